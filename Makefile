@@ -1,0 +1,39 @@
+# The two commands: `make run` (demo on 127.0.0.1:8000 with a worker and beat) and `make test`.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+export DJANGO_SETTINGS_MODULE ?= academy.settings.dev
+
+.PHONY: run test install migrate demo messages check clean bench
+
+$(STAMP): pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e ".[test]"
+	touch $(STAMP)
+
+install: $(STAMP)
+
+messages: install
+	$(PY) manage.py compilemessages --ignore=.venv >/dev/null
+
+migrate: install
+	$(PY) manage.py migrate --noinput
+
+demo: migrate
+	$(PY) manage.py seed_demo
+
+run: demo messages
+	$(PY) manage.py collectstatic --noinput >/dev/null
+	scripts/run.sh
+
+test: install messages
+	DJANGO_SETTINGS_MODULE=academy.settings.test $(PY) -m pytest $(PYTEST_ARGS)
+
+check: install
+	$(PY) manage.py check
+	$(PY) manage.py makemigrations --check --dry-run
+
+clean:
+	rm -rf var/ .pytest_cache

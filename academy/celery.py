@@ -1,0 +1,36 @@
+"""The Celery application. Periodic tasks are declared in code: each app's `tasks` module may
+define PERIODIC_TASKS = {name: {"task": ..., "schedule": ...}}, collected here."""
+import importlib
+import os
+
+from celery import Celery
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "academy.settings.dev")
+
+app = Celery("academy")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()
+
+PERIODIC_MODULES = [
+    "skills.tasks",
+    "courses.tasks",
+    "courses.paths.tasks",
+    "assessments.tasks",
+    "routing_bridge.tasks",
+    "academy.xapi.tasks",
+    "academy.tasks",
+]
+
+
+@app.on_after_finalize.connect
+def _collect_periodic_tasks(sender, **kwargs):
+    schedule = dict(sender.conf.beat_schedule or {})
+    for module_name in PERIODIC_MODULES:
+        try:
+            module = importlib.import_module(module_name)
+        except ModuleNotFoundError as exc:
+            if exc.name != module_name:
+                raise
+            continue
+        schedule.update(getattr(module, "PERIODIC_TASKS", {}))
+    sender.conf.beat_schedule = schedule

@@ -1,0 +1,85 @@
+"""Writes for the organisation: sequences, events, audit entries, notifications."""
+from collections.abc import Callable
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from academy.models import AuditEntry, Counter, Event, Notification
+
+# Callables run after the commit of a transaction that published events (routing_bridge registers
+# its delivery kick here, so academy does not import it).
+_event_listeners: list[Callable[[], None]] = []
+
+
+def counter_next(*, name: str) -> int:
+    """Return the next value of the named sequence. Must be called inside a transaction: the row
+    stays locked until it ends, which serialises writers and keeps the sequence gap-free."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("counter_next must run inside transaction.atomic()")
+    Counter.objects.get_or_create(name=name)
+    counter = Counter.objects.select_for_update().get(name=name)
+    counter.value = F("value") + 1
+    counter.save(update_fields=["value"])
+    counter.refresh_from_db(fields=["value"])
+    return counter.value
+
+
+def counter_current(*, name: str) -> int:
+    """The last value handed out (0 when none)."""
+    return Counter.objects.filter(name=name).values_list("value", flat=True).first() or 0
+
+
+def event_listener_register(listener: Callable[[], None]) -> None:
+    if listener not in _event_listeners:
+        _event_listeners.append(listener)
+
+
+def event_publish(*, type: str, data: dict, seq: int | None = None, occurred_at=None) -> Event:
+    """Append an event in the current transaction; listeners are told after commit."""
+    with transaction.atomic():
+        if seq is None:
+            from skills.models import CHANGE_COUNTER
+
+            seq = counter_current(name=CHANGE_COUNTER)
+        event = Event.objects.create(
+            position=counter_next(name="event"), type=type, seq=seq, data=data,
+            occurred_at=occurred_at or timezone.now(),
+        )
+    for listener in _event_listeners:
+        transaction.on_commit(listener)
+    return event
+
+
+def audit_log(*, actor, action: str, target=None, reason: str = "", data: dict | None = None) -> AuditEntry:
+    """Record who did what to which object, and why."""
+    return AuditEntry.objects.create(
+        actor=actor if getattr(actor, "pk", None) else None,
+        action=action,
+        target_type=target._meta.label_lower if target is not None else "",
+        target_id=str(target.pk) if target is not None else "",
+        reason=reason or "",
+        data=data or {},
+    )
+
+
+def notification_send(*, recipient, kind: str, title: str, body: str = "", url: str = "",
+                      dedupe_key: str = "", email: bool = True) -> Notification | None:
+    """Create an in-app notification and, after commit, e-mail it. Returns None (and sends
+    nothing) when a notification with the same `dedupe_key` already exists for the recipient."""
+    try:
+        with transaction.atomic():
+            notification = Notification.objects.create(
+                recipient=recipient, kind=kind, title=title, body=body, url=url, dedupe_key=dedupe_key,
+            )
+    except IntegrityError:
+        return None
+    if email and recipient.email:
+        link = f"{settings.ACADEMIE_SITE_URL}{url}" if url.startswith("/") else url
+        message = f"{body}\n\n{link}".strip()
+        transaction.on_commit(
+            lambda: send_mail(title, message, settings.DEFAULT_FROM_EMAIL, [recipient.email], fail_silently=True)
+        )
+    return notification

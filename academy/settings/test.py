@@ -1,0 +1,24 @@
+"""Tests: SQLite in memory unless DATABASE_URL names PostgreSQL; tasks run eagerly unless a test
+starts a real worker; fast password hashing; mail kept in memory."""
+import os
+
+from .base import *  # noqa: F401,F403
+from .base import DATABASES
+from academy.env import env_str
+
+if not os.environ.get("DATABASE_URL"):
+    DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": ":memory:"}}
+DEBUG = False
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+CELERY_TASK_ALWAYS_EAGER = True
+CELERY_TASK_EAGER_PROPAGATES = True
+CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", "memory://")
+ACADEMIE_SITE_URL = "http://testserver"
+WAGTAILADMIN_BASE_URL = ACADEMIE_SITE_URL
+ACADEMIE_LRS_URL = None
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+LOGGING = {"version": 1, "disable_existing_loggers": False}

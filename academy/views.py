@@ -1,0 +1,23 @@
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
+from django.utils import timezone
+
+from academy.selectors import staff_for_user
+
+
+@login_required
+def home(request):
+    """The landing page after login: a short dashboard pointing to the person's next steps."""
+    return render(request, "academy/home.html", {"staff": staff_for_user(request.user)})
+
+
+@login_required
+def notifications(request):
+    """The person's notifications, newest first; opening the page marks them read."""
+    qs = request.user.notifications.all()
+    page = Paginator(qs, 25).get_page(request.GET.get("page"))
+    response = render(request, "academy/notifications.html", {"page": page})
+    if request.method == "GET":
+        qs.filter(read_at=None).update(read_at=timezone.now())
+    return response

@@ -1,0 +1,178 @@
+"""Taxonomy, the evidence ledger, matrix cells and the change log (DESIGN.md, "Level policy")."""
+from django.conf import settings
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+from wagtail.search import index
+
+# Name of the academy.Counter row that numbers the change log.
+CHANGE_COUNTER = "skill_change"
+
+
+class ProficiencyLevel(models.Model):
+    """One step of the editable scale (0 Aucune … 4 Expert)."""
+
+    level = models.PositiveSmallIntegerField(_("niveau"), unique=True)
+    label_fr = models.CharField(_("libellé (FR)"), max_length=60)
+    label_en = models.CharField(_("libellé (EN)"), max_length=60)
+    description = models.TextField(_("description"), blank=True)
+
+    class Meta:
+        ordering = ["level"]
+        verbose_name = _("niveau de maîtrise")
+        verbose_name_plural = _("échelle de maîtrise")
+
+    def __str__(self):
+        return f"{self.level} — {self.label}"
+
+    @property
+    def label(self) -> str:
+        return self.label_en if (get_language() or "fr").startswith("en") else self.label_fr
+
+
+class Domain(index.Indexed, models.Model):
+    code = models.CharField(_("code"), max_length=20, unique=True)
+    name_fr = models.CharField(_("nom (FR)"), max_length=120)
+    name_en = models.CharField(_("nom (EN)"), max_length=120, blank=True)
+    description = models.TextField(_("description"), blank=True)
+    sort_order = models.PositiveSmallIntegerField(_("ordre"), default=0)
+
+    search_fields = [index.SearchField("name_fr"), index.SearchField("code"), index.AutocompleteField("name_fr")]
+
+    class Meta:
+        ordering = ["sort_order", "code"]
+        verbose_name = _("domaine")
+        verbose_name_plural = _("domaines")
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def name(self) -> str:
+        if (get_language() or "fr").startswith("en") and self.name_en:
+            return self.name_en
+        return self.name_fr
+
+
+class Skill(index.Indexed, models.Model):
+    code = models.CharField(_("code"), max_length=40, unique=True, help_text=_("ex. AD.GPO"))
+    domain = models.ForeignKey(Domain, verbose_name=_("domaine"), on_delete=models.PROTECT, related_name="skills")
+    name_fr = models.CharField(_("nom (FR)"), max_length=160)
+    name_en = models.CharField(_("nom (EN)"), max_length=160, blank=True)
+    description = models.TextField(_("description"), blank=True)
+    reference = models.CharField(
+        _("référentiel"), max_length=120, blank=True, help_text=_("Code SFIA ou e-CF, facultatif"),
+    )
+    active = models.BooleanField(_("active"), default=True)
+
+    search_fields = [
+        index.SearchField("name_fr"), index.SearchField("name_en"), index.SearchField("code"),
+        index.AutocompleteField("name_fr"), index.FilterField("active"), index.FilterField("domain_id"),
+    ]
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("compétence")
+        verbose_name_plural = _("compétences")
+
+    def __str__(self):
+        return f"{self.code} — {self.name}"
+
+    @property
+    def name(self) -> str:
+        if (get_language() or "fr").startswith("en") and self.name_en:
+            return self.name_en
+        return self.name_fr
+
+
+class EvidenceSource(models.TextChoices):
+    COURSE = "course", _("Formation terminée")
+    EXAM = "exam", _("Examen réussi")
+    CERTIFICATION = "certification", _("Certification")
+    MANAGER = "manager", _("Validation du responsable")
+    IMPORT = "import", _("Import de matrice")
+    PRACTICE = "practice", _("Pratique (tickets)")
+    SELF = "self", _("Auto-évaluation")
+
+
+class Evidence(models.Model):
+    """An immutable record that someone showed a level in a skill. Only revocation changes it."""
+
+    staff = models.ForeignKey("academy.Staff", on_delete=models.PROTECT, related_name="evidences")
+    skill = models.ForeignKey(Skill, on_delete=models.PROTECT, related_name="evidences")
+    level = models.PositiveSmallIntegerField(_("niveau"))
+    source = models.CharField(_("source"), max_length=20, choices=EvidenceSource.choices)
+    observed_at = models.DateTimeField(_("observé le"), default=timezone.now)
+    valid_until = models.DateTimeField(_("valable jusqu'au"), null=True, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+    )
+    # What produced it, e.g. ("courses.coursepage", "42") or ("assessments.attempt", "17").
+    reference_type = models.CharField(max_length=80, blank=True)
+    reference_id = models.CharField(max_length=80, blank=True)
+    note = models.TextField(_("note"), blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    revoked_at = models.DateTimeField(_("révoqué le"), null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+    )
+    revoke_reason = models.TextField(_("motif de révocation"), blank=True)
+
+    class Meta:
+        ordering = ["-observed_at", "-id"]
+        verbose_name = _("preuve")
+        verbose_name_plural = _("preuves")
+        indexes = [models.Index(fields=["staff", "skill"]), models.Index(fields=["reference_type", "reference_id"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(valid_until__isnull=True) | models.Q(valid_until__gt=models.F("observed_at")),
+                name="evidence_valid_after_observed",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.staff_id}/{self.skill_id} L{self.level} ({self.source})"
+
+
+class SkillLevel(models.Model):
+    """A matrix cell: the effective level now, materialised. Written only by skills.services."""
+
+    staff = models.ForeignKey("academy.Staff", on_delete=models.CASCADE, related_name="skill_levels")
+    skill = models.ForeignKey(Skill, on_delete=models.CASCADE, related_name="levels")
+    level = models.PositiveSmallIntegerField(default=0)
+    # The instant at which `level` will next drop (None: it will not drop by itself).
+    valid_until = models.DateTimeField(null=True, blank=True)
+    # Sources of the evidences holding the level up, e.g. ["certification", "exam"].
+    sources = models.JSONField(default=list, blank=True)
+    # The highest valid self-assessed level (shown, never qualifying).
+    declared_level = models.PositiveSmallIntegerField(default=0)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["staff", "skill"], name="skilllevel_one_cell")]
+        indexes = [
+            models.Index(fields=["skill", "level"]),
+            models.Index(fields=["valid_until"]),
+        ]
+        verbose_name = _("niveau (matrice)")
+        verbose_name_plural = _("matrice de compétences")
+
+
+class SkillChange(models.Model):
+    """The change log: one row per change of a cell, `seq` strictly increasing and gap-free."""
+
+    seq = models.BigIntegerField(unique=True)
+    staff = models.ForeignKey("academy.Staff", on_delete=models.CASCADE, related_name="+")
+    skill = models.ForeignKey(Skill, on_delete=models.CASCADE, related_name="+")
+    old_level = models.PositiveSmallIntegerField()
+    new_level = models.PositiveSmallIntegerField()
+    valid_until = models.DateTimeField(null=True, blank=True)
+    at = models.DateTimeField(default=timezone.now)
+    reason = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["seq"]
+        verbose_name = _("changement de niveau")
+        verbose_name_plural = _("journal des changements")

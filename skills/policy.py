@@ -1,0 +1,73 @@
+"""The level policy of DESIGN.md as pure functions, shared by cells, `at` queries and tests.
+
+An evidence counts at instant t when: observed_at <= t, not revoked at t
+(revoked_at is None or t < revoked_at), valid_until is None or t < valid_until, and its source
+is not `self`. The effective level is the maximum level over the evidences that count; 0 when
+none does.
+"""
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Protocol
+
+SELF = "self"
+
+
+class EvidenceLike(Protocol):
+    level: int
+    source: str
+    observed_at: datetime
+    valid_until: datetime | None
+    revoked_at: datetime | None
+
+
+def evidence_counts_at(evidence: EvidenceLike, at: datetime, *, include_self: bool = False) -> bool:
+    """Does this evidence hold its level at instant `at`? (`t == valid_until` is expired.)"""
+    if evidence.source == SELF and not include_self:
+        return False
+    if evidence.observed_at > at:
+        return False
+    if evidence.revoked_at is not None and evidence.revoked_at <= at:
+        return False
+    if evidence.valid_until is not None and at >= evidence.valid_until:
+        return False
+    return True
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    level: int
+    # When the level will next drop, if nothing else changes (None: never by itself).
+    valid_until: datetime | None
+    # The evidences at `level` that hold it up (empty when level is 0).
+    holding: tuple
+    declared_level: int
+
+    @property
+    def sources(self) -> list[str]:
+        return sorted({e.source for e in self.holding})
+
+
+def evaluate(evidences: Iterable[EvidenceLike], at: datetime) -> Evaluation:
+    """Evaluate the policy for one (staff, skill) at `at`."""
+    counting = []
+    declared = 0
+    for evidence in evidences:
+        if evidence_counts_at(evidence, at):
+            counting.append(evidence)
+        elif evidence.source == SELF and evidence_counts_at(evidence, at, include_self=True):
+            declared = max(declared, evidence.level)
+    if not counting:
+        return Evaluation(0, None, (), declared)
+    level = max(e.level for e in counting)
+    holding = tuple(e for e in counting if e.level == level)
+    if level == 0:
+        return Evaluation(0, None, (), declared)
+    # The level drops once every evidence at that level has stopped counting. A revocation in the
+    # future is not expected (revocations are recorded at the moment they happen), but count it.
+    ends = []
+    for e in holding:
+        candidates = [x for x in (e.valid_until, e.revoked_at) if x is not None and x > at]
+        ends.append(min(candidates) if candidates else None)
+    valid_until = None if any(end is None for end in ends) else max(ends)
+    return Evaluation(level, valid_until, holding, declared)
