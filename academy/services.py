@@ -83,3 +83,63 @@ def notification_send(*, recipient, kind: str, title: str, body: str = "", url: 
             lambda: send_mail(title, message, settings.DEFAULT_FROM_EMAIL, [recipient.email], fail_silently=True)
         )
     return notification
+
+
+def staff_event_data(staff) -> dict:
+    """The staff record of the bridge contract, without `skills`: the `data` of `staff.updated`
+    and `staff.deactivated` events."""
+    return {
+        "employee_id": staff.employee_id,
+        "username": staff.user.username,
+        "display_name": staff.display_name,
+        "team": staff.team.name if staff.team_id else None,
+        "profile": staff.profile,
+        "tier": staff.tier,
+        "languages": list(staff.languages or []),
+        "active": staff.active,
+    }
+
+
+@transaction.atomic
+def staff_deactivate(*, staff, by, reason: str = ""):
+    """Mark someone who left as inactive without deleting anything: their evidence, attempts,
+    certificates and audit trail stay. They can no longer log in, are never proposed by the
+    routing bridge, and routers receive `staff.deactivated`. Deactivating twice changes nothing."""
+    from academy.models import Staff
+
+    staff = Staff.objects.select_for_update().select_related("user", "team").get(pk=staff.pk)
+    if not staff.active:
+        return staff
+    staff.active = False
+    staff.deactivated_at = timezone.now()
+    staff.save(update_fields=["active", "deactivated_at", "updated_at"])
+    if staff.user.is_active:
+        staff.user.is_active = False
+        staff.user.save(update_fields=["is_active"])
+    audit_log(actor=by, action="staff.deactivate", target=staff, reason=reason,
+              data={"employee_id": staff.employee_id})
+    data = staff_event_data(staff)
+    data["deactivated_at"] = staff.deactivated_at.isoformat()
+    event_publish(type="staff.deactivated", data=data)
+    return staff
+
+
+@transaction.atomic
+def staff_reactivate(*, staff, by, reason: str = ""):
+    """Undo `staff_deactivate` (someone who comes back): active again, may log in again;
+    routers receive `staff.updated`. Reactivating an active person changes nothing."""
+    from academy.models import Staff
+
+    staff = Staff.objects.select_for_update().select_related("user", "team").get(pk=staff.pk)
+    if staff.active:
+        return staff
+    staff.active = True
+    staff.deactivated_at = None
+    staff.save(update_fields=["active", "deactivated_at", "updated_at"])
+    if not staff.user.is_active:
+        staff.user.is_active = True
+        staff.user.save(update_fields=["is_active"])
+    audit_log(actor=by, action="staff.reactivate", target=staff, reason=reason,
+              data={"employee_id": staff.employee_id})
+    event_publish(type="staff.updated", data=staff_event_data(staff))
+    return staff

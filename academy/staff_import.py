@@ -1,0 +1,523 @@
+"""Import staff from a CSV export — the `import_staff` format of contracts/bridge-api.md.
+
+    employee_id,username,email,first_name,last_name,team,profile,tier,manager_employee_id,languages
+
+The whole file is validated before anything is written. Any invalid row: every error is reported
+with its line number and nothing is written (one transaction), unless `partial` is set, in which
+case the valid rows are imported and the others reported. Importing the same file twice changes
+nothing the second time. Spreadsheet and directory exports are accepted as they come: `,` `;` or
+tab as delimiter (sniffed from the header), an optional UTF-8 BOM, French profile labels.
+An optional `hire_date` column (ISO date) is read when present.
+"""
+import codecs
+import csv
+import datetime
+import io
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.validators import UnicodeUsernameValidator
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+
+from academy.models import Profile, Staff, Team, Tier
+from academy.services import audit_log, event_publish, staff_event_data
+
+COLUMNS = (
+    "employee_id", "username", "email", "first_name", "last_name", "team", "profile", "tier",
+    "manager_employee_id", "languages",
+)
+OPTIONAL_COLUMNS = ("hire_date",)
+DELIMITERS = (",", ";", "\t")
+MAX_BYTES = 10 * 1024 * 1024
+
+_EMPLOYEE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+_LANGUAGE = re.compile(r"^[a-z]{2,3}(-[a-z0-9]{2,8})?$")
+_LANGUAGE_SPLIT = re.compile(r"[;,|/\s]+")
+
+
+def _fold(value: str) -> str:
+    """Lower case, no accents, `_`/`-` as spaces, single spaces: 'Ingénieur' == 'ingenieur'."""
+    value = unicodedata.normalize("NFKD", value).encode("ascii", "ignore").decode("ascii")
+    return " ".join(value.replace("_", " ").replace("-", " ").lower().split())
+
+
+PROFILE_ALIASES = {_fold(choice.value): choice.value for choice in Profile}
+PROFILE_ALIASES.update({
+    "technicien": Profile.TECHNICIAN,
+    "administrateur": Profile.ADMINISTRATOR,
+    "ingenieur": Profile.ENGINEER,
+    "architecte": Profile.ARCHITECT,
+    "chef de projet technique": Profile.PROJECT_LEAD,
+    "chef de projet": Profile.PROJECT_LEAD,
+})
+
+
+@dataclass(frozen=True)
+class ImportMessage:
+    line: int
+    message: str
+
+    def __str__(self):
+        return _("Ligne %(line)d : %(message)s") % {"line": self.line, "message": self.message}
+
+
+@dataclass
+class StaffImportReport:
+    """What an import found and did. `errors` are rejected rows (or a rejected file);
+    `written` tells whether anything was saved."""
+
+    filename: str = ""
+    partial: bool = False
+    rows: int = 0
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    teams_created: list[str] = field(default_factory=list)
+    errors: list[ImportMessage] = field(default_factory=list)
+    warnings: list[ImportMessage] = field(default_factory=list)
+    written: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    @property
+    def changes(self) -> int:
+        return self.created + self.updated + len(self.teams_created)
+
+    def error(self, line: int, message: str) -> None:
+        self.errors.append(ImportMessage(line, message))
+
+    def summary(self) -> str:
+        if self.errors and not self.written:
+            return _("%(count)d erreur(s) : rien n'a été importé.") % {"count": len(self.errors)}
+        text = _(
+            "%(created)d collaborateur(s) créé(s), %(updated)d mis à jour, %(unchanged)d inchangé(s)."
+        ) % {"created": self.created, "updated": self.updated, "unchanged": self.unchanged}
+        if self.teams_created:
+            text += " " + _("Équipe(s) créée(s) : %(teams)s.") % {"teams": ", ".join(self.teams_created)}
+        if self.errors:
+            text += " " + _("%(count)d erreur(s) : ces lignes n'ont pas été importées.") % {"count": len(self.errors)}
+        if not self.changes and not self.errors:
+            text += " " + _("Aucune modification.")
+        return text
+
+    def lines(self) -> list[str]:
+        title = _("Import des collaborateurs")
+        out = [f"{title} : {self.filename}" if self.filename else title]
+        out += [str(error) for error in sorted(self.errors, key=lambda e: e.line)]
+        out += [_("Avertissement — %(message)s") % {"message": str(w)} for w in self.warnings]
+        out.append(self.summary())
+        return out
+
+    def __str__(self):
+        return "\n".join(self.lines())
+
+
+@dataclass
+class _Row:
+    line: int
+    employee_id: str
+    username: str = ""
+    email: str = ""
+    first_name: str = ""
+    last_name: str = ""
+    team: str = ""
+    profile: str = ""
+    tier: str = ""
+    manager: str = ""
+    languages: list[str] = field(default_factory=list)
+    hire_date: datetime.date | None = None
+    has_hire_date: bool = False
+    errors: list[str] = field(default_factory=list)
+
+
+def staff_import(*, content: bytes, actor=None, partial: bool = False, filename: str = "") -> StaffImportReport:
+    """Validate then import a staff CSV. Returns the report; never raises for bad input.
+
+    Without `partial`, nothing is written when any row is invalid. With it, valid rows are
+    written and the invalid ones (and rows whose manager was rejected) are reported."""
+    report = StaffImportReport(filename=filename, partial=partial)
+    text = _decode(content, report)
+    if text is None:
+        return report
+    rows = _parse(text, report)
+    if rows is None:
+        return report
+    _check_across_rows(rows, report)
+    for row in rows:
+        for message in row.errors:
+            report.error(row.line, message)
+    valid = [row for row in rows if not row.errors]
+    if report.errors and not partial:
+        return report
+    if not valid:
+        return report
+    try:
+        _write(valid, report, actor=actor)
+    except IntegrityError as exc:
+        # Another import or an admin edit changed the same people meanwhile: nothing was written.
+        report.created = report.updated = report.unchanged = 0
+        report.teams_created = []
+        report.written = False
+        report.error(valid[0].line, _("conflit d'écriture avec une autre modification (%(detail)s) ; "
+                                      "relancez l'import.") % {"detail": exc})
+    return report
+
+
+def _decode(content: bytes, report: StaffImportReport) -> str | None:
+    if len(content) > MAX_BYTES:
+        report.error(1, _("le fichier dépasse %(size)d Mo.") % {"size": MAX_BYTES // (1024 * 1024)})
+        return None
+    if content.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        report.error(1, _("le fichier est encodé en UTF-16 ; enregistrez-le au format « CSV UTF-8 »."))
+        return None
+    if content.startswith(codecs.BOM_UTF8):
+        content = content[len(codecs.BOM_UTF8):]
+    try:
+        text = content.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = content[: exc.start].count(b"\n") + 1
+        report.error(line, _(
+            "le fichier n'est pas encodé en UTF-8 (octet 0x%(byte)02x invalide) ; enregistrez-le au "
+            "format « CSV UTF-8 »."
+        ) % {"byte": content[exc.start]})
+        return None
+    if not text.strip():
+        report.error(1, _("le fichier est vide : la première ligne doit être l'en-tête (%(columns)s).")
+                     % {"columns": ",".join(COLUMNS)})
+        return None
+    if "\x00" in text:
+        line = text[: text.index("\x00")].count("\n") + 1
+        report.error(line, _("caractère nul : ce n'est pas un fichier CSV texte."))
+        return None
+    return text
+
+
+def _sniff_delimiter(header_line: str) -> str:
+    """The delimiter that splits the header into the most known column names (`,` on a tie)."""
+    known = set(COLUMNS) | set(OPTIONAL_COLUMNS)
+
+    def score(delimiter):
+        return sum(1 for name in header_line.split(delimiter) if name.strip().strip('"').strip().lower() in known)
+
+    return max(DELIMITERS, key=lambda d: (score(d), -DELIMITERS.index(d)))
+
+
+def _parse(text: str, report: StaffImportReport) -> list[_Row] | None:
+    header_line = text.splitlines()[0]
+    delimiter = _sniff_delimiter(header_line)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    try:
+        header = [name.strip().lower() for name in next(reader)]
+    except csv.Error as exc:
+        report.error(1, _("en-tête illisible : %(detail)s") % {"detail": exc})
+        return None
+    missing = [name for name in COLUMNS if name not in header]
+    if missing:
+        report.error(1, _("colonne(s) manquante(s) : %(missing)s. En-tête attendu : %(columns)s")
+                     % {"missing": ", ".join(missing), "columns": ",".join(COLUMNS)})
+        return None
+    duplicated = sorted({name for name in header if name and header.count(name) > 1})
+    if duplicated:
+        report.error(1, _("colonne(s) en double : %(names)s.") % {"names": ", ".join(duplicated)})
+        return None
+    unknown = [name for name in header if name not in COLUMNS and name not in OPTIONAL_COLUMNS]
+    if unknown:
+        report.warnings.append(ImportMessage(1, _("colonne(s) ignorée(s) : %(names)s.") % {"names": ", ".join(unknown)}))
+    position = {name: header.index(name) for name in header}
+
+    rows: list[_Row] = []
+    previous = reader.line_num
+    while True:
+        try:
+            values = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as exc:
+            report.error(previous + 1, _("ligne CSV illisible : %(detail)s") % {"detail": exc})
+            return None
+        line, previous = previous + 1, reader.line_num
+        if not any(value.strip() for value in values):
+            continue
+        report.rows += 1
+        if len(values) != len(header):
+            row = _Row(line=line, employee_id=values[0].strip() if values else "")
+            row.errors.append(_("%(found)d valeur(s) au lieu de %(expected)d (séparateur « %(sep)s »).")
+                              % {"found": len(values), "expected": len(header), "sep": delimiter})
+            rows.append(row)
+            continue
+        rows.append(_clean_row(line, {name: values[index].strip() for name, index in position.items()}))
+    if not rows:
+        report.error(2, _("le fichier ne contient que l'en-tête : aucun collaborateur à importer."))
+        return None
+    return rows
+
+
+def _clean_row(line: int, raw: dict[str, str]) -> _Row:
+    row = _Row(line=line, employee_id=raw["employee_id"])
+    errors = row.errors
+
+    if not row.employee_id:
+        errors.append(_("matricule (employee_id) manquant."))
+    elif len(row.employee_id) > 32 or not _EMPLOYEE_ID.match(row.employee_id):
+        errors.append(_("matricule « %(value)s » invalide (lettres, chiffres, . _ -, 32 caractères au plus).")
+                      % {"value": row.employee_id})
+
+    row.username = raw["username"]
+    if not row.username:
+        errors.append(_("identifiant (username) manquant."))
+    else:
+        try:
+            UnicodeUsernameValidator()(row.username)
+            if len(row.username) > 150:
+                raise ValidationError("too long")
+        except ValidationError:
+            errors.append(_("identifiant « %(value)s » invalide (lettres, chiffres et @ . + - _, 150 caractères au plus).")
+                          % {"value": row.username})
+
+    row.email = raw["email"]
+    if row.email:
+        try:
+            validate_email(row.email)
+        except ValidationError:
+            errors.append(_("adresse e-mail « %(value)s » invalide.") % {"value": row.email})
+
+    for name in ("first_name", "last_name"):
+        setattr(row, name, raw[name])
+        if len(raw[name]) > 150:
+            errors.append(_("%(column)s trop long (150 caractères au plus).") % {"column": name})
+
+    row.team = " ".join(raw["team"].split())
+    if len(row.team) > 120:
+        errors.append(_("nom d'équipe trop long (120 caractères au plus)."))
+
+    profile = PROFILE_ALIASES.get(_fold(raw["profile"]))
+    if profile is None:
+        errors.append(_("profil « %(value)s » inconnu (valeurs acceptées : %(codes)s, ou technicien, "
+                        "administrateur, ingénieur, architecte, chef de projet technique).")
+                      % {"value": raw["profile"], "codes": ", ".join(Profile.values)})
+    else:
+        row.profile = str(profile)
+
+    tier = raw["tier"].upper()
+    if tier not in Tier.values:
+        errors.append(_("niveau de support (tier) « %(value)s » inconnu (N1, N2 ou N3).") % {"value": raw["tier"]})
+    else:
+        row.tier = tier
+
+    row.manager = raw["manager_employee_id"]
+    if row.manager and row.manager == row.employee_id:
+        errors.append(_("un collaborateur ne peut pas être son propre responsable."))
+
+    for code in _LANGUAGE_SPLIT.split(raw["languages"].lower()):
+        if not code:
+            continue
+        if not _LANGUAGE.match(code):
+            errors.append(_("langue « %(value)s » invalide (codes ISO séparés par « ; », ex. fr;en).") % {"value": code})
+        elif code not in row.languages:
+            row.languages.append(code)
+
+    if "hire_date" in raw:
+        row.has_hire_date = True
+        if raw["hire_date"]:
+            try:
+                row.hire_date = datetime.date.fromisoformat(raw["hire_date"])
+            except ValueError:
+                errors.append(_("date d'embauche « %(value)s » invalide (AAAA-MM-JJ).") % {"value": raw["hire_date"]})
+    return row
+
+
+def _check_across_rows(rows: list[_Row], report: StaffImportReport) -> None:
+    """Duplicates, usernames taken by someone else, unknown managers and manager loops."""
+    User = get_user_model()
+
+    def flag_duplicates(key, label):
+        seen: dict[str, list[_Row]] = {}
+        for row in rows:
+            value = key(row)
+            if value:
+                seen.setdefault(value, []).append(row)
+        for value, same in seen.items():
+            if len(same) > 1:
+                lines = ", ".join(str(r.line) for r in same)
+                for row in same:
+                    row.errors.append(_("%(label)s « %(value)s » en double (lignes %(lines)s).")
+                                      % {"label": label, "value": value, "lines": lines})
+
+    flag_duplicates(lambda r: r.employee_id, _("matricule"))
+    flag_duplicates(lambda r: r.username.lower(), _("identifiant"))
+
+    in_file = {row.employee_id: row for row in rows if row.employee_id}
+    existing = dict(Staff.objects.filter(employee_id__in=list(in_file)).values_list("employee_id", "user_id"))
+    usernames = [row.username for row in rows if row.username]
+    owners = {}  # lower-cased username -> (user id, employee id of their staff record or None)
+    for user_id, username, employee_id in User.objects.filter(username__in=usernames).values_list(
+            "id", "username", "staff__employee_id"):
+        owners[username.lower()] = (user_id, employee_id)
+    for row in rows:
+        owner = owners.get(row.username.lower())
+        if owner is None:
+            continue
+        user_id, owner_employee_id = owner
+        if owner_employee_id is not None and owner_employee_id != row.employee_id:
+            row.errors.append(_("identifiant « %(username)s » déjà utilisé par le matricule %(other)s.")
+                              % {"username": row.username, "other": owner_employee_id})
+        elif owner_employee_id is None and row.employee_id in existing:
+            row.errors.append(_("identifiant « %(username)s » déjà pris par un autre compte.") % {"username": row.username})
+    inactive = set(Staff.objects.filter(employee_id__in=list(in_file), active=False).values_list("employee_id", flat=True))
+    for row in rows:
+        if row.employee_id in inactive:
+            report.warnings.append(ImportMessage(row.line, _(
+                "%(employee_id)s est désactivé : sa fiche est mise à jour mais il n'est pas réactivé "
+                "(utilisez l'action « Réactiver » de l'administration).") % {"employee_id": row.employee_id}))
+
+    managers_needed = {row.manager for row in rows if row.manager} - set(in_file)
+    known_managers = dict(Staff.objects.filter(employee_id__in=managers_needed).values_list("employee_id", "manager__employee_id"))
+    for row in rows:
+        if row.manager and row.manager not in in_file and row.manager not in known_managers:
+            row.errors.append(_("responsable « %(manager)s » inconnu (ni dans le fichier ni dans l'Académie).")
+                              % {"manager": row.manager})
+
+    # A loop of managers (A manages B manages A) is an error on every line of the loop.
+    db_managers = dict(Staff.objects.filter(employee_id__in=known_managers).values_list("employee_id", "manager__employee_id"))
+    for row in rows:
+        seen, current = {row.employee_id}, row.manager
+        while current:
+            if current == row.employee_id:
+                row.errors.append(_("boucle de responsables : %(employee_id)s se retrouve parmi ses propres responsables.")
+                                  % {"employee_id": row.employee_id})
+                break
+            if current in seen:
+                break
+            seen.add(current)
+            current = in_file[current].manager if current in in_file else db_managers.get(current)
+
+    # A row whose manager is only in a rejected row cannot be linked: reject it too (matters
+    # with `partial`; otherwise nothing is written anyway). Repeat until nothing changes.
+    changed = True
+    while changed:
+        changed = False
+        for row in rows:
+            manager_row = in_file.get(row.manager)
+            if (not row.errors and manager_row is not None and manager_row.errors
+                    and row.manager not in existing):
+                row.errors.append(_("responsable %(manager)s rejeté (ligne %(line)d).")
+                                  % {"manager": row.manager, "line": manager_row.line})
+                changed = True
+
+
+@transaction.atomic
+def _write(rows: list[_Row], report: StaffImportReport, *, actor) -> None:
+    User = get_user_model()
+    ids = [row.employee_id for row in rows]
+    staff_by_id = {s.employee_id: s for s in Staff.objects.select_for_update().select_related("user", "team")
+                   .filter(employee_id__in=ids)}
+    before = {employee_id: staff_event_data(staff) for employee_id, staff in staff_by_id.items()}
+    teams: dict[str, Team] = {}
+    changes: dict[str, list[str]] = {}
+
+    def team_for(name: str) -> Team | None:
+        if not name:
+            return None
+        key = name.lower()
+        if key not in teams:
+            team = Team.objects.filter(name__iexact=name).first()
+            if team is None:
+                team = Team.objects.create(name=name)
+                report.teams_created.append(name)
+                audit_log(actor=actor, action="team.create", target=team, reason=_("import des collaborateurs"))
+            teams[key] = team
+        return teams[key]
+
+    # Pass 1: users, teams and staff records, without managers (a manager may come later in the file).
+    for row in rows:
+        staff = staff_by_id.get(row.employee_id)
+        changed: list[str] = []
+        if staff is None:
+            user = User.objects.filter(username=row.username).first()
+            if user is None:
+                user = User(username=row.username, email=row.email, first_name=row.first_name, last_name=row.last_name)
+                user.set_unusable_password()
+                user.save()
+            else:
+                changed += _assign(user, username=row.username, email=row.email,
+                                   first_name=row.first_name, last_name=row.last_name)
+                if changed:
+                    user.save()
+            staff = Staff(user=user, employee_id=row.employee_id)
+            staff.team = team_for(row.team)
+            _assign(staff, profile=row.profile, tier=row.tier, languages=row.languages)
+            if row.has_hire_date:
+                staff.hire_date = row.hire_date
+            staff.full_clean(exclude=["manager", "user"])
+            staff.save()
+            staff_by_id[row.employee_id] = staff
+            changes[row.employee_id] = ["created"]
+            continue
+        user_changed = _assign(staff.user, username=row.username, email=row.email,
+                               first_name=row.first_name, last_name=row.last_name)
+        if user_changed:
+            staff.user.save()
+        staff_changed = _assign(staff, profile=row.profile, tier=row.tier, languages=row.languages)
+        team = team_for(row.team)
+        if staff.team_id != (team.pk if team else None):
+            staff.team = team
+            staff_changed.append("team")
+        if row.has_hire_date:
+            staff_changed += _assign(staff, hire_date=row.hire_date)
+        if staff_changed:
+            staff.save()
+        changes[row.employee_id] = user_changed + staff_changed
+
+    # Pass 2: managers, now that everyone in the file exists.
+    outside = {row.manager for row in rows if row.manager and row.manager not in staff_by_id}
+    managers = {s.employee_id: s for s in Staff.objects.filter(employee_id__in=outside)}
+    managers.update(staff_by_id)
+    for row in rows:
+        staff = staff_by_id[row.employee_id]
+        manager = managers.get(row.manager) if row.manager else None
+        if staff.manager_id != (manager.pk if manager else None):
+            staff.manager = manager
+            staff.save(update_fields=["manager", "updated_at"])
+            if changes[row.employee_id] != ["created"]:
+                changes[row.employee_id].append("manager")
+
+    for row in rows:
+        staff = staff_by_id[row.employee_id]
+        fields = changes[row.employee_id]
+        if fields == ["created"]:
+            report.created += 1
+            audit_log(actor=actor, action="staff.create", target=staff, reason=_("import des collaborateurs"),
+                      data={"employee_id": staff.employee_id, "line": row.line})
+        elif fields:
+            report.updated += 1
+            audit_log(actor=actor, action="staff.update", target=staff, reason=_("import des collaborateurs"),
+                      data={"employee_id": staff.employee_id, "fields": fields, "line": row.line})
+        else:
+            report.unchanged += 1
+            continue
+        data = staff_event_data(staff)
+        if data != before.get(staff.employee_id):
+            event_publish(type="staff.updated", data=data)
+    if report.changes:
+        audit_log(actor=actor, action="staff.import", reason=report.filename, data={
+            "created": report.created, "updated": report.updated, "unchanged": report.unchanged,
+            "teams_created": report.teams_created, "rejected_lines": [e.line for e in report.errors],
+        })
+    report.written = bool(report.changes)
+
+
+def _assign(obj, **values) -> list[str]:
+    """Set the attributes that differ; return their names (for the report and the audit trail)."""
+    changed = []
+    for name, value in values.items():
+        if getattr(obj, name) != value:
+            setattr(obj, name, value)
+            changed.append(name)
+    return changed
