@@ -6,3 +6,9 @@ class RoutingBridgeConfig(AppConfig):
     name = "routing_bridge"
     label = "routing_bridge"
     verbose_name = _("Pont de routage")
+
+    def ready(self):
+        from academy.services import event_listener_register
+        from routing_bridge.tasks import webhooks_kick
+
+        event_listener_register(webhooks_kick)

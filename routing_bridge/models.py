@@ -1,1 +1,195 @@
-from django.db import models  # noqa: F401
+"""Router clients and their tokens, ticket category rules, webhook deliveries and ticket feedback."""
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from modelcluster.fields import ParentalKey
+from modelcluster.models import ClusterableModel
+from wagtail.search import index
+
+SCOPES = ["taxonomy:read", "matrix:read", "qualified:query", "feedback:write"]
+SCOPE_CHOICES = [(scope, scope) for scope in SCOPES]
+CATEGORY_SEPARATOR = " > "
+
+
+def category_normalize(category: str) -> str:
+    """'Réseau>VPN ' -> 'Réseau > VPN': the form categories are stored and compared in."""
+    parts = [part.strip() for part in (category or "").split(">")]
+    return CATEGORY_SEPARATOR.join(part for part in parts if part)
+
+
+def category_key(category: str) -> str:
+    """The case-insensitive lookup key of a category path."""
+    return category_normalize(category).casefold()
+
+
+class RouterClient(index.Indexed, models.Model):
+    """A ticketing system (or script) allowed to call the bridge API. The token is stored as its
+    SHA-256; only its first characters (`token_prefix`) are kept readable to recognise it."""
+
+    name = models.CharField(_("nom"), max_length=120, unique=True)
+    token_prefix = models.CharField(_("début du jeton"), max_length=12, editable=False)
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    scopes = models.JSONField(_("droits"), default=list, blank=True)
+    webhook_url = models.URLField(_("URL du webhook"), max_length=500, blank=True)
+    # Kept readable: it signs the webhook bodies (HMAC), the router holds the same value.
+    webhook_secret = models.CharField(_("secret du webhook"), max_length=80, blank=True, editable=False)
+    rate_limit_per_minute = models.PositiveIntegerField(
+        _("requêtes par minute"), default=600, validators=[MinValueValidator(1), MaxValueValidator(100000)],
+    )
+    active = models.BooleanField(_("actif"), default=True)
+    created_at = models.DateTimeField(_("créé le"), default=timezone.now)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+    )
+    revoked_at = models.DateTimeField(_("révoqué le"), null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+    )
+    last_used_at = models.DateTimeField(_("dernière utilisation"), null=True, blank=True)
+    # Webhook fan-out: `position` of the last academy.Event turned into a delivery for this client.
+    event_cursor = models.BigIntegerField(default=0, editable=False)
+    # A short lease so that only one worker delivers to a client at a time (keeps the order).
+    delivering_until = models.DateTimeField(null=True, blank=True, editable=False)
+
+    search_fields = [index.SearchField("name"), index.AutocompleteField("name")]
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("client routeur")
+        verbose_name_plural = _("clients routeurs")
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def is_usable(self) -> bool:
+        return self.active and self.revoked_at is None
+
+
+class CategoryRule(index.Indexed, ClusterableModel):
+    """What a ticket category requires, e.g. "Réseau > VPN" needs NET.VPN at level 2, N1 or N2.
+    A rule also applies to the sub-categories that have no rule of their own."""
+
+    category = models.CharField(
+        _("catégorie"), max_length=255, unique=True, help_text=_("Chemin de catégorie du routeur, ex. « Réseau > VPN »"),
+    )
+    key = models.CharField(max_length=255, unique=True, editable=False)
+    tiers = models.JSONField(_("niveaux de support autorisés"), default=list, blank=True,
+                             help_text=_("Vide : tous les niveaux"))
+    description = models.TextField(_("description"), blank=True)
+    active = models.BooleanField(_("active"), default=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    search_fields = [index.SearchField("category"), index.AutocompleteField("category")]
+
+    class Meta:
+        ordering = ["key"]
+        verbose_name = _("règle de catégorie")
+        verbose_name_plural = _("règles de catégorie")
+
+    def __str__(self):
+        return self.category
+
+    def save(self, *args, **kwargs):
+        self.category = category_normalize(self.category)
+        self.key = category_key(self.category)
+        super().save(*args, **kwargs)
+
+
+class CategoryRequirement(models.Model):
+    rule = ParentalKey(CategoryRule, on_delete=models.CASCADE, related_name="requirements")
+    skill = models.ForeignKey("skills.Skill", verbose_name=_("compétence"), on_delete=models.PROTECT, related_name="+")
+    min_level = models.PositiveSmallIntegerField(_("niveau minimum"), default=2,
+                                                 validators=[MinValueValidator(1), MaxValueValidator(4)])
+    optional = models.BooleanField(_("facultative"), default=False,
+                                   help_text=_("Une compétence facultative classe mieux sans être exigée."))
+    sort_order = models.IntegerField(null=True, blank=True, editable=False)
+
+    class Meta:
+        ordering = ["sort_order", "pk"]
+        verbose_name = _("compétence requise")
+        verbose_name_plural = _("compétences requises")
+        constraints = [models.UniqueConstraint(fields=["rule", "skill"], name="categoryrequirement_once")]
+
+
+class WebhookDelivery(models.Model):
+    """One event to deliver to one client, and what happened to it (the delivery log)."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("En attente")
+        RETRYING = "retrying", _("Nouvel essai prévu")
+        DELIVERED = "delivered", _("Livré")
+        PARKED = "parked", _("Suspendu")
+
+    client = models.ForeignKey(RouterClient, on_delete=models.CASCADE, related_name="deliveries")
+    event = models.ForeignKey("academy.Event", on_delete=models.CASCADE, related_name="+")
+    position = models.BigIntegerField()
+    status = models.CharField(_("état"), max_length=12, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveIntegerField(_("essais"), default=0)
+    created_at = models.DateTimeField(default=timezone.now)
+    first_attempt_at = models.DateTimeField(null=True, blank=True)
+    last_attempt_at = models.DateTimeField(_("dernier essai"), null=True, blank=True)
+    next_attempt_at = models.DateTimeField(_("prochain essai"), null=True, blank=True)
+    delivered_at = models.DateTimeField(_("livré le"), null=True, blank=True)
+    last_status_code = models.PositiveIntegerField(_("dernier code HTTP"), null=True, blank=True)
+    last_error = models.TextField(_("dernière erreur"), blank=True)
+
+    class Meta:
+        ordering = ["client", "position"]
+        verbose_name = _("livraison de webhook")
+        verbose_name_plural = _("livraisons de webhooks")
+        constraints = [models.UniqueConstraint(fields=["client", "event"], name="webhookdelivery_once")]
+        indexes = [models.Index(fields=["client", "status", "position"])]
+
+    def __str__(self):
+        return f"{self.client} #{self.position} ({self.status})"
+
+
+class WebhookAttempt(models.Model):
+    delivery = models.ForeignKey(WebhookDelivery, on_delete=models.CASCADE, related_name="attempt_log")
+    at = models.DateTimeField(default=timezone.now)
+    status_code = models.PositiveIntegerField(null=True, blank=True)
+    error = models.TextField(blank=True)
+    duration_ms = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["at", "pk"]
+
+
+class TicketFeedback(index.Indexed, models.Model):
+    """A ticket outcome reported by a router: who handled a ticket of which category, and how it ended."""
+
+    class Outcome(models.TextChoices):
+        RESOLVED = "resolved", _("Résolu")
+        ESCALATED = "escalated", _("Escaladé")
+        REASSIGNED = "reassigned", _("Réaffecté")
+
+    client = models.ForeignKey(RouterClient, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    ticket_id = models.CharField(_("ticket"), max_length=120)
+    category = models.CharField(_("catégorie"), max_length=255)
+    category_key = models.CharField(max_length=255, db_index=True, editable=False)
+    staff = models.ForeignKey("academy.Staff", verbose_name=_("collaborateur"), on_delete=models.PROTECT,
+                              related_name="ticket_feedback")
+    tier = models.CharField(_("niveau de support"), max_length=2, blank=True,
+                            help_text=_("Le niveau de la personne au moment du retour"))
+    outcome = models.CharField(_("issue"), max_length=12, choices=Outcome.choices)
+    occurred_at = models.DateTimeField(_("survenu le"))
+    received_at = models.DateTimeField(_("reçu le"), default=timezone.now)
+    processed_at = models.DateTimeField(null=True, blank=True)
+
+    search_fields = [index.SearchField("ticket_id"), index.SearchField("category"),
+                     index.FilterField("outcome")]
+
+    class Meta:
+        ordering = ["-occurred_at", "-pk"]
+        verbose_name = _("retour de ticket")
+        verbose_name_plural = _("retours de tickets")
+        indexes = [models.Index(fields=["staff", "occurred_at"]), models.Index(fields=["outcome", "occurred_at"])]
+        constraints = [
+            models.UniqueConstraint(fields=["ticket_id", "staff", "outcome", "occurred_at"], name="ticketfeedback_once"),
+        ]
+
+    def __str__(self):
+        return f"{self.ticket_id} {self.outcome}"

@@ -1,0 +1,496 @@
+"""The routing bridge API, version 1 (../shared/contracts/bridge-api.md). One function per
+operation; the rules live in selectors and services."""
+import base64
+import binascii
+import json
+import logging
+import math
+import time
+from datetime import datetime
+from typing import Literal
+
+from django.core.cache import cache
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
+from ninja import Field, NinjaAPI, Query, Schema
+from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import ValidationError as NinjaValidationError
+from ninja.parser import Parser
+from ninja.security import HttpBearer
+from pydantic import field_validator
+
+from academy.models import Staff
+from routing_bridge import selectors, services
+from routing_bridge.models import RouterClient
+from routing_bridge.openapi_docs import BridgeDocs
+
+logger = logging.getLogger(__name__)
+
+TierName = Literal["N1", "N2", "N3"]
+ProfileName = Literal["technician", "administrator", "engineer", "architect", "project_lead"]
+
+
+# --- Errors -------------------------------------------------------------------------------------
+
+
+class ScopeMissing(Exception):
+    def __init__(self, scope: str):
+        self.scope = scope
+
+
+class RateLimited(Exception):
+    def __init__(self, wait: int):
+        self.wait = wait
+
+
+class UnsupportedMediaType(Exception):
+    pass
+
+
+class JsonParser(Parser):
+    """Bodies must be JSON: another content type is a 415, not a guess."""
+
+    def parse_body(self, request: HttpRequest):
+        if request.content_type != "application/json":
+            raise UnsupportedMediaType(request.content_type)
+        return json.loads(request.body)
+
+
+api = NinjaAPI(
+    title="Académie — pont de routage",
+    version="1",
+    description=(
+        "API des routeurs de tickets : taxonomie, matrice de compétences (instantané et journal des "
+        "changements), qui est qualifié, routage par catégorie, retours de tickets. Contrat : "
+        "`Authorization: Bearer <jeton>`; chaque réponse 4xx est un JSON avec `detail`."
+    ),
+    urls_namespace="routing_bridge:bridge_api",
+    parser=JsonParser(),
+    docs=BridgeDocs(),
+    docs_url="/docs",
+    openapi_url="/openapi.json",
+)
+
+
+def _error(request, status: int, detail: str, **extra) -> HttpResponse:
+    return api.create_response(request, {"detail": detail, **extra}, status=status)
+
+
+@api.exception_handler(NinjaValidationError)
+def _validation_error(request, exc: NinjaValidationError):
+    errors = []
+    for error in exc.errors:
+        loc = [str(part) for part in error.get("loc", [])]
+        if len(loc) > 1 and loc[0] in ("body", "query") and loc[1] in ("payload", "filters"):
+            loc = [loc[0]] + loc[2:]  # the Python parameter name means nothing to a client
+        errors.append({"field": ".".join(loc), "loc": loc, "message": error.get("msg", "")})
+    fields = ", ".join(e["field"] for e in errors)
+    return _error(request, 422, f"Requête invalide : {fields}", errors=errors)
+
+
+@api.exception_handler(selectors.QueryError)
+def _query_error(request, exc: selectors.QueryError):
+    errors = [{"field": k, "loc": k.split("."), "message": str(v)} for k, v in exc.fields.items()]
+    return _error(request, exc.status, exc.detail, errors=errors, **exc.extra)
+
+
+@api.exception_handler(ScopeMissing)
+def _scope_missing(request, exc: ScopeMissing):
+    return _error(request, 403, f"Ce jeton n'a pas le droit « {exc.scope} ».", required_scope=exc.scope)
+
+
+@api.exception_handler(RateLimited)
+def _rate_limited(request, exc: RateLimited):
+    response = _error(request, 429, f"Trop de requêtes : réessayez dans {exc.wait} s.")
+    response["Retry-After"] = str(exc.wait)
+    return response
+
+
+@api.exception_handler(AuthenticationError)
+def _unauthorized(request, exc):
+    response = _error(request, 401, "Jeton absent, inconnu ou révoqué : envoyez « Authorization: Bearer <jeton> ».")
+    response["WWW-Authenticate"] = 'Bearer realm="academie"'
+    return response
+
+
+@api.exception_handler(HttpError)
+def _http_error(request, exc: HttpError):
+    cause = exc.__cause__
+    if isinstance(cause, UnsupportedMediaType):
+        return _error(request, 415, f"Type de contenu non pris en charge : « {cause} ». Envoyez application/json.")
+    if exc.status_code == 400 and isinstance(cause, (ValueError, UnicodeDecodeError)):
+        return _error(request, 400, "Corps de requête illisible : JSON invalide.")
+    return _error(request, exc.status_code, str(exc))
+
+
+@api.exception_handler(DjangoValidationError)
+def _django_validation_error(request, exc: DjangoValidationError):
+    if hasattr(exc, "message_dict"):
+        errors = [{"field": f"body.{k}", "loc": ["body", k], "message": " ".join(v)}
+                  for k, v in exc.message_dict.items()]
+    else:
+        errors = [{"field": "body", "loc": ["body"], "message": m} for m in exc.messages]
+    return _error(request, 400, " ".join(e["message"] for e in errors), errors=errors)
+
+
+# --- Authentication, scopes, rate limit -----------------------------------------------------------
+
+
+def rate_limit_check(client: RouterClient) -> None:
+    """Fixed one-minute window per client in the Django cache (Redis in production)."""
+    now = time.time()
+    window = int(now // 60)
+    key = f"routing_bridge:rate:{client.pk}:{window}"
+    cache.add(key, 0, timeout=70)
+    try:
+        count = cache.incr(key)
+    except ValueError:  # evicted between add and incr
+        cache.set(key, 1, timeout=70)
+        count = 1
+    if count > client.rate_limit_per_minute:
+        raise RateLimited(max(1, math.ceil((window + 1) * 60 - now)))
+
+
+class ClientToken(HttpBearer):
+    """Bearer token of a router client holding `scope`."""
+
+    def __init__(self, scope: str):
+        super().__init__()
+        self.scope = scope
+
+    def authenticate(self, request, token):
+        client = services.router_client_authenticate(token=token.strip())
+        if client is None:
+            return None
+        rate_limit_check(client)
+        if self.scope not in client.scopes:
+            raise ScopeMissing(self.scope)
+        return client
+
+
+# --- Schemas ------------------------------------------------------------------------------------
+
+
+class ErrorItem(Schema):
+    field: str
+    loc: list[str]
+    message: str
+
+
+class ErrorOut(Schema):
+    detail: str
+    errors: list[ErrorItem] = []
+
+
+class ScaleLevel(Schema):
+    level: int
+    label: str
+    label_en: str = ""
+
+
+class TaxonomySkill(Schema):
+    code: str
+    name: str
+    name_en: str = ""
+
+
+class TaxonomyDomain(Schema):
+    code: str
+    name: str
+    name_en: str = ""
+    skills: list[TaxonomySkill]
+
+
+class TaxonomyOut(Schema):
+    scale: list[ScaleLevel]
+    domains: list[TaxonomyDomain]
+
+
+class StaffSkill(Schema):
+    code: str
+    level: int
+    valid_until: datetime | None
+    sources: list[str]
+
+
+class StaffOut(Schema):
+    employee_id: str
+    username: str
+    display_name: str
+    team: str | None
+    profile: str
+    tier: str
+    languages: list[str]
+    active: bool
+    skills: list[StaffSkill]
+
+
+class StaffPage(Schema):
+    version: int = Field(description="Séquence du journal des changements avec laquelle la page est cohérente")
+    items: list[StaffOut]
+    next: str | None = Field(description="Curseur de la page suivante (null : dernière page)")
+
+
+class ChangeOut(Schema):
+    seq: int
+    employee_id: str
+    skill: str
+    old_level: int
+    new_level: int
+    valid_until: datetime | None
+    at: datetime
+    reason: str
+
+
+class ChangesOut(Schema):
+    items: list[ChangeOut]
+    next_since: int
+
+
+class RequirementIn(Schema):
+    skill: str = Field(min_length=1, max_length=40)
+    min_level: int = Field(ge=0, le=100)
+
+
+def _aware(value: datetime | None) -> datetime | None:
+    if value is not None and timezone.is_naive(value):
+        return timezone.make_aware(value)
+    return value
+
+
+class FiltersIn(Schema):
+    tiers: list[TierName] | None = None
+    profiles: list[ProfileName] | None = None
+    languages: list[str] | None = Field(default=None, max_length=20)
+    exclude: list[str] | None = Field(default=None, max_length=1000)
+    at: datetime | None = Field(default=None, description="Instant évalué (défaut : maintenant)")
+    limit: int = Field(default=10, ge=1, le=200)
+
+    @field_validator("at")
+    @classmethod
+    def _at_aware(cls, value):
+        value = _aware(value)
+        if value is not None and not (1900 <= value.year <= 9000):
+            raise ValueError("date hors limites")
+        return value
+
+
+class QualifiedIn(FiltersIn):
+    required: list[RequirementIn] = Field(max_length=50)
+    optional: list[RequirementIn] = Field(default=[], max_length=50)
+
+
+class EvidenceOut(Schema):
+    source: str
+    level: int
+    observed_at: datetime
+    valid_until: datetime | None
+
+
+class CandidateSkill(Schema):
+    skill: str
+    level: int
+    min_level: int
+    valid_until: datetime | None = Field(description="Quand ce niveau tombera si rien de nouveau n'est enregistré")
+    qualified_until: datetime | None = Field(description="Quand le niveau passera sous le minimum (null : jamais)")
+    evidence: list[EvidenceOut]
+
+
+class CandidateOut(Schema):
+    employee_id: str
+    display_name: str
+    tier: str
+    profile: str
+    rank: int
+    skills: list[CandidateSkill]
+    optional_met: int
+    over_qualification: int
+    last_assigned_at: datetime | None
+    qualified_until: datetime | None
+
+
+class QualifiedOut(Schema):
+    as_of: datetime
+    total_qualified: int
+    candidates: list[CandidateOut]
+
+
+class TicketIn(Schema):
+    id: str = Field(min_length=1, max_length=120)
+    category: str = Field(min_length=1, max_length=255)
+    priority: str | int | None = None
+    title: str | None = Field(default=None, max_length=500)
+
+
+class RouteIn(FiltersIn):
+    ticket: TicketIn
+
+
+class RuleOut(Schema):
+    category: str
+    required: list[RequirementIn]
+    optional: list[RequirementIn]
+    tiers: list[str]
+
+
+class RouteOut(QualifiedOut):
+    ticket_id: str
+    rule: RuleOut
+
+
+class FeedbackIn(Schema):
+    ticket_id: str = Field(min_length=1, max_length=120)
+    category: str = Field(min_length=1, max_length=255)
+    employee_id: str = Field(min_length=1, max_length=32)
+    outcome: Literal["resolved", "escalated", "reassigned"]
+    occurred_at: datetime
+
+    @field_validator("occurred_at")
+    @classmethod
+    def _occurred_aware(cls, value):
+        value = _aware(value)
+        if not (1900 <= value.year <= 9000):
+            raise ValueError("date hors limites")
+        return value
+
+
+class FeedbackOut(Schema):
+    id: int
+    status: Literal["accepted", "duplicate"]
+
+
+ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 415: ErrorOut, 422: ErrorOut,
+          429: ErrorOut}
+
+
+# --- Operations ---------------------------------------------------------------------------------
+
+
+@api.get("/taxonomy", response={200: TaxonomyOut, **ERRORS}, auth=ClientToken("taxonomy:read"),
+         summary="Échelle et taxonomie des compétences", operation_id="taxonomy")
+def taxonomy(request):
+    return selectors.taxonomy_read()
+
+
+def _cursor_decode(cursor: str | None) -> str | None:
+    if not cursor:
+        return None
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        data = json.loads(base64.urlsafe_b64decode(padded.encode("ascii")).decode("utf-8"))
+        after = data["after"]
+        if not isinstance(after, str):
+            raise ValueError
+        return after
+    except (ValueError, KeyError, TypeError, binascii.Error, UnicodeError):
+        raise selectors.QueryError("Curseur invalide : reprenez au début ou utilisez la valeur `next` reçue.",
+                                   fields={"query.cursor": cursor}) from None
+
+
+def _cursor_encode(after: str) -> str:
+    return base64.urlsafe_b64encode(json.dumps({"after": after}).encode("utf-8")).decode("ascii").rstrip("=")
+
+
+class StaffQuery(Schema):
+    cursor: str | None = Field(default=None, max_length=500)
+    limit: int = Field(default=100, ge=1, le=200)
+    team: str | None = Field(default=None, max_length=120)
+    tier: TierName | None = None
+    active: bool | None = None
+
+
+@api.get("/staff", response={200: StaffPage, **ERRORS}, auth=ClientToken("matrix:read"),
+         summary="Instantané de la matrice, page par page", operation_id="staff_list")
+def staff_list(request, filters: Query[StaffQuery]):
+    after = _cursor_decode(filters.cursor)
+    page = selectors.staff_snapshot_page(after=after, limit=filters.limit, team=filters.team, tier=filters.tier,
+                                         active=filters.active)
+    return {"version": page["version"], "items": page["items"],
+            "next": _cursor_encode(page["last"]) if page["last"] else None}
+
+
+@api.get("/staff/{employee_id}", response={200: StaffOut, **ERRORS}, auth=ClientToken("matrix:read"),
+         summary="Un collaborateur", operation_id="staff_detail")
+def staff_detail(request, employee_id: str):
+    record = selectors.staff_record(employee_id=employee_id)
+    if record is None:
+        return 404, {"detail": f"Collaborateur inconnu : {employee_id}"}
+    return record
+
+
+class ChangesQuery(Schema):
+    since: int = Field(default=0, ge=0)
+    limit: int = Field(default=100, ge=1, le=200)
+
+
+@api.get("/changes", response={200: ChangesOut, **ERRORS}, auth=ClientToken("matrix:read"),
+         summary="Changements de niveau depuis une séquence", operation_id="changes")
+def changes(request, filters: Query[ChangesQuery]):
+    return selectors.changes_since(since=filters.since, limit=filters.limit)
+
+
+def _qualification_out(result: selectors.Qualification) -> dict:
+    return {
+        "as_of": result.as_of,
+        "total_qualified": result.total_qualified,
+        "candidates": [
+            {"employee_id": c.employee_id, "display_name": c.display_name, "tier": c.tier, "profile": c.profile,
+             "rank": c.rank, "skills": c.skills, "optional_met": c.optional_met,
+             "over_qualification": c.over_qualification, "last_assigned_at": c.last_assigned_at,
+             "qualified_until": c.qualified_until}
+            for c in result.candidates
+        ],
+    }
+
+
+def _filters(payload: FiltersIn) -> dict:
+    return {"tiers": payload.tiers, "profiles": payload.profiles, "languages": payload.languages,
+            "exclude": payload.exclude, "at": payload.at, "limit": payload.limit}
+
+
+@api.post("/qualified", response={200: QualifiedOut, **ERRORS}, auth=ClientToken("qualified:query"),
+          summary="Qui est qualifié, classé", operation_id="qualified")
+def qualified(request, payload: QualifiedIn):
+    result = selectors.staff_qualified(
+        required=[selectors.Requirement(r.skill, r.min_level) for r in payload.required],
+        optional=[selectors.Requirement(r.skill, r.min_level) for r in payload.optional],
+        **_filters(payload),
+    )
+    return _qualification_out(result)
+
+
+@api.post("/route", response={200: RouteOut, **ERRORS}, auth=ClientToken("qualified:query"),
+          summary="Routage d'un ticket par sa catégorie", operation_id="route")
+def route(request, payload: RouteIn):
+    rule = selectors.category_route(category=payload.ticket.category)
+    required, optional = selectors.category_requirements(rule=rule)
+    filters = _filters(payload)
+    if rule.tiers:
+        filters["tiers"] = [t for t in rule.tiers if not payload.tiers or t in payload.tiers]
+        if not filters["tiers"]:
+            filters["tiers"] = ["__none__"]
+    result = selectors.staff_qualified(required=required, optional=optional, **filters)
+    out = _qualification_out(result)
+    out["ticket_id"] = payload.ticket.id
+    out["rule"] = {
+        "category": rule.category,
+        "required": [{"skill": r.skill, "min_level": r.min_level} for r in required],
+        "optional": [{"skill": r.skill, "min_level": r.min_level} for r in optional],
+        "tiers": rule.tiers,
+    }
+    return out
+
+
+@api.post("/feedback", response={202: FeedbackOut, **ERRORS}, auth=ClientToken("feedback:write"),
+          summary="Issue d'un ticket", operation_id="feedback")
+def feedback(request, payload: FeedbackIn):
+    staff = Staff.objects.filter(employee_id=payload.employee_id).first()
+    if staff is None:
+        raise selectors.QueryError(f"Collaborateur inconnu : {payload.employee_id}",
+                                   fields={"body.employee_id": payload.employee_id})
+    record, created = services.feedback_record(
+        client=request.auth, ticket_id=payload.ticket_id, category=payload.category, staff=staff,
+        outcome=payload.outcome, occurred_at=payload.occurred_at,
+    )
+    return 202, {"id": record.pk, "status": "accepted" if created else "duplicate"}

@@ -1,0 +1,67 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from academy.models import Tier
+
+REQUIRED_ROWS = 4
+OPTIONAL_ROWS = 2
+LEVEL_CHOICES = [(1, "1 — Notions"), (2, "2 — Opérationnel"), (3, "3 — Avancé"), (4, "4 — Expert")]
+
+
+class QualifiedForm(forms.Form):
+    """The dispatcher's question: a ticket category, or skills with minimum levels; tiers."""
+
+    category = forms.CharField(label=_("Catégorie du ticket"), required=False, max_length=255,
+                               help_text=_("Ex. « Réseau > VPN ». Laissez vide pour choisir les compétences."))
+    tiers = forms.MultipleChoiceField(label=_("Niveaux de support"), choices=Tier.choices, required=False,
+                                      widget=forms.CheckboxSelectMultiple)
+    at = forms.DateTimeField(label=_("À l'instant (facultatif)"), required=False,
+                             widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+                             input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d"],
+                             help_text=_("Laissez vide pour maintenant."))
+
+    def __init__(self, *args, skills=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        skill_choices = [("", _("— compétence —"))] + [(s.code, f"{s.code} — {s.name}") for s in skills]
+        for prefix, rows, label in (("req", REQUIRED_ROWS, _("Compétence requise %(n)s")),
+                                    ("opt", OPTIONAL_ROWS, _("Compétence facultative %(n)s"))):
+            for i in range(1, rows + 1):
+                self.fields[f"{prefix}{i}_skill"] = forms.ChoiceField(
+                    label=label % {"n": i}, choices=skill_choices, required=False)
+                self.fields[f"{prefix}{i}_level"] = forms.TypedChoiceField(
+                    label=_("Niveau minimum"), choices=LEVEL_CHOICES, coerce=int, initial=2, required=False)
+
+    def rows(self, prefix: str, count: int):
+        return [(self[f"{prefix}{i}_skill"], self[f"{prefix}{i}_level"]) for i in range(1, count + 1)]
+
+    def required_rows(self):
+        return self.rows("req", REQUIRED_ROWS)
+
+    def optional_rows(self):
+        return self.rows("opt", OPTIONAL_ROWS)
+
+    def requirements(self, prefix: str, count: int) -> list[tuple[str, int]]:
+        result = []
+        for i in range(1, count + 1):
+            code = self.cleaned_data.get(f"{prefix}{i}_skill")
+            if code:
+                result.append((code, self.cleaned_data.get(f"{prefix}{i}_level") or 2))
+        return result
+
+    def clean(self):
+        data = super().clean()
+        required = self.requirements("req", REQUIRED_ROWS)
+        optional = self.requirements("opt", OPTIONAL_ROWS)
+        if not data.get("category") and not required:
+            raise forms.ValidationError(_("Choisissez une catégorie ou au moins une compétence requise."))
+        codes = [c for c, _lvl in required + optional]
+        if len(codes) != len(set(codes)):
+            raise forms.ValidationError(_("Une compétence est choisie deux fois."))
+        data["required"] = required
+        data["optional"] = optional
+        return data
+
+
+class CategoryRulesImportForm(forms.Form):
+    file = forms.FileField(label=_("Fichier CSV"), help_text=_("Colonnes : category,required,optional,tiers,description"))
+    partial = forms.BooleanField(label=_("Importer les lignes valides même s'il y a des erreurs"), required=False)

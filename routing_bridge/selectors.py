@@ -1,0 +1,484 @@
+"""Reads of the routing bridge: qualification and ranking (DESIGN.md, "Qualification and
+ranking"), category rules, the matrix snapshot and the change feed, the shift-left report.
+
+Qualification is computed two ways that must agree:
+- at an instant `at`, from the evidence ledger with `skills.policy.evaluate`;
+- now (`at` omitted), from the matrix cells, which is what makes it fast. Cells whose drop
+  instant has passed but that the expiry sweep has not refreshed yet are not trusted: when the
+  query involves one, it is answered from the ledger instead.
+"""
+import difflib
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from django.db import connection, transaction
+from django.db.models import Count, Max, Q
+from django.utils import timezone
+
+from academy.models import TIER_ORDER, Staff
+from routing_bridge.models import CategoryRule, TicketFeedback, category_key, category_normalize
+from skills.models import CHANGE_COUNTER, Domain, Evidence, ProficiencyLevel, Skill, SkillChange, SkillLevel
+from skills.policy import evaluate
+
+MAX_LIMIT = 200
+
+
+class QueryError(Exception):
+    """A request the bridge cannot answer; `detail` says why, `fields` names what is wrong."""
+
+    def __init__(self, detail: str, *, fields: dict | None = None, status: int = 400, extra: dict | None = None):
+        super().__init__(detail)
+        self.detail = detail
+        self.fields = fields or {}
+        self.status = status
+        self.extra = extra or {}
+
+
+@dataclass(frozen=True)
+class Requirement:
+    skill: str
+    min_level: int
+
+
+@dataclass
+class Candidate:
+    staff_id: int
+    employee_id: str
+    tier: str
+    profile: str
+    levels: dict  # skill code -> effective level (required and optional skills)
+    optional_met: int = 0
+    over_qualification: int = 0
+    last_assigned_at: datetime | None = None
+    rank: int = 0
+    display_name: str = ""
+    skills: list = field(default_factory=list)
+    qualified_until: datetime | None = None
+
+
+@dataclass
+class Qualification:
+    as_of: datetime
+    total_qualified: int
+    candidates: list[Candidate]
+    source: str  # "cells" or "ledger": how it was computed (for tests and diagnostics)
+
+
+def scale_levels() -> list[int]:
+    return list(ProficiencyLevel.objects.values_list("level", flat=True)) or [0, 1, 2, 3, 4]
+
+
+def _check_requirements(required: list[Requirement], optional: list[Requirement]) -> dict[str, int]:
+    """Validate skill codes and levels; returns {code: skill_id}. Raises QueryError naming the
+    unknown codes, levels outside the scale and skills asked twice."""
+    codes = [r.skill for r in required + optional]
+    known = dict(Skill.objects.filter(code__in=codes).values_list("code", "pk"))
+    unknown = sorted({c for c in codes if c not in known})
+    if unknown:
+        raise QueryError(
+            "Compétences inconnues : " + ", ".join(unknown),
+            fields={"required": unknown}, extra={"unknown_skills": unknown},
+        )
+    scale = scale_levels()
+    fields = {}
+    for name, reqs in (("required", required), ("optional", optional)):
+        for i, r in enumerate(reqs):
+            if r.min_level not in scale:
+                fields[f"body.{name}.{i}.min_level"] = (
+                    f"Le niveau {r.min_level} n'est pas dans l'échelle ({min(scale)} à {max(scale)})."
+                )
+    if fields:
+        raise QueryError("Niveau minimum hors de l'échelle.", fields=fields)
+    duplicated = sorted({c for c in codes if codes.count(c) > 1})
+    if duplicated:
+        raise QueryError("Compétence demandée deux fois : " + ", ".join(duplicated),
+                         fields={"required": duplicated})
+    return known
+
+
+def _staff_filter(*, tiers, profiles, exclude) -> Q:
+    q = Q(active=True)
+    if tiers:
+        q &= Q(tier__in=tiers)
+    if profiles:
+        q &= Q(profile__in=profiles)
+    if exclude:
+        q &= ~Q(employee_id__in=exclude)
+    return q
+
+
+def _speaks_all(staff_languages, wanted: list[str]) -> bool:
+    have = {str(x).lower() for x in (staff_languages or [])}
+    return all(w.lower() in have for w in wanted)
+
+
+STAFF_FIELDS = ["pk", "employee_id", "tier", "profile", "languages"]
+
+
+def _levels_from_cells(*, skill_ids: dict, required: list[Requirement], staff_q: Q) -> tuple | None:
+    """({staff_id: {code: level}}, {staff_id: staff row}) for the staff meeting every
+    requirement, from the cells; None when a cell involved is stale (its drop instant has
+    passed and the sweep has not applied it yet), so that the ledger answers instead."""
+    now = timezone.now()
+    ids = list(skill_ids.values())
+    if SkillLevel.objects.filter(skill_id__in=ids, valid_until__lte=now).exists():
+        return None
+    code_of = {pk: code for code, pk in skill_ids.items()}
+    gated = [r for r in required if r.min_level > 0]
+    staff = Staff.objects.filter(staff_q)
+    if gated:
+        cond = Q()
+        for r in gated:
+            cond |= Q(skill_id=skill_ids[r.skill], level__gte=r.min_level)
+        qualified_ids = (
+            SkillLevel.objects.filter(cond).values("staff_id").annotate(n=Count("id")).filter(n=len(gated))
+            .values("staff_id")
+        )
+        staff = staff.filter(pk__in=qualified_ids)
+    rows = {row[0]: row for row in staff.values_list(*STAFF_FIELDS)}
+    levels: dict[int, dict] = {pk: {} for pk in rows}
+    if rows:
+        cells = SkillLevel.objects.filter(skill_id__in=ids, level__gt=0, staff_id__in=staff.values("pk"))
+        for staff_id, skill_id, level in cells.values_list("staff_id", "skill_id", "level"):
+            if staff_id in levels:
+                levels[staff_id][code_of[skill_id]] = level
+    return levels, rows
+
+
+def _levels_from_ledger(*, skill_ids: dict, at: datetime, staff_q: Q) -> tuple:
+    """({staff_id: {code: level}}, {staff_id: staff row}) for every staff matching `staff_q`,
+    by the policy evaluated at `at` over the ledger."""
+    code_of = {pk: code for code, pk in skill_ids.items()}
+    grouped = defaultdict(list)
+    evidences = Evidence.objects.filter(
+        skill_id__in=list(skill_ids.values()), observed_at__lte=at, staff__in=Staff.objects.filter(staff_q),
+    ).exclude(source="self").only("staff_id", "skill_id", "level", "source", "observed_at", "valid_until",
+                                  "revoked_at")
+    for e in evidences:
+        grouped[(e.staff_id, e.skill_id)].append(e)
+    rows = {row[0]: row for row in Staff.objects.filter(staff_q).values_list(*STAFF_FIELDS)}
+    levels: dict[int, dict] = {pk: {} for pk in rows}
+    for (staff_id, skill_id), items in grouped.items():
+        level = evaluate(items, at).level
+        if level > 0 and staff_id in levels:
+            levels[staff_id][code_of[skill_id]] = level
+    return levels, rows
+
+
+def _rank_key(c: Candidate):
+    return (
+        TIER_ORDER.get(c.tier, 99),
+        -c.optional_met,
+        c.over_qualification,
+        # Never assigned first, then the least recently assigned.
+        (0, "") if c.last_assigned_at is None else (1, c.last_assigned_at.isoformat()),
+        c.employee_id,
+    )
+
+
+def staff_qualified(
+    *,
+    required: list[Requirement],
+    optional: list[Requirement] = (),
+    tiers: list[str] | None = None,
+    profiles: list[str] | None = None,
+    languages: list[str] | None = None,
+    exclude: list[str] | None = None,
+    at: datetime | None = None,
+    limit: int = 10,
+    with_reasons: bool = True,
+) -> Qualification:
+    """Who is qualified for `required` at `at` (default now), ranked as DESIGN.md says; the
+    `limit` first candidates come with their reasons. Raises QueryError for unknown skills,
+    levels outside the scale, a skill asked twice or a limit outside 1..200."""
+    required, optional = list(required), list(optional)
+    if not 1 <= limit <= MAX_LIMIT:
+        raise QueryError(f"limit doit être entre 1 et {MAX_LIMIT}.", fields={"limit": "1..200"})
+    skill_ids = _check_requirements(required, optional)
+    now = timezone.now()
+    staff_q = _staff_filter(tiers=tiers, profiles=profiles, exclude=exclude)
+    found = None
+    source = "ledger"
+    if at is None:
+        found = _levels_from_cells(skill_ids=skill_ids, required=required, staff_q=staff_q)
+        source = "cells"
+    as_of = at or now
+    if found is None:
+        found = _levels_from_ledger(skill_ids=skill_ids, at=as_of, staff_q=staff_q)
+        source = "ledger"
+    levels, info = found
+    qualified_ids = [
+        staff_id for staff_id, lv in levels.items()
+        if all(lv.get(r.skill, 0) >= r.min_level for r in required)
+        and (not languages or _speaks_all(info[staff_id][4], languages))
+    ]
+    last_assigned = _last_assigned(staff_ids=qualified_ids, at=as_of, staff_q=staff_q)
+    candidates = []
+    for pk in qualified_ids:
+        lv = levels[pk]
+        _pk, employee_id, tier, profile = info[pk][:4]
+        candidates.append(Candidate(
+            staff_id=pk, employee_id=employee_id, tier=tier, profile=profile, levels=lv,
+            optional_met=sum(1 for r in optional if lv.get(r.skill, 0) >= r.min_level),
+            over_qualification=sum(lv.get(r.skill, 0) - r.min_level for r in required),
+            last_assigned_at=last_assigned.get(pk),
+        ))
+    candidates.sort(key=_rank_key)
+    total = len(candidates)
+    top = candidates[:limit]
+    for i, c in enumerate(top, start=1):
+        c.rank = i
+    if with_reasons and top:
+        _attach_reasons(top, required=required, skill_ids=skill_ids, at=as_of)
+    return Qualification(as_of=as_of, total_qualified=total, candidates=top, source=source)
+
+
+def _last_assigned(*, staff_ids: list[int], at: datetime, staff_q: Q) -> dict:
+    """{staff_id: latest occurred_at of feedback naming them, up to `at`}."""
+    if not staff_ids:
+        return {}
+    rows = (
+        TicketFeedback.objects.filter(occurred_at__lte=at, staff__in=Staff.objects.filter(staff_q))
+        .values("staff_id").annotate(last=Max("occurred_at")).values_list("staff_id", "last")
+    )
+    wanted = set(staff_ids)
+    return {staff_id: last for staff_id, last in rows if staff_id in wanted}
+
+
+def _attach_reasons(candidates: list[Candidate], *, required: list[Requirement], skill_ids: dict,
+                    at: datetime) -> None:
+    """Fill each candidate's reasons from the ledger at `at`: for each required skill its level,
+    until when it holds, the evidences that hold it up, and until when the minimum stays met."""
+    staff_ids = [c.staff_id for c in candidates]
+    names = {
+        s.pk: s.display_name for s in Staff.objects.filter(pk__in=staff_ids).select_related("user")
+    }
+    evidences = defaultdict(list)
+    for e in Evidence.objects.filter(staff_id__in=staff_ids, skill_id__in=[skill_ids[r.skill] for r in required],
+                                     observed_at__lte=at).exclude(source="self"):
+        evidences[(e.staff_id, e.skill_id)].append(e)
+    for c in candidates:
+        c.display_name = names.get(c.staff_id, c.employee_id)
+        reasons = []
+        untils = []
+        for r in required:
+            items = evidences[(c.staff_id, skill_ids[r.skill])]
+            result = evaluate(items, at)
+            qualified_until = _qualified_until(items, at=at, min_level=r.min_level)
+            untils.append(qualified_until)
+            reasons.append({
+                "skill": r.skill, "level": result.level, "min_level": r.min_level,
+                "valid_until": result.valid_until, "qualified_until": qualified_until,
+                "evidence": [
+                    {"id": e.pk, "source": e.source, "level": e.level, "observed_at": e.observed_at,
+                     "valid_until": e.valid_until}
+                    for e in sorted(result.holding, key=lambda e: (e.observed_at, e.pk))
+                ],
+            })
+        c.skills = reasons
+        c.qualified_until = None if any(u is None for u in untils) else (min(untils) if untils else None)
+
+
+def _qualified_until(evidences, *, at: datetime, min_level: int) -> datetime | None:
+    """The instant the level falls below `min_level` if nothing new is recorded (None: never).
+    Evidences counting at `at` with a level >= min keep it up, each until it ends."""
+    from skills.policy import evidence_counts_at
+
+    if min_level <= 0:
+        return None
+    ends = []
+    for e in evidences:
+        if e.level >= min_level and evidence_counts_at(e, at):
+            candidates = [x for x in (e.valid_until, e.revoked_at) if x is not None and x > at]
+            ends.append(min(candidates) if candidates else None)
+    if not ends or any(end is None for end in ends):
+        return None
+    return max(ends)
+
+
+# --- Category rules ------------------------------------------------------------------------------
+
+
+def category_rule_for(*, category: str) -> CategoryRule | None:
+    """The active rule for `category`: its own, else the nearest ancestor's ("Réseau > VPN" falls
+    back to "Réseau"). None when no prefix has a rule."""
+    parts = category_normalize(category).split(" > ")
+    keys = [category_key(" > ".join(parts[:i])) for i in range(len(parts), 0, -1)]
+    rules = {r.key: r for r in CategoryRule.objects.filter(key__in=keys, active=True)}
+    for key in keys:
+        if key in rules:
+            return rules[key]
+    return None
+
+
+def category_suggestions(*, category: str, n: int = 5) -> list[str]:
+    """The known categories closest to `category` (difflib), best first."""
+    known = list(CategoryRule.objects.filter(active=True).values_list("category", flat=True))
+    by_key = {c.casefold(): c for c in known}
+    close = difflib.get_close_matches(category_key(category), list(by_key), n=n, cutoff=0.4)
+    return [by_key[k] for k in close]
+
+
+def category_requirements(*, rule: CategoryRule) -> tuple[list[Requirement], list[Requirement]]:
+    required, optional = [], []
+    for r in rule.requirements.select_related("skill"):
+        (optional if r.optional else required).append(Requirement(skill=r.skill.code, min_level=r.min_level))
+    return required, optional
+
+
+def category_route(*, category: str) -> CategoryRule:
+    """The rule that governs `category`; raises QueryError (404) naming it with the closest
+    known categories when there is none."""
+    if not category_normalize(category):
+        raise QueryError("La catégorie est vide.", fields={"body.ticket.category": "vide"})
+    rule = category_rule_for(category=category)
+    if rule is None:
+        suggestions = category_suggestions(category=category)
+        detail = f"Catégorie inconnue : « {category_normalize(category)} »."
+        if suggestions:
+            detail += " Catégories proches : " + ", ".join(f"« {s} »" for s in suggestions) + "."
+        raise QueryError(detail, status=404, fields={"body.ticket.category": category},
+                         extra={"category": category, "suggestions": suggestions})
+    return rule
+
+
+# --- Taxonomy, snapshot, changes ----------------------------------------------------------------
+
+
+def taxonomy_read() -> dict:
+    scale = [{"level": p.level, "label": p.label_fr, "label_en": p.label_en} for p in ProficiencyLevel.objects.all()]
+    domains = []
+    for d in Domain.objects.prefetch_related("skills"):
+        domains.append({
+            "code": d.code, "name": d.name_fr, "name_en": d.name_en,
+            "skills": [{"code": s.code, "name": s.name_fr, "name_en": s.name_en}
+                       for s in d.skills.all() if s.active],
+        })
+    return {"scale": scale, "domains": domains}
+
+
+def change_log_version() -> int:
+    from academy.services import counter_current
+
+    return counter_current(name=CHANGE_COUNTER)
+
+
+def staff_records(staff_list: list[Staff]) -> list[dict]:
+    """Staff records of the contract; `skills` lists the cells above 0."""
+    cells = defaultdict(list)
+    for staff_id, code, level, valid_until, sources in (
+        SkillLevel.objects.filter(staff__in=[s.pk for s in staff_list], level__gt=0)
+        .order_by("skill__code").values_list("staff_id", "skill__code", "level", "valid_until", "sources")
+    ):
+        cells[staff_id].append({"code": code, "level": level, "valid_until": valid_until, "sources": sources})
+    return [
+        {
+            "employee_id": s.employee_id, "username": s.user.username, "display_name": s.display_name,
+            "team": s.team.name if s.team_id else None, "profile": s.profile, "tier": s.tier,
+            "languages": list(s.languages or []), "active": s.active, "skills": cells[s.pk],
+        }
+        for s in staff_list
+    ]
+
+
+def staff_snapshot_page(*, after: str | None, limit: int, team: str | None = None, tier: str | None = None,
+                        active: bool | None = None) -> dict:
+    """One page of the snapshot, ordered by employee_id after `after`, with the change-log
+    `version` it is consistent with. On PostgreSQL the version and the page are read in one
+    REPEATABLE READ transaction (one snapshot); on SQLite a transaction is already one snapshot."""
+    def read():
+        version = change_log_version()
+        qs = Staff.objects.select_related("user", "team").order_by("employee_id")
+        if after:
+            qs = qs.filter(employee_id__gt=after)
+        if team:
+            qs = qs.filter(team__name=team)
+        if tier:
+            qs = qs.filter(tier=tier)
+        if active is not None:
+            qs = qs.filter(active=active)
+        page = list(qs[:limit + 1])
+        more = len(page) > limit
+        page = page[:limit]
+        return {"version": version, "items": staff_records(page),
+                "last": page[-1].employee_id if (more and page) else None}
+
+    return _in_snapshot(read)
+
+
+def _in_snapshot(read):
+    if connection.vendor == "postgresql" and not connection.in_atomic_block:
+        with transaction.atomic():
+            with connection.cursor() as cursor:
+                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+            return read()
+    with transaction.atomic():
+        return read()
+
+
+def staff_record(*, employee_id: str) -> dict | None:
+    staff = Staff.objects.select_related("user", "team").filter(employee_id=employee_id).first()
+    if staff is None:
+        return None
+    return staff_records([staff])[0]
+
+
+def changes_since(*, since: int, limit: int) -> dict:
+    rows = list(
+        SkillChange.objects.filter(seq__gt=since).order_by("seq")
+        .values_list("seq", "staff__employee_id", "skill__code", "old_level", "new_level", "valid_until", "at",
+                     "reason")[:limit]
+    )
+    items = [
+        {"seq": seq, "employee_id": emp, "skill": code, "old_level": old, "new_level": new,
+         "valid_until": until, "at": at, "reason": reason}
+        for seq, emp, code, old, new, until, at, reason in rows
+    ]
+    return {"items": items, "next_since": items[-1]["seq"] if items else since}
+
+
+# --- Shift-left report ---------------------------------------------------------------------------
+
+
+def paths_closing_or_none(requirements: dict[str, int]):
+    """Training paths that would qualify someone for `requirements`, when the paths app offers
+    them; None while it does not exist yet."""
+    try:
+        from courses.paths.selectors import paths_closing
+    except ImportError:
+        return None
+    try:
+        return list(paths_closing(requirements=requirements))
+    except Exception:  # a sibling app's failure must not break the report
+        import logging
+
+        logging.getLogger(__name__).exception("paths_closing failed")
+        return None
+
+
+def shift_left_report(*, days: int = 90, limit: int = 20, now: datetime | None = None) -> list[dict]:
+    """Categories most escalated by N1 staff in the last `days`: for each, how many escalations,
+    the governing rule, how many active N1 are qualified now, and the training paths that
+    would qualify more."""
+    now = now or timezone.now()
+    rows = (
+        TicketFeedback.objects.filter(tier="N1", outcome=TicketFeedback.Outcome.ESCALATED,
+                                      occurred_at__gte=now - timedelta(days=days), occurred_at__lte=now)
+        .values("category_key").annotate(escalations=Count("id"), category=Max("category"))
+        .order_by("-escalations", "category_key")[:limit]
+    )
+    n1_total = Staff.objects.filter(active=True, tier="N1").count()
+    report = []
+    for row in rows:
+        rule = category_rule_for(category=row["category"])
+        entry = {"category": row["category"], "escalations": row["escalations"], "rule": rule,
+                 "n1_total": n1_total, "n1_qualified": None, "requirements": {}, "paths": None}
+        if rule is not None:
+            required, _optional = category_requirements(rule=rule)
+            entry["requirements"] = {r.skill: r.min_level for r in required}
+            result = staff_qualified(required=required, tiers=["N1"], limit=1, with_reasons=False)
+            entry["n1_qualified"] = result.total_qualified
+            entry["paths"] = paths_closing_or_none(entry["requirements"]) if required else None
+        report.append(entry)
+    return report

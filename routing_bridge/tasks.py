@@ -1,0 +1,48 @@
+"""Celery tasks of the routing bridge: webhook delivery and feedback processing."""
+import logging
+
+from celery import shared_task
+
+
+@shared_task(name="routing_bridge.webhooks_deliver")
+def webhooks_deliver_task(client_id: int | None = None) -> dict:
+    """Deliver what is due to one client, or to every client with a webhook URL. Idempotent:
+    runs after each commit that published events and periodically for retries."""
+    from routing_bridge.webhooks import client_deliver, webhook_clients
+
+    ids = [client_id] if client_id else list(webhook_clients().values_list("pk", flat=True))
+    totals = {"delivered": 0, "failed": 0}
+    for pk in ids:
+        result = client_deliver(client_id=pk)
+        totals["delivered"] += result["delivered"]
+        totals["failed"] += result["failed"]
+    return totals
+
+
+@shared_task(name="routing_bridge.feedback_process")
+def feedback_process_task(feedback_id: int) -> int:
+    """Apply the practice evidence policy to one stored feedback; returns evidences recorded."""
+    from routing_bridge.models import TicketFeedback
+    from routing_bridge.services import practice_evidence_apply
+
+    feedback = TicketFeedback.objects.select_related("staff").filter(pk=feedback_id).first()
+    if feedback is None:
+        return 0
+    return len(practice_evidence_apply(feedback=feedback))
+
+
+def webhooks_kick() -> None:
+    """Registered with academy.services.event_listener_register: queue a delivery pass after the
+    commit of a transaction that published events."""
+    from routing_bridge.webhooks import webhook_clients
+
+    try:
+        if webhook_clients().exists():
+            webhooks_deliver_task.delay()
+    except Exception:  # a broker outage must not fail the request; the periodic task catches up
+        logging.getLogger(__name__).exception("could not queue webhook delivery")
+
+
+PERIODIC_TASKS = {
+    "routing-bridge-webhooks-every-30-seconds": {"task": "routing_bridge.webhooks_deliver", "schedule": 30.0},
+}

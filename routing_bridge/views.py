@@ -1,0 +1,68 @@
+"""Pages of the routing bridge: /qui-est-qualifie/ for dispatchers and the shift-left report."""
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+
+from academy.roles import user_is_admin, user_is_dispatcher, user_is_lead
+from routing_bridge import selectors
+from routing_bridge.forms import OPTIONAL_ROWS, REQUIRED_ROWS, QualifiedForm
+from routing_bridge.models import CategoryRule
+from skills.models import Skill
+
+
+def _can_dispatch(user) -> bool:
+    return user_is_dispatcher(user) or user_is_lead(user) or user_is_admin(user)
+
+
+@login_required
+def qualified(request):
+    """Ask who is qualified for a category or for skills; the form is a GET so that the answer
+    has a URL a dispatcher can share."""
+    if not _can_dispatch(request.user):
+        raise PermissionDenied
+    skills = Skill.objects.filter(active=True).order_by("code")
+    form = QualifiedForm(request.GET or None, skills=skills)
+    result = rule = error = None
+    suggestions = []
+    if form.is_bound and form.is_valid():
+        data = form.cleaned_data
+        try:
+            tiers = data["tiers"] or None
+            if data["category"]:
+                rule = selectors.category_route(category=data["category"])
+                required, optional = selectors.category_requirements(rule=rule)
+                if rule.tiers:
+                    tiers = [t for t in rule.tiers if not tiers or t in tiers] or ["__none__"]
+            else:
+                required = [selectors.Requirement(code, level) for code, level in data["required"]]
+                optional = [selectors.Requirement(code, level) for code, level in data["optional"]]
+            result = selectors.staff_qualified(required=required, optional=optional, tiers=tiers,
+                                               at=data["at"], limit=50)
+            result.required = required
+            result.optional = optional
+        except selectors.QueryError as exc:
+            error = exc.detail
+            suggestions = exc.extra.get("suggestions", [])
+    return render(request, "routing_bridge/qualified.html", {
+        "form": form, "result": result, "rule": rule, "error": error, "suggestions": suggestions,
+        "categories": CategoryRule.objects.filter(active=True).values_list("category", flat=True),
+        "required_rows": REQUIRED_ROWS, "optional_rows": OPTIONAL_ROWS,
+        "can_see_report": user_is_lead(request.user) or user_is_admin(request.user),
+        "title": _("Qui est qualifié ?"),
+    })
+
+
+@login_required
+def shift_left(request):
+    """For leads and admins: the categories N1 escalate most, and what training would help."""
+    if not (user_is_lead(request.user) or user_is_admin(request.user)):
+        raise PermissionDenied
+    try:
+        days = min(max(int(request.GET.get("days", 90)), 1), 730)
+    except ValueError:
+        days = 90
+    report = selectors.shift_left_report(days=days)
+    return render(request, "routing_bridge/shift_left.html", {
+        "report": report, "days": days, "paths_available": selectors.paths_closing_or_none({}) is not None,
+    })
