@@ -1,3 +1,9 @@
+from django.urls import path
+
+from academy.xapi import views
+
 app_name = "xapi"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("xapi/statements", views.statements, name="statements"),
+]
