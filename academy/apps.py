@@ -12,4 +12,4 @@ class AcademyConfig(AppConfig):
 
         from academy.roles import roles_sync_receiver
 
-        post_migrate.connect(roles_sync_receiver, sender=self)
+        post_migrate.connect(roles_sync_receiver, dispatch_uid="academy.roles_sync")

@@ -57,8 +57,14 @@ def roles_sync() -> None:
         group.permissions.set(wanted)
 
 
-def roles_sync_receiver(**kwargs) -> None:
-    roles_sync()
+def roles_sync_receiver(sender=None, **kwargs) -> None:
+    """post_migrate is sent once per app, and each app's permissions are created by its own
+    post_migrate handler: sync once, after the last app, when every permission exists."""
+    from django.apps import apps
+
+    with_models = [config for config in apps.get_app_configs() if config.models_module is not None]
+    if sender is None or not with_models or sender.label == with_models[-1].label:
+        roles_sync()
 
 
 def user_has_role(user, role: str) -> bool:

@@ -22,3 +22,7 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 LOGGING = {"version": 1, "disable_existing_loggers": False}
+# No collected static files in tests: whitenoise would only warn about the missing directory.
+from .base import MIDDLEWARE  # noqa: E402
+
+MIDDLEWARE = [m for m in MIDDLEWARE if not m.startswith("whitenoise.")]

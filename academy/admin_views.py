@@ -1,0 +1,92 @@
+"""Custom Wagtail admin screens for the organisation: the staff CSV import and the
+deactivate / reactivate confirmations. Thin: forms in, services do the work."""
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from academy.models import Staff
+from academy.services import staff_deactivate, staff_reactivate
+from academy.staff_import import COLUMNS, MAX_BYTES, staff_import
+
+
+def user_may_import(user) -> bool:
+    return user.has_perm("academy.add_staff") and user.has_perm("academy.change_staff")
+
+
+class StaffImportForm(forms.Form):
+    file = forms.FileField(
+        label=gettext_lazy("Fichier CSV"),
+        help_text=gettext_lazy("UTF-8, séparateur « , » ou « ; », avec la ligne d'en-tête."),
+    )
+    partial = forms.BooleanField(
+        label=gettext_lazy("Importer les lignes valides même si d'autres sont en erreur"), required=False,
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > MAX_BYTES:
+            raise forms.ValidationError(_("Le fichier dépasse %(size)d Mo.") % {"size": MAX_BYTES // (1024 * 1024)})
+        return upload
+
+
+def staff_import_view(request):
+    """GET: the upload form. POST: run the import and show its report under the form."""
+    if not user_may_import(request.user):
+        raise PermissionDenied
+    report = None
+    if request.method == "POST":
+        form = StaffImportForm(request.POST, request.FILES)
+        if form.is_valid():
+            upload = form.cleaned_data["file"]
+            report = staff_import(content=upload.read(), actor=request.user,
+                                  partial=form.cleaned_data["partial"], filename=upload.name)
+            if report.ok:
+                messages.success(request, report.summary())
+            elif report.written:
+                messages.warning(request, report.summary())
+            else:
+                messages.error(request, report.summary())
+    else:
+        form = StaffImportForm()
+    return TemplateResponse(request, "academy/admin/staff_import.html", {
+        "form": form, "report": report, "columns": ",".join(COLUMNS),
+        "page_title": _("Importer des collaborateurs"), "header_icon": "upload",
+    }, status=200 if report is None or report.ok or report.written else 422)
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(label=gettext_lazy("Motif"), widget=forms.Textarea(attrs={"rows": 3}),
+                             max_length=1000)
+
+
+def _confirm(request, pk: int, *, deactivate: bool):
+    if not request.user.has_perm("academy.change_staff"):
+        raise PermissionDenied
+    staff = get_object_or_404(Staff.objects.select_related("user", "team"), pk=pk)
+    form = ReasonForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        reason = form.cleaned_data["reason"]
+        if deactivate:
+            staff_deactivate(staff=staff, by=request.user, reason=reason)
+            messages.success(request, _("%(name)s est désactivé : son historique est conservé.") % {"name": staff})
+        else:
+            staff_reactivate(staff=staff, by=request.user, reason=reason)
+            messages.success(request, _("%(name)s est réactivé.") % {"name": staff})
+        return redirect("wagtailsnippets_academy_staff:list")
+    title = _("Désactiver un collaborateur") if deactivate else _("Réactiver un collaborateur")
+    return TemplateResponse(request, "academy/admin/staff_confirm.html", {
+        "form": form, "staff": staff, "deactivate": deactivate, "page_title": title,
+        "header_icon": "user",
+    })
+
+
+def staff_deactivate_view(request, pk: int):
+    return _confirm(request, pk, deactivate=True)
+
+
+def staff_reactivate_view(request, pk: int):
+    return _confirm(request, pk, deactivate=False)
