@@ -5,7 +5,12 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+from modelcluster.fields import ParentalKey
+from modelcluster.models import ClusterableModel
+from wagtail.admin.panels import FieldPanel, InlinePanel
 from wagtail.search import index
+
+from academy.models import Profile, Tier
 
 # Name of the academy.Counter row that numbers the change log.
 CHANGE_COUNTER = "skill_change"
@@ -176,3 +181,102 @@ class SkillChange(models.Model):
         ordering = ["seq"]
         verbose_name = _("changement de niveau")
         verbose_name_plural = _("journal des changements")
+
+
+class RoleProfile(ClusterableModel):
+    """What a role requires, e.g. "Technicien N1 poste de travail": a minimum level per skill.
+
+    A staff member's role profile is the one assigned to them (RoleAssignment), or else the active
+    profile matching their profile and tier, preferring one without a domain (see
+    skills.selectors.role_profile_for)."""
+
+    name = models.CharField(_("nom"), max_length=160, unique=True)
+    profile = models.CharField(_("profil"), max_length=20, choices=Profile.choices)
+    tier = models.CharField(_("niveau de support"), max_length=2, choices=Tier.choices, blank=True)
+    domain = models.ForeignKey(
+        Domain, verbose_name=_("domaine"), null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="role_profiles",
+    )
+    description = models.TextField(_("description"), blank=True)
+    active = models.BooleanField(_("actif"), default=True)
+
+    panels = [
+        FieldPanel("name"), FieldPanel("profile"), FieldPanel("tier"), FieldPanel("domain"),
+        FieldPanel("description"), FieldPanel("active"),
+        InlinePanel("requirements", label=_("Niveaux requis")),
+    ]
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("profil de poste")
+        verbose_name_plural = _("profils de poste")
+
+    def __str__(self):
+        return self.name
+
+
+class RoleRequirement(models.Model):
+    role_profile = ParentalKey(RoleProfile, on_delete=models.CASCADE, related_name="requirements")
+    skill = models.ForeignKey(Skill, verbose_name=_("compétence"), on_delete=models.CASCADE, related_name="+")
+    min_level = models.PositiveSmallIntegerField(_("niveau requis"), validators=[MinValueValidator(1)])
+
+    panels = [FieldPanel("skill"), FieldPanel("min_level")]
+
+    class Meta:
+        ordering = ["skill__code"]
+        constraints = [models.UniqueConstraint(fields=["role_profile", "skill"], name="rolerequirement_once")]
+        verbose_name = _("niveau requis")
+        verbose_name_plural = _("niveaux requis")
+
+    def __str__(self):
+        return f"{self.skill_id} ≥ {self.min_level}"
+
+
+class RoleAssignment(models.Model):
+    """An explicit role profile for one person (overrides the profile/tier match)."""
+
+    staff = models.OneToOneField("academy.Staff", on_delete=models.CASCADE, related_name="role_assignment")
+    role_profile = models.ForeignKey(RoleProfile, verbose_name=_("profil de poste"), on_delete=models.CASCADE,
+                                     related_name="assignments")
+    assigned_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                    related_name="+")
+    assigned_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("affectation de profil de poste")
+        verbose_name_plural = _("affectations de profil de poste")
+
+
+class SelfAssessmentStatus(models.TextChoices):
+    PENDING = "pending", _("En attente")
+    ACCEPTED = "accepted", _("Validée")
+    REJECTED = "rejected", _("Refusée")
+    SUPERSEDED = "superseded", _("Remplacée")
+
+
+class SelfAssessment(models.Model):
+    """A level declared by the person (a `self` evidence) waiting for a lead's decision."""
+
+    staff = models.ForeignKey("academy.Staff", on_delete=models.CASCADE, related_name="self_assessments")
+    skill = models.ForeignKey(Skill, verbose_name=_("compétence"), on_delete=models.CASCADE, related_name="+")
+    level = models.PositiveSmallIntegerField(_("niveau déclaré"))
+    comment = models.TextField(_("commentaire"), blank=True)
+    status = models.CharField(max_length=20, choices=SelfAssessmentStatus.choices,
+                              default=SelfAssessmentStatus.PENDING)
+    created_at = models.DateTimeField(default=timezone.now)
+    evidence = models.ForeignKey(Evidence, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_comment = models.TextField(_("commentaire du responsable"), blank=True)
+    validated_evidence = models.ForeignKey(Evidence, null=True, blank=True, on_delete=models.SET_NULL,
+                                           related_name="+")
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["staff", "skill"], condition=models.Q(status="pending"),
+                                    name="selfassessment_one_pending"),
+        ]
+        verbose_name = _("auto-évaluation")
+        verbose_name_plural = _("auto-évaluations")

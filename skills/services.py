@@ -1,66 +1,148 @@
 """Writes to the evidence ledger and the matrix. The only code that writes SkillLevel or
-SkillChange rows: every other app calls `evidence_record` / `evidence_revoke`."""
+SkillChange rows: every other app calls `evidence_record` / `evidence_revoke`.
+
+Lock order, in every write transaction: the change-log counter first, then the cell. Holding the
+counter row for the whole transaction serialises the writers of the matrix, so change-log numbers
+are handed out in commit order and never leave a gap (a reader that has seen N never later finds
+N-1). The `event` counter is taken after it (by academy.services.event_publish).
+"""
+from collections import defaultdict, namedtuple
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from academy.models import Counter, Staff
-from academy.services import counter_next, event_publish
-from skills.models import CHANGE_COUNTER, Evidence, EvidenceSource, ProficiencyLevel, Skill, SkillChange, SkillLevel
+from academy.models import Counter, Event, Staff
+from academy.services import audit_log, event_publish, notification_send
+from skills.models import (
+    CHANGE_COUNTER, Evidence, EvidenceSource, ProficiencyLevel, RoleAssignment, RoleProfile, SelfAssessment,
+    SelfAssessmentStatus, Skill, SkillChange, SkillLevel,
+)
 from skills.policy import evaluate
 
 # An observation slightly in the future is clock skew between machines, not a forecast.
 FUTURE_TOLERANCE = timedelta(minutes=5)
+EVENT_COUNTER = "event"
+DEFAULT_SCALE = [
+    (0, "Aucune", "None", ""),
+    (1, "Notions", "Awareness", "Connaît les concepts, suit une procédure."),
+    (2, "Opérationnel", "Practitioner", "Résout seul les incidents courants (prêt pour le N1)."),
+    (3, "Avancé", "Advanced", "Résout les problèmes complexes et leurs causes (prêt pour le N2)."),
+    (4, "Expert", "Expert", "Prend les escalades, conçoit, accompagne (prêt pour le N3)."),
+]
 
 
 def scale_levels() -> list[int]:
     """The levels of the scale, e.g. [0, 1, 2, 3, 4]."""
     levels = list(ProficiencyLevel.objects.values_list("level", flat=True))
-    return levels or [0, 1, 2, 3, 4]
+    return levels or [level for level, *_rest in DEFAULT_SCALE]
 
 
-def _lock_change_log() -> None:
-    """Take the change-log lock first in every write transaction: one lock order, no deadlocks."""
-    Counter.objects.get_or_create(name=CHANGE_COUNTER)
-    Counter.objects.select_for_update().filter(name=CHANGE_COUNTER).exists()
+def scale_ensure_default() -> int:
+    """Create the default scale of DESIGN.md where a level is missing (labels already edited in
+    the admin are kept). Returns how many levels were created."""
+    created = 0
+    for level, label_fr, label_en, description in DEFAULT_SCALE:
+        _obj, was_created = ProficiencyLevel.objects.get_or_create(
+            level=level, defaults={"label_fr": label_fr, "label_en": label_en, "description": description},
+        )
+        created += was_created
+    return created
+
+
+def _lock_change_log() -> int:
+    """Lock the change-log counter row (creating it the first time) and return its value.
+    Must run inside a transaction; the lock is held until it ends."""
+    value = Counter.objects.select_for_update().filter(name=CHANGE_COUNTER).values_list("value", flat=True).first()
+    if value is None:
+        Counter.objects.get_or_create(name=CHANGE_COUNTER)
+        value = Counter.objects.select_for_update().filter(name=CHANGE_COUNTER).values_list("value", flat=True)[0]
+    return value
+
+
+def _seq_take(count: int = 1) -> int:
+    """Take `count` consecutive change-log numbers under the lock; returns the first one."""
+    Counter.objects.filter(name=CHANGE_COUNTER).update(value=F("value") + count)
+    last = Counter.objects.filter(name=CHANGE_COUNTER).values_list("value", flat=True)[0]
+    return last - count + 1
+
+
+def _change_event_data(*, staff: Staff, skill: Skill, old_level: int, new_level: int,
+                       valid_until: datetime | None, reason: str) -> dict:
+    return {
+        "employee_id": staff.employee_id, "skill": skill.code, "old_level": old_level,
+        "new_level": new_level, "valid_until": valid_until.isoformat() if valid_until else None,
+        "reason": reason[:200],
+    }
 
 
 def cell_refresh(*, staff: Staff, skill: Skill, reason: str, now: datetime | None = None) -> SkillLevel:
     """Recompute one cell from the ledger at `now`; when its level or drop instant changes, append
-    to the change log and publish `skill_level.changed`. Runs in the caller's transaction."""
+    to the change log and publish `skill_level.changed`. Runs in the caller's transaction (or its
+    own when there is none)."""
     now = now or timezone.now()
-    with transaction.atomic():
+    with transaction.atomic(savepoint=False):
         _lock_change_log()
-        cell, _created = SkillLevel.objects.select_for_update().get_or_create(staff=staff, skill=skill)
-        evidences = list(Evidence.objects.filter(staff=staff, skill=skill))
-        result = evaluate(evidences, now)
+        # The change-log lock serialises every writer of cells, so a plain read-then-create is safe.
+        cell = SkillLevel.objects.select_for_update().filter(staff=staff, skill=skill).first()
+        if cell is None:
+            cell = SkillLevel(staff=staff, skill=skill, level=0, sources=[], declared_level=0)
+        result = evaluate(Evidence.objects.filter(staff=staff, skill=skill), now)
         changed = cell.level != result.level or cell.valid_until != result.valid_until
         old_level = cell.level
-        cell.level = result.level
-        cell.valid_until = result.valid_until
-        cell.sources = result.sources
-        cell.declared_level = result.declared_level
-        cell.updated_at = now
-        cell.save()
+        dirty = (
+            cell.pk is None or changed or list(cell.sources or []) != result.sources
+            or cell.declared_level != result.declared_level
+        )
+        if dirty:
+            cell.level = result.level
+            cell.valid_until = result.valid_until
+            cell.sources = result.sources
+            cell.declared_level = result.declared_level
+            cell.updated_at = now
+            cell.save()
         if changed:
-            seq = counter_next(name=CHANGE_COUNTER)
+            seq = _seq_take()
             SkillChange.objects.create(
                 seq=seq, staff=staff, skill=skill, old_level=old_level, new_level=result.level,
                 valid_until=result.valid_until, at=now, reason=reason[:200],
             )
             event_publish(
                 type="skill_level.changed", seq=seq, occurred_at=now,
-                data={
-                    "employee_id": staff.employee_id, "skill": skill.code, "old_level": old_level,
-                    "new_level": result.level,
-                    "valid_until": result.valid_until.isoformat() if result.valid_until else None,
-                    "reason": reason[:200],
-                },
+                data=_change_event_data(staff=staff, skill=skill, old_level=old_level, new_level=result.level,
+                                        valid_until=result.valid_until, reason=reason),
             )
     return cell
+
+
+def evidence_validate(*, staff: Staff, skill: Skill, level: int, source: str,
+                      observed_at: datetime | None = None, valid_until: datetime | None = None,
+                      levels: Iterable[int] | None = None, now: datetime | None = None) -> dict:
+    """The errors `evidence_record` would raise, as {field: message} (empty when valid). Imports
+    call it to validate a whole file before writing anything."""
+    now = now or timezone.now()
+    observed_at = observed_at or now
+    levels = list(levels) if levels is not None else scale_levels()
+    errors = {}
+    if source not in EvidenceSource.values:
+        errors["source"] = _("Source inconnue : %(source)s") % {"source": source}
+    if level not in levels:
+        errors["level"] = _("Le niveau %(level)s n'est pas dans l'échelle (%(min)s à %(max)s).") % {
+            "level": level, "min": min(levels), "max": max(levels)}
+    if not staff.active:
+        errors["staff"] = _("%(who)s est inactif.") % {"who": staff.employee_id}
+    if not skill.active:
+        errors["skill"] = _("La compétence %(code)s est désactivée.") % {"code": skill.code}
+    if observed_at > now + FUTURE_TOLERANCE:
+        errors["observed_at"] = _("La date d'observation est dans le futur.")
+    if valid_until is not None and (valid_until <= observed_at or valid_until <= now):
+        errors["valid_until"] = _("La date de fin de validité est déjà passée.")
+    return errors
 
 
 def evidence_record(
@@ -85,19 +167,8 @@ def evidence_record(
     """
     now = timezone.now()
     observed_at = observed_at or now
-    errors = {}
-    if source not in EvidenceSource.values:
-        errors["source"] = _("Source inconnue : %(source)s") % {"source": source}
-    if level not in scale_levels():
-        errors["level"] = _("Le niveau %(level)s n'est pas dans l'échelle.") % {"level": level}
-    if not staff.active:
-        errors["staff"] = _("%(who)s est inactif.") % {"who": staff.employee_id}
-    if not skill.active:
-        errors["skill"] = _("La compétence %(code)s est désactivée.") % {"code": skill.code}
-    if observed_at > now + FUTURE_TOLERANCE:
-        errors["observed_at"] = _("La date d'observation est dans le futur.")
-    if valid_until is not None and (valid_until <= observed_at or valid_until <= now):
-        errors["valid_until"] = _("La date de fin de validité est déjà passée.")
+    errors = evidence_validate(staff=staff, skill=skill, level=level, source=source, observed_at=observed_at,
+                               valid_until=valid_until, now=now)
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
@@ -105,7 +176,7 @@ def evidence_record(
         evidence = Evidence.objects.create(
             staff=staff, skill=skill, level=level, source=source, observed_at=min(observed_at, now),
             valid_until=valid_until, recorded_by=recorded_by if getattr(recorded_by, "pk", None) else None,
-            reference_type=reference_type, reference_id=str(reference_id), note=note,
+            reference_type=reference_type, reference_id=str(reference_id), note=note, created_at=now,
         )
         cell_refresh(staff=staff, skill=skill, reason=reason or f"evidence:{source}", now=now)
     return evidence
@@ -117,7 +188,7 @@ def evidence_revoke(*, evidence: Evidence, revoked_by=None, reason: str) -> Evid
         raise ValidationError({"reason": _("Un motif est obligatoire pour révoquer une preuve.")})
     with transaction.atomic():
         _lock_change_log()
-        evidence = Evidence.objects.select_for_update().get(pk=evidence.pk)
+        evidence = Evidence.objects.select_for_update().select_related("staff", "skill").get(pk=evidence.pk)
         if evidence.revoked_at is not None:
             return evidence
         now = timezone.now()
@@ -130,12 +201,253 @@ def evidence_revoke(*, evidence: Evidence, revoked_by=None, reason: str) -> Evid
 
 
 def cells_expire(*, now: datetime | None = None) -> int:
-    """Apply expiries: refresh every cell whose drop instant has passed. Returns how many changed."""
+    """Apply expiries: refresh every cell whose drop instant has passed. Returns how many changed.
+    Idempotent: a second run at the same instant finds nothing due."""
     now = now or timezone.now()
     count = 0
-    due = SkillLevel.objects.filter(valid_until__lte=now).select_related("staff", "skill")
-    for cell in due.iterator():
+    due = SkillLevel.objects.filter(valid_until__lte=now).select_related("staff", "skill").order_by("id")
+    for cell in list(due):
         with transaction.atomic():
             refreshed = cell_refresh(staff=cell.staff, skill=cell.skill, reason="expired", now=now)
         count += refreshed.level != cell.level or refreshed.valid_until != cell.valid_until
     return count
+
+
+# --- Bulk recomputation -----------------------------------------------------------------------
+
+_Ev = namedtuple("_Ev", "level source observed_at valid_until revoked_at")
+
+
+@dataclass
+class RecomputeReport:
+    cells_checked: int = 0
+    cells_created: int = 0
+    cells_updated: int = 0
+    changes_logged: int = 0
+    first_seq: int | None = None
+    last_seq: int | None = None
+    batches: int = 0
+    extra: dict = field(default_factory=dict)
+
+
+def _events_publish_changes(rows: list[SkillChange], codes: dict, skills: dict) -> None:
+    """Publish `skill_level.changed` for many change-log rows at once, in seq order. Mirrors
+    academy.services.event_publish (same counter, same listeners) without one round trip per row."""
+    if not rows:
+        return
+    Counter.objects.get_or_create(name=EVENT_COUNTER)
+    Counter.objects.select_for_update().filter(name=EVENT_COUNTER).exists()
+    Counter.objects.filter(name=EVENT_COUNTER).update(value=F("value") + len(rows))
+    last = Counter.objects.filter(name=EVENT_COUNTER).values_list("value", flat=True)[0]
+    first = last - len(rows) + 1
+    events = []
+    for offset, row in enumerate(rows):
+        events.append(Event(
+            position=first + offset, type="skill_level.changed", seq=row.seq, occurred_at=row.at,
+            data={"employee_id": codes[row.staff_id], "skill": skills[row.skill_id], "old_level": row.old_level,
+                  "new_level": row.new_level,
+                  "valid_until": row.valid_until.isoformat() if row.valid_until else None, "reason": row.reason},
+        ))
+    Event.objects.bulk_create(events, batch_size=2000)
+    from academy import services as academy_services
+
+    for listener in getattr(academy_services, "_event_listeners", []):
+        transaction.on_commit(listener)
+
+
+def cells_recompute_all(*, now: datetime | None = None, batch_staff: int = 250, reason: str = "recompute",
+                        publish_events: bool = True, stdout=None) -> RecomputeReport:
+    """Recompute every cell from the ledger at `now` and write only what differs: new or changed
+    cells, one change-log row (and `skill_level.changed` event) per changed level or drop instant.
+
+    Works by ranges of staff ids; each range is read and written in one transaction holding the
+    change-log lock, so concurrent `evidence_record` calls wait for at most one range. Running it
+    twice in a row changes nothing the second time. Returns a RecomputeReport.
+    """
+    now = now or timezone.now()
+    report = RecomputeReport()
+    staff_ids = list(Staff.objects.order_by("id").values_list("id", flat=True))
+    codes = dict(Staff.objects.values_list("id", "employee_id"))
+    skill_codes = dict(Skill.objects.values_list("id", "code"))
+    for start in range(0, len(staff_ids), batch_staff):
+        low, high = staff_ids[start], staff_ids[min(start + batch_staff, len(staff_ids)) - 1]
+        with transaction.atomic():
+            _lock_change_log()
+            grouped = defaultdict(list)
+            rows = Evidence.objects.filter(staff_id__gte=low, staff_id__lte=high).values_list(
+                "staff_id", "skill_id", "level", "source", "observed_at", "valid_until", "revoked_at")
+            for row in rows.iterator(chunk_size=5000):
+                grouped[(row[0], row[1])].append(_Ev._make(row[2:]))
+            cells = {
+                (c.staff_id, c.skill_id): c
+                for c in SkillLevel.objects.filter(staff_id__gte=low, staff_id__lte=high).only(
+                    "id", "staff_id", "skill_id", "level", "valid_until", "sources", "declared_level")
+            }
+            to_create, to_update, changes = [], [], []
+            for key in sorted(set(grouped) | set(cells)):
+                result = evaluate(grouped.get(key, ()), now)
+                cell = cells.get(key)
+                report.cells_checked += 1
+                if cell is None:
+                    if not grouped.get(key):
+                        continue
+                    cell = SkillLevel(staff_id=key[0], skill_id=key[1], level=0, valid_until=None, sources=[],
+                                      declared_level=0)
+                    to_create.append(cell)
+                elif (cell.level, cell.valid_until, list(cell.sources or []), cell.declared_level) != (
+                        result.level, result.valid_until, result.sources, result.declared_level):
+                    to_update.append(cell)
+                else:
+                    continue
+                if cell.level != result.level or cell.valid_until != result.valid_until:
+                    changes.append(SkillChange(staff_id=key[0], skill_id=key[1], old_level=cell.level,
+                                               new_level=result.level, valid_until=result.valid_until, at=now,
+                                               reason=reason[:200]))
+                cell.level, cell.valid_until = result.level, result.valid_until
+                cell.sources, cell.declared_level, cell.updated_at = result.sources, result.declared_level, now
+            SkillLevel.objects.bulk_create(to_create, batch_size=5000)
+            SkillLevel.objects.bulk_update(to_update, ["level", "valid_until", "sources", "declared_level",
+                                                       "updated_at"], batch_size=1000)
+            if changes:
+                first = _seq_take(len(changes))
+                for offset, change in enumerate(changes):
+                    change.seq = first + offset
+                SkillChange.objects.bulk_create(changes, batch_size=5000)
+                report.first_seq = report.first_seq or first
+                report.last_seq = changes[-1].seq
+                if publish_events:
+                    _events_publish_changes(changes, codes, skill_codes)
+            report.cells_created += len(to_create)
+            report.cells_updated += len(to_update)
+            report.changes_logged += len(changes)
+            report.batches += 1
+        if stdout is not None and report.batches % 10 == 0:
+            stdout.write(f"  {start + batch_staff}/{len(staff_ids)} staff…")
+    return report
+
+
+# --- Role profiles ----------------------------------------------------------------------------
+
+def role_assignment_set(*, staff: Staff, role_profile: RoleProfile | None, by=None, reason: str = "") -> None:
+    """Give someone an explicit role profile (None: back to the profile/tier match). Audited."""
+    with transaction.atomic():
+        if role_profile is None:
+            RoleAssignment.objects.filter(staff=staff).delete()
+        else:
+            RoleAssignment.objects.update_or_create(
+                staff=staff, defaults={"role_profile": role_profile, "assigned_by": by if getattr(by, "pk", None)
+                                       else None, "assigned_at": timezone.now()})
+        audit_log(actor=by, action="skills.role_assignment", target=staff, reason=reason,
+                  data={"role_profile": role_profile.name if role_profile else None})
+
+
+# --- Self-assessment and validation -----------------------------------------------------------
+
+def self_assessment_submit(*, staff: Staff, skill: Skill, level: int, comment: str = "") -> SelfAssessment:
+    """Record a declared level (a `self` evidence, which never qualifies) and queue it for the
+    person's lead. A newer declaration for the same skill replaces a pending one, and its `self`
+    evidence, so the declared level is always the latest one."""
+    if level < 1:
+        raise ValidationError({"level": _("Choisissez un niveau entre 1 et 4.")})
+    with transaction.atomic():
+        _lock_change_log()
+        for previous in SelfAssessment.objects.select_for_update().filter(
+                staff=staff, skill=skill, status=SelfAssessmentStatus.PENDING):
+            previous.status = SelfAssessmentStatus.SUPERSEDED
+            previous.save(update_fields=["status"])
+        for old in Evidence.objects.filter(staff=staff, skill=skill, source=EvidenceSource.SELF, revoked_at=None):
+            evidence_revoke(evidence=old, revoked_by=staff.user, reason=_("Remplacée par une nouvelle auto-évaluation"))
+        evidence = evidence_record(staff=staff, skill=skill, level=level, source=EvidenceSource.SELF,
+                                   recorded_by=staff.user, note=comment, reason="self-assessment")
+        assessment = SelfAssessment.objects.create(staff=staff, skill=skill, level=level, comment=comment,
+                                                   evidence=evidence)
+        audit_log(actor=staff.user, action="skills.self_assessment.submit", target=assessment, reason=comment,
+                  data={"employee_id": staff.employee_id, "skill": skill.code, "level": level})
+    return assessment
+
+
+def _self_assessment_lock_pending(assessment: SelfAssessment) -> SelfAssessment:
+    assessment = SelfAssessment.objects.select_for_update().select_related("staff__user", "skill").get(
+        pk=assessment.pk)
+    if assessment.status != SelfAssessmentStatus.PENDING:
+        raise ValidationError(_("Cette auto-évaluation a déjà été traitée."))
+    return assessment
+
+
+def self_assessment_accept(*, assessment: SelfAssessment, by, level: int | None = None,
+                           valid_until: datetime | None = None, comment: str = "") -> Evidence:
+    """Validate a declared level: records a `manager` evidence (at `level`, default the declared
+    one), closes the request, notifies the person. Raises ValidationError if already decided."""
+    with transaction.atomic():
+        _lock_change_log()
+        assessment = _self_assessment_lock_pending(assessment)
+        level = assessment.level if level is None else level
+        evidence = evidence_record(
+            staff=assessment.staff, skill=assessment.skill, level=level, source=EvidenceSource.MANAGER,
+            recorded_by=by, valid_until=valid_until, reference_type="skills.selfassessment",
+            reference_id=str(assessment.pk), note=comment, reason="self-assessment validated",
+        )
+        assessment.status = SelfAssessmentStatus.ACCEPTED
+        assessment.decided_by, assessment.decided_at = by, timezone.now()
+        assessment.decision_comment, assessment.validated_evidence = comment, evidence
+        assessment.save()
+        audit_log(actor=by, action="skills.self_assessment.accept", target=assessment, reason=comment,
+                  data={"employee_id": assessment.staff.employee_id, "skill": assessment.skill.code,
+                        "level": level, "evidence": evidence.pk})
+        notification_send(
+            recipient=assessment.staff.user, kind="skills.self_assessment.accepted",
+            title=_("Niveau validé : %(skill)s") % {"skill": assessment.skill.name},
+            body=_("Votre niveau %(level)s en %(skill)s a été validé.") % {"level": level,
+                                                                          "skill": assessment.skill.name}
+            + (f"\n\n{comment}" if comment else ""),
+            url="/mes-competences/", dedupe_key=f"self-assessment:{assessment.pk}",
+        )
+    return evidence
+
+
+def self_assessment_reject(*, assessment: SelfAssessment, by, comment: str) -> SelfAssessment:
+    """Refuse a declared level with a comment (required): the `self` evidence is revoked, so the
+    declaration no longer shows; the person is notified."""
+    if not comment or not comment.strip():
+        raise ValidationError({"comment": _("Expliquez le refus en quelques mots.")})
+    with transaction.atomic():
+        _lock_change_log()
+        assessment = _self_assessment_lock_pending(assessment)
+        if assessment.evidence_id:
+            evidence_revoke(evidence=assessment.evidence, revoked_by=by, reason=_("Auto-évaluation refusée : %s")
+                            % comment)
+        assessment.status = SelfAssessmentStatus.REJECTED
+        assessment.decided_by, assessment.decided_at, assessment.decision_comment = by, timezone.now(), comment
+        assessment.save()
+        audit_log(actor=by, action="skills.self_assessment.reject", target=assessment, reason=comment,
+                  data={"employee_id": assessment.staff.employee_id, "skill": assessment.skill.code,
+                        "level": assessment.level})
+        notification_send(
+            recipient=assessment.staff.user, kind="skills.self_assessment.rejected",
+            title=_("Auto-évaluation non validée : %(skill)s") % {"skill": assessment.skill.name},
+            body=comment, url="/mes-competences/", dedupe_key=f"self-assessment:{assessment.pk}",
+        )
+    return assessment
+
+
+def manager_evidence_record(*, staff: Staff, skill: Skill, level: int, by, valid_until: datetime | None = None,
+                            note: str = "") -> Evidence:
+    """A lead records a level directly (a `manager` evidence, optional validity). Audited."""
+    with transaction.atomic():
+        evidence = evidence_record(staff=staff, skill=skill, level=level, source=EvidenceSource.MANAGER,
+                                   recorded_by=by, valid_until=valid_until, note=note,
+                                   reason="manager validation")
+        audit_log(actor=by, action="skills.evidence.record", target=evidence, reason=note,
+                  data={"employee_id": staff.employee_id, "skill": skill.code, "level": level,
+                        "valid_until": valid_until.isoformat() if valid_until else None})
+    return evidence
+
+
+def evidence_revoke_audited(*, evidence: Evidence, by, reason: str) -> Evidence:
+    """`evidence_revoke` by a person, with an audit entry."""
+    with transaction.atomic():
+        evidence = evidence_revoke(evidence=evidence, revoked_by=by, reason=reason)
+        audit_log(actor=by, action="skills.evidence.revoke", target=evidence, reason=reason,
+                  data={"employee_id": evidence.staff.employee_id, "skill": evidence.skill.code,
+                        "level": evidence.level, "source": evidence.source})
+    return evidence

@@ -1,0 +1,1 @@
+from tests.factories import DomainFactory, SkillFactory  # noqa: F401

@@ -1,0 +1,173 @@
+"""The ledger services: cells and change log move together, revocation, expiry, recomputation,
+self-assessment and validation."""
+from datetime import timedelta
+from unittest import mock
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+from academy.models import AuditEntry, Event, Notification
+from skills.models import Evidence, SelfAssessment, SkillChange, SkillLevel
+from skills.selectors import effective_level
+from skills.services import (
+    cells_expire, cells_recompute_all, evidence_record, evidence_revoke, manager_evidence_record,
+    self_assessment_accept, self_assessment_reject, self_assessment_submit,
+)
+from tests.factories import SkillFactory, StaffFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def gpo():
+    return SkillFactory(code="AD.GPO")
+
+
+def cell(staff, skill):
+    return SkillLevel.objects.get(staff=staff, skill=skill)
+
+
+def test_recording_an_evidence_updates_the_cell_and_appends_one_change(learner, gpo):
+    evidence_record(staff=learner, skill=gpo, level=2, source="exam")
+    assert cell(learner, gpo).level == 2
+    change = SkillChange.objects.get()
+    assert (change.old_level, change.new_level) == (0, 2)
+    event = Event.objects.get(type="skill_level.changed")
+    assert event.seq == change.seq and event.data["skill"] == "AD.GPO" and event.data["new_level"] == 2
+
+
+def test_a_lower_evidence_changes_nothing_in_the_log(learner, gpo):
+    evidence_record(staff=learner, skill=gpo, level=3, source="exam")
+    evidence_record(staff=learner, skill=gpo, level=1, source="course")
+    assert cell(learner, gpo).level == 3
+    assert SkillChange.objects.count() == 1
+
+
+def test_it_rejects_a_level_outside_the_scale_and_writes_nothing(learner, gpo):
+    with pytest.raises(ValidationError):
+        evidence_record(staff=learner, skill=gpo, level=7, source="exam")
+    assert not Evidence.objects.exists() and not SkillLevel.objects.exists()
+
+
+def test_it_rejects_a_validity_already_past(learner, gpo):
+    with pytest.raises(ValidationError) as exc:
+        evidence_record(staff=learner, skill=gpo, level=2, source="exam",
+                        valid_until=timezone.now() - timedelta(days=1))
+    assert "valid_until" in exc.value.message_dict
+
+
+def test_it_rejects_an_evidence_for_inactive_staff(gpo):
+    gone = StaffFactory(active=False)
+    with pytest.raises(ValidationError):
+        evidence_record(staff=gone, skill=gpo, level=2, source="exam")
+
+
+def test_self_assessment_is_declared_but_the_level_stays_zero(learner, gpo):
+    evidence_record(staff=learner, skill=gpo, level=4, source="self")
+    assert cell(learner, gpo).level == 0 and cell(learner, gpo).declared_level == 4
+    assert not SkillChange.objects.exists()
+
+
+def test_revoking_the_only_evidence_drops_the_level_and_logs_it(learner, gpo):
+    evidence = evidence_record(staff=learner, skill=gpo, level=3, source="certification")
+    evidence_revoke(evidence=evidence, reason="certificat invalidé")
+    assert cell(learner, gpo).level == 0
+    assert list(SkillChange.objects.values_list("new_level", flat=True)) == [3, 0]
+    evidence_revoke(evidence=evidence, reason="encore")  # idempotent
+    assert SkillChange.objects.count() == 2
+
+
+def test_the_expiry_task_drops_levels_when_time_passes_and_logs_it(learner, gpo):
+    until = timezone.now() + timedelta(days=30)
+    evidence_record(staff=learner, skill=gpo, level=3, source="certification", valid_until=until)
+    evidence_record(staff=learner, skill=gpo, level=1, source="course")
+    assert cells_expire(now=until - timedelta(seconds=1)) == 0
+    assert cells_expire(now=until) == 1
+    assert cell(learner, gpo).level == 1
+    last = SkillChange.objects.last()
+    assert (last.old_level, last.new_level, last.reason) == (3, 1, "expired")
+    assert cells_expire(now=until) == 0
+
+
+def test_levels_at_a_past_instant_have_an_exact_answer(learner, gpo):
+    start = timezone.now()
+    evidence = evidence_record(staff=learner, skill=gpo, level=2, source="exam")
+    with mock.patch("django.utils.timezone.now", return_value=start + timedelta(days=2)):
+        evidence_revoke(evidence=evidence, reason="erreur de saisie")
+    assert effective_level(staff=learner, skill=gpo, at=start + timedelta(days=1)).level == 2
+    assert effective_level(staff=learner, skill=gpo, at=start + timedelta(days=3)).level == 0
+
+
+def test_the_change_log_is_gap_free_and_increasing(learner, outsider, gpo):
+    other = SkillFactory(code="NET.VPN")
+    for staff in (learner, outsider):
+        for level in (1, 2, 3):
+            evidence_record(staff=staff, skill=gpo, level=level, source="exam")
+            evidence_record(staff=staff, skill=other, level=level, source="manager")
+    seqs = list(SkillChange.objects.order_by("id").values_list("seq", flat=True))
+    assert seqs == list(range(1, 13))
+
+
+def test_recompute_all_repairs_cells_and_logs_only_what_changed(learner, outsider, gpo):
+    evidence_record(staff=learner, skill=gpo, level=3, source="exam")
+    evidence_record(staff=outsider, skill=gpo, level=2, source="exam")
+    # A cell corrupted behind the services' back, and one missing.
+    SkillLevel.objects.filter(staff=learner).update(level=1)
+    SkillLevel.objects.filter(staff=outsider).delete()
+    before = SkillChange.objects.count()
+    report = cells_recompute_all()
+    assert (report.cells_created, report.cells_updated, report.changes_logged) == (1, 1, 2)
+    assert cell(learner, gpo).level == 3 and cell(outsider, gpo).level == 2
+    seqs = list(SkillChange.objects.values_list("seq", flat=True))
+    assert seqs == list(range(1, before + 3))
+    assert Event.objects.filter(type="skill_level.changed").count() == before + 2
+    assert cells_recompute_all().changes_logged == 0
+
+
+def test_recompute_all_applies_expiries(learner, gpo):
+    until = timezone.now() + timedelta(days=1)
+    evidence_record(staff=learner, skill=gpo, level=2, source="certification", valid_until=until)
+    report = cells_recompute_all(now=until)
+    assert report.changes_logged == 1 and cell(learner, gpo).level == 0
+
+
+def test_a_self_assessment_waits_for_the_lead_and_acceptance_records_a_manager_evidence(learner, lead, gpo):
+    assessment = self_assessment_submit(staff=learner, skill=gpo, level=3, comment="Je gère les GPO du site")
+    assert cell(learner, gpo).level == 0 and cell(learner, gpo).declared_level == 3
+    evidence = self_assessment_accept(assessment=assessment, by=lead.user)
+    assert evidence.source == "manager" and evidence.recorded_by == lead.user
+    assert cell(learner, gpo).level == 3
+    assessment.refresh_from_db()
+    assert assessment.status == "accepted"
+    assert Notification.objects.filter(recipient=learner.user, kind="skills.self_assessment.accepted").exists()
+    assert AuditEntry.objects.filter(action="skills.self_assessment.accept", actor=lead.user).exists()
+    with pytest.raises(ValidationError):
+        self_assessment_accept(assessment=assessment, by=lead.user)
+
+
+def test_a_rejected_self_assessment_needs_a_comment_and_notifies_the_person(learner, lead, gpo):
+    assessment = self_assessment_submit(staff=learner, skill=gpo, level=4)
+    with pytest.raises(ValidationError):
+        self_assessment_reject(assessment=assessment, by=lead.user, comment=" ")
+    self_assessment_reject(assessment=assessment, by=lead.user, comment="Pas encore vu sur des cas N2")
+    assert cell(learner, gpo).declared_level == 0
+    notification = Notification.objects.get(recipient=learner.user, kind="skills.self_assessment.rejected")
+    assert "Pas encore vu" in notification.body
+
+
+def test_a_new_self_assessment_replaces_the_pending_one(learner, gpo):
+    first = self_assessment_submit(staff=learner, skill=gpo, level=4)
+    self_assessment_submit(staff=learner, skill=gpo, level=2)
+    first.refresh_from_db()
+    assert first.status == "superseded"
+    assert SelfAssessment.objects.filter(status="pending").count() == 1
+    assert cell(learner, gpo).declared_level == 2
+
+
+def test_a_lead_records_a_level_with_a_validity_and_it_is_audited(learner, lead, gpo):
+    until = timezone.now() + timedelta(days=365)
+    manager_evidence_record(staff=learner, skill=gpo, level=2, by=lead.user, valid_until=until, note="Vu en astreinte")
+    assert cell(learner, gpo).valid_until == until
+    entry = AuditEntry.objects.get(action="skills.evidence.record")
+    assert entry.actor == lead.user and entry.reason == "Vu en astreinte"
