@@ -1,0 +1,298 @@
+"""Admin pages of the routing bridge: router clients (token shown once, revoke, replay parked
+webhooks), category rules (CSV import and export), the webhook delivery log, ticket feedback."""
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from wagtail import hooks
+from wagtail.admin.forms import WagtailAdminModelForm
+from wagtail.admin.panels import FieldPanel, InlinePanel, ObjectList
+from wagtail.admin.ui.tables import Column
+from wagtail.admin.widgets import Button, HeaderButton
+from wagtail.permission_policies import ModelPermissionPolicy
+from wagtail.permissions import register_permission_policy
+from wagtail.snippets.models import register_snippet
+from wagtail.snippets.views.snippets import CreateView, IndexView, SnippetViewSet, SnippetViewSetGroup
+
+from academy.models import Tier
+from routing_bridge.forms import CategoryRulesImportForm
+from routing_bridge.models import (
+    SCOPE_CHOICES, CategoryRule, RouterClient, TicketFeedback, WebhookDelivery,
+)
+from routing_bridge.services import category_rules_export, category_rules_import, router_client_create, router_client_revoke
+from routing_bridge.webhooks import deliveries_replay
+
+
+class ReadOnlyPolicy(ModelPermissionPolicy):
+    """Logs are written by the bridge, never edited by hand."""
+
+    def user_has_permission(self, user, action):
+        if action in ("add", "change", "delete"):
+            return False
+        return super().user_has_permission(user, action)
+
+    def user_has_any_permission(self, user, actions):
+        return any(self.user_has_permission(user, action) for action in actions)
+
+
+register_permission_policy(WebhookDelivery, ReadOnlyPolicy(WebhookDelivery))
+register_permission_policy(TicketFeedback, ReadOnlyPolicy(TicketFeedback))
+
+
+def _require(request, model, action):
+    perm = f"{model._meta.app_label}.{action}_{model._meta.model_name}"
+    if not request.user.has_perm(perm):
+        raise PermissionDenied
+
+
+# --- Router clients ------------------------------------------------------------------------------
+
+
+class RouterClientForm(WagtailAdminModelForm):
+    scopes = forms.MultipleChoiceField(label=gettext_lazy("Droits"), choices=SCOPE_CHOICES,
+                                       widget=forms.CheckboxSelectMultiple, required=True)
+
+
+class RouterClientCreateView(CreateView):
+    def save_instance(self):
+        data = self.form.cleaned_data
+        try:
+            created = router_client_create(
+                name=data["name"], scopes=data["scopes"], webhook_url=data.get("webhook_url") or "",
+                created_by=self.request.user, rate_limit_per_minute=data.get("rate_limit_per_minute"),
+            )
+        except ValidationError as exc:  # validated by the form already; keep the message if not
+            raise PermissionDenied(" ".join(exc.messages)) from exc
+        self._created = created
+        return created.client
+
+    def get_success_message(self, instance):
+        text = _("Client « %(name)s » créé. Copiez maintenant son jeton, il ne sera plus jamais affiché : %(token)s") % {
+            "name": instance.name, "token": self._created.token}
+        if self._created.webhook_secret:
+            text += " — " + _("secret du webhook : %(secret)s") % {"secret": self._created.webhook_secret}
+        return text
+
+
+class RouterClientViewSet(SnippetViewSet):
+    model = RouterClient
+    icon = "key"
+    menu_label = gettext_lazy("Clients routeurs")
+    add_view_class = RouterClientCreateView
+    list_display = ["name", "token_prefix", Column("scopes", label=gettext_lazy("Droits")), "webhook_url", "active",
+                    "last_used_at", "revoked_at"]
+    list_filter = ["active"]
+    edit_handler = ObjectList([
+        FieldPanel("name"), FieldPanel("scopes"), FieldPanel("webhook_url"), FieldPanel("rate_limit_per_minute"),
+        FieldPanel("active"),
+    ], base_form_class=RouterClientForm)
+
+    def get_urlpatterns(self):
+        return super().get_urlpatterns() + [
+            path("revoke/<int:pk>/", self.revoke_view, name="revoke"),
+            path("replay/<int:pk>/", self.replay_view, name="replay"),
+        ]
+
+    def revoke_view(self, request, pk):
+        _require(request, RouterClient, "change")
+        client = get_object_or_404(RouterClient, pk=pk)
+        if request.method == "POST":
+            router_client_revoke(client=client, by=request.user, reason=request.POST.get("reason", ""))
+            messages.success(request, _("Client « %(name)s » révoqué : son jeton ne fonctionne plus.")
+                             % {"name": client.name})
+            return redirect(self.get_url_name("list"))
+        return TemplateResponse(request, "routing_bridge/admin/confirm.html", {
+            "title": _("Révoquer « %(name)s » ?") % {"name": client.name},
+            "text": _("Son jeton cessera de fonctionner immédiatement et aucun webhook ne lui sera plus envoyé. "
+                      "Cette action est définitive."),
+            "button": _("Révoquer"), "with_reason": True,
+            "cancel_url": reverse(self.get_url_name("list")),
+        })
+
+    def replay_view(self, request, pk):
+        _require(request, RouterClient, "change")
+        client = get_object_or_404(RouterClient, pk=pk)
+        parked = list(WebhookDelivery.objects.filter(client=client, status=WebhookDelivery.Status.PARKED))
+        if request.method == "POST":
+            count = deliveries_replay(deliveries=parked, by=request.user)
+            messages.success(request, _("%(n)s livraison(s) remise(s) en file pour « %(name)s ».")
+                             % {"n": count, "name": client.name})
+            return redirect(self.get_url_name("list"))
+        return TemplateResponse(request, "routing_bridge/admin/confirm.html", {
+            "title": _("Rejouer les webhooks suspendus de « %(name)s » ?") % {"name": client.name},
+            "text": _("%(n)s livraison(s) suspendue(s) seront renvoyées dans l'ordre.") % {"n": len(parked)},
+            "button": _("Rejouer"), "cancel_url": reverse(self.get_url_name("list")),
+        })
+
+
+router_client_viewset = RouterClientViewSet()
+
+
+@hooks.register("register_snippet_listing_buttons")
+def _client_buttons(snippet, user, next_url=None):
+    if isinstance(snippet, RouterClient) and user.has_perm("routing_bridge.change_routerclient"):
+        if snippet.revoked_at is None:
+            yield Button(_("Révoquer"), url=reverse(router_client_viewset.get_url_name("revoke"), args=[snippet.pk]),
+                         icon_name="cross", priority=30)
+        if snippet.webhook_url and WebhookDelivery.objects.filter(
+                client=snippet, status=WebhookDelivery.Status.PARKED).exists():
+            yield Button(_("Rejouer les webhooks suspendus"),
+                         url=reverse(router_client_viewset.get_url_name("replay"), args=[snippet.pk]),
+                         icon_name="resubmit", priority=40)
+    if isinstance(snippet, WebhookDelivery) and snippet.status == WebhookDelivery.Status.PARKED \
+            and user.has_perm("routing_bridge.change_routerclient"):
+        yield Button(_("Rejouer"), url=reverse(delivery_viewset.get_url_name("replay"), args=[snippet.pk]),
+                     icon_name="resubmit", priority=30)
+
+
+# --- Category rules ------------------------------------------------------------------------------
+
+
+class CategoryRuleForm(WagtailAdminModelForm):
+    tiers = forms.MultipleChoiceField(label=gettext_lazy("Niveaux de support autorisés"), choices=Tier.choices,
+                                      widget=forms.CheckboxSelectMultiple, required=False,
+                                      help_text=gettext_lazy("Aucun coché : tous les niveaux"))
+
+    def clean(self):
+        data = super().clean()
+        from routing_bridge.models import category_key
+
+        category = data.get("category")
+        if category:
+            clash = CategoryRule.objects.filter(key=category_key(category)).exclude(pk=self.instance.pk)
+            if clash.exists():
+                self.add_error("category", _("Une règle existe déjà pour cette catégorie."))
+        return data
+
+
+class CategoryRuleIndexView(IndexView):
+    @property
+    def header_more_buttons(self):
+        buttons = list(super().header_more_buttons)
+        buttons.append(HeaderButton(_("Importer un CSV"), url=reverse(category_rule_viewset.get_url_name("import")),
+                                    icon_name="upload"))
+        buttons.append(HeaderButton(_("Exporter en CSV"), url=reverse(category_rule_viewset.get_url_name("export")),
+                                    icon_name="download"))
+        return buttons
+
+
+class CategoryRuleViewSet(SnippetViewSet):
+    model = CategoryRule
+    icon = "tag"
+    menu_label = gettext_lazy("Règles de catégorie")
+    index_view_class = CategoryRuleIndexView
+    list_display = ["category", Column("tiers", label=gettext_lazy("Niveaux")), "active", "updated_at"]
+    list_filter = ["active"]
+    search_fields = ["category"]
+    edit_handler = ObjectList([
+        FieldPanel("category"), FieldPanel("tiers"), FieldPanel("description"), FieldPanel("active"),
+        InlinePanel("requirements", label=gettext_lazy("Compétences"), panels=[
+            FieldPanel("skill"), FieldPanel("min_level"), FieldPanel("optional"),
+        ]),
+    ], base_form_class=CategoryRuleForm)
+
+    def get_urlpatterns(self):
+        return super().get_urlpatterns() + [
+            path("import/", self.import_view, name="import"),
+            path("export/", self.export_view, name="export"),
+        ]
+
+    def import_view(self, request):
+        _require(request, CategoryRule, "add")
+        report = None
+        form = CategoryRulesImportForm(request.POST or None, request.FILES or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                content = form.cleaned_data["file"].read().decode("utf-8-sig")
+            except UnicodeDecodeError:
+                form.add_error("file", _("Le fichier doit être encodé en UTF-8."))
+            else:
+                report = category_rules_import(content=content, by=request.user,
+                                               partial=form.cleaned_data["partial"])
+                if report.ok or form.cleaned_data["partial"]:
+                    messages.success(request, _("Import : %(c)s créée(s), %(u)s modifiée(s), %(n)s inchangée(s).")
+                                     % {"c": report.created, "u": report.updated, "n": report.unchanged})
+                    if report.ok:
+                        return redirect(self.get_url_name("list"))
+        return TemplateResponse(request, "routing_bridge/admin/import.html", {
+            "form": form, "report": report, "cancel_url": reverse(self.get_url_name("list")),
+        })
+
+    def export_view(self, request):
+        _require(request, CategoryRule, "view")
+        response = HttpResponse(category_rules_export(), content_type="text/csv; charset=utf-8")
+        stamp = timezone.localdate().isoformat()
+        response["Content-Disposition"] = f'attachment; filename="regles-categories-{stamp}.csv"'
+        return response
+
+
+category_rule_viewset = CategoryRuleViewSet()
+
+
+# --- Webhook deliveries and feedback --------------------------------------------------------------
+
+
+class WebhookDeliveryViewSet(SnippetViewSet):
+    model = WebhookDelivery
+    icon = "resubmit"
+    menu_label = gettext_lazy("Livraisons de webhooks")
+    inspect_view_enabled = True
+    list_display = ["client", "position", Column("event_type", label=gettext_lazy("Type"),
+                                                 accessor=lambda d: d.event.type),
+                    "status", "attempts", "last_status_code", "last_attempt_at", "next_attempt_at", "delivered_at"]
+    list_filter = ["status", "client"]
+    inspect_view_fields = ["client", "event", "position", "status", "attempts", "first_attempt_at",
+                           "last_attempt_at", "next_attempt_at", "delivered_at", "last_status_code", "last_error"]
+
+    def get_queryset(self, request):
+        return WebhookDelivery.objects.select_related("client", "event").order_by("-created_at", "-position")
+
+    def get_urlpatterns(self):
+        return super().get_urlpatterns() + [path("replay/<int:pk>/", self.replay_view, name="replay")]
+
+    def replay_view(self, request, pk):
+        _require(request, RouterClient, "change")
+        delivery = get_object_or_404(WebhookDelivery, pk=pk)
+        if request.method == "POST":
+            with transaction.atomic():
+                count = deliveries_replay(deliveries=[delivery], by=request.user)
+            messages.success(request, _("%(n)s livraison remise en file.") % {"n": count})
+            return redirect(self.get_url_name("list"))
+        return TemplateResponse(request, "routing_bridge/admin/confirm.html", {
+            "title": _("Rejouer la livraison n° %(pos)s ?") % {"pos": delivery.position},
+            "text": _("Elle sera renvoyée à « %(name)s » à sa place dans l'ordre des événements.")
+            % {"name": delivery.client.name},
+            "button": _("Rejouer"), "cancel_url": reverse(self.get_url_name("list")),
+        })
+
+
+delivery_viewset = WebhookDeliveryViewSet()
+
+
+class TicketFeedbackViewSet(SnippetViewSet):
+    model = TicketFeedback
+    icon = "comment"
+    menu_label = gettext_lazy("Retours de tickets")
+    inspect_view_enabled = True
+    list_display = ["ticket_id", "category", "staff", "tier", "outcome", "occurred_at", "received_at"]
+    list_filter = ["outcome", "tier"]
+    search_fields = ["ticket_id", "category"]
+
+    def get_queryset(self, request):
+        return TicketFeedback.objects.select_related("staff__user")
+
+
+class RoutingBridgeGroup(SnippetViewSetGroup):
+    menu_label = gettext_lazy("Pont de routage")
+    menu_icon = "site"
+    items = (router_client_viewset, category_rule_viewset, delivery_viewset, TicketFeedbackViewSet())
+
+
+register_snippet(RoutingBridgeGroup)
