@@ -29,6 +29,10 @@ from assessments.selectors import certification_state, exam_start_state
 
 logger = logging.getLogger(__name__)
 
+# xAPI interaction types of our question types.
+XAPI_INTERACTIONS = {"single": "choice", "multiple": "choice", "true_false": "true-false", "numeric": "numeric",
+                     "short_text": "fill-in", "ordering": "sequencing", "matching": "matching"}
+
 # Reminder steps, in days before expiry (0: on expiry).
 REMINDER_STEPS = (90, 60, 30, 7, 0)
 
@@ -210,7 +214,7 @@ def _attempt_grade(attempt: Attempt) -> None:
         learning_event_record(
             staff=attempt.staff, verb="answered", registration=attempt.registration, timestamp=attempt.submitted_at,
             activity=Activity(kind="question", key=str(row.question_id), name={"fr": row.spec["text"][:200]},
-                              extra={"interactionType": row.spec["type"]}),
+                              extra={"interactionType": XAPI_INTERACTIONS.get(row.spec["type"], "other")}),
             parent=_exam_activity(exam),
             result=Result(score_raw=row.score, score_min=0, score_max=row.spec["points"],
                           score_scaled=row.credit, success=row.credit == 1.0,
