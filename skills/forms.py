@@ -60,7 +60,8 @@ class EvidenceForm(forms.Form):
 class DecisionForm(forms.Form):
     decision = forms.ChoiceField(choices=[("accept", _("Valider")), ("reject", _("Refuser"))],
                                  widget=forms.RadioSelect, label=_("Décision"))
-    level = forms.TypedChoiceField(label=_("Niveau validé"), coerce=int, choices=(), required=False)
+    level = forms.TypedChoiceField(label=_("Niveau validé"), coerce=int, choices=(), required=False,
+                                   empty_value=None)
     valid_until = forms.DateField(label=_("Valable jusqu'au (facultatif)"), required=False,
                                   widget=forms.DateInput(attrs={"type": "date"}))
     comment = forms.CharField(label=_("Commentaire"), required=False, max_length=2000,

@@ -189,12 +189,13 @@ def parse_valid_until(value: str) -> datetime | None:
     at the next midnight, local time. A datetime without offset is local time. Raises ValueError."""
     if not value:
         return None
-    parsed = parse_datetime(value)
-    if parsed is None:
-        day = parse_date(value)
-        if day is None:
-            raise ValueError(value)
+    day = parse_date(value) if len(value) == 10 else None
+    if day is not None:
         parsed = datetime.combine(day + timedelta(days=1), time.min)
+    else:
+        parsed = parse_datetime(value)
+        if parsed is None:
+            raise ValueError(value)
     if timezone.is_naive(parsed):
         parsed = timezone.make_aware(parsed)
     return parsed
