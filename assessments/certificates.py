@@ -3,6 +3,7 @@ credential of an award."""
 import hashlib
 import io
 from datetime import timedelta
+from datetime import timezone as dt_timezone
 
 import segno
 from django.conf import settings
@@ -141,14 +142,18 @@ def open_badge_credential(*, award: Award) -> dict:
         "type": ["VerifiableCredential", "OpenBadgeCredential"],
         "name": cert.name_fr,
         "issuer": {"id": site + "/", "type": ["Profile"], "name": "Académie", "url": site + "/"},
-        "validFrom": award.valid_from.isoformat(),
-        "validUntil": award.valid_until.isoformat(),
-        "awardedDate": award.awarded_at.isoformat(),
+        "validFrom": _utc(award.valid_from),
+        "validUntil": _utc(award.valid_until),
+        "awardedDate": _utc(award.awarded_at),
         "credentialSubject": subject,
         "evidence": [{"id": verification_url(award), "type": ["Evidence"],
                       "name": "Page de vérification"}],
     }
     return credential
+
+
+def _utc(value) -> str:
+    return value.astimezone(dt_timezone.utc).isoformat().replace("+00:00", "Z")
 
 
 def _criteria_narrative(cert) -> str:

@@ -239,6 +239,32 @@ def certifications_for(*, staff, now: datetime | None = None) -> list[dict]:
     return rows
 
 
+@dataclass(frozen=True)
+class CertificateLink:
+    label: str
+    url: str
+
+    def __str__(self):
+        return self.label
+
+    def get_absolute_url(self):
+        return self.url
+
+
+def certificates_for_staff(*, staff, now: datetime | None = None) -> list[CertificateLink]:
+    """The certificates in force (or renewed) of `staff`, as links for /mes-formations/."""
+    from django.urls import reverse
+
+    links = []
+    for row in certifications_for(staff=staff, now=now):
+        if row["status"] in ("valid", "pending"):
+            award = row["award"]
+            label = _("%(name)s — valable jusqu'au %(day)s") % {
+                "name": row["certification"].name, "day": award.last_valid_day.strftime("%d/%m/%Y")}
+            links.append(CertificateLink(label, f"{reverse('assessments:my_certifications')}#award-{award.code}"))
+    return links
+
+
 def certifications_available(*, staff, now: datetime | None = None) -> list[CertificationState]:
     """Open certifications and where `staff` stands on each."""
     return [certification_state(certification=c, staff=staff, now=now)

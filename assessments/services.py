@@ -8,6 +8,7 @@ errors are `django.core.exceptions.ValidationError` with a `code` that views tur
 import logging
 import random
 from datetime import datetime, time, timedelta
+from datetime import timezone as dt_timezone
 from decimal import ROUND_HALF_UP, Decimal
 
 from dateutil.relativedelta import relativedelta
@@ -301,13 +302,17 @@ def award_period(*, certification: Certification, now: datetime, previous: Award
     return now, expires_on, local_midnight(expires_on)
 
 
+def _utc_iso(value: datetime) -> str:
+    return value.astimezone(dt_timezone.utc).isoformat()
+
+
 def award_event_data(award: Award) -> dict:
     return {
         "employee_id": award.staff.employee_id,
         "certification": award.certification.code,
         "domain": award.certification.domain.code,
-        "valid_from": award.valid_from.isoformat(),
-        "valid_until": award.valid_until.isoformat(),
+        "valid_from": _utc_iso(award.valid_from),
+        "valid_until": _utc_iso(award.valid_until),
         "award_id": award.pk,
     }
 
