@@ -203,7 +203,7 @@ def certification_state(*, certification: Certification, staff, now: datetime | 
     if current is None:
         state.path = RequirementPath.INITIAL
     elif state.renewal is None:
-        state.window_opens_at = current.valid_until - timedelta(days=certification.renewal_window_days)
+        state.window_opens_at = timezone.localtime(current.valid_until) - timedelta(days=certification.renewal_window_days)
         if now >= state.window_opens_at:
             state.path = RequirementPath.RENEWAL
     if state.path:

@@ -430,8 +430,10 @@ def awards_remind(*, now: datetime | None = None) -> int:
             staff=award.staff_id, revoked_at=None).exists()
         if renewed:
             continue
-        steps = [d for d in REMINDER_STEPS if now >= award.valid_until - timedelta(days=d)
-                 and award.awarded_at < award.valid_until - timedelta(days=d)]
+        # Calendar days in local time: "7 days before" starts at local midnight, DST or not.
+        expiry = timezone.localtime(award.valid_until)
+        steps = [d for d in REMINDER_STEPS if now >= expiry - timedelta(days=d)
+                 and award.awarded_at < expiry - timedelta(days=d)]
         if not steps and now >= award.valid_until:
             steps = [0]
         if not steps:
