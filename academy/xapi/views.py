@@ -145,15 +145,21 @@ def _agent(params) -> dict:
         raise BadParameter("agent", _("« agent » doit être un objet JSON (Agent xAPI).")) from None
     if not isinstance(data, dict):
         raise BadParameter("agent", _("« agent » doit être un objet JSON (Agent xAPI)."))
+    identifiers = [key for key in ("account", "mbox", "mbox_sha1sum", "openid") if key in data]
+    if len(identifiers) != 1:
+        raise BadParameter("agent", _("« agent » doit porter exactement un identifiant (account, mbox, "
+                                      "mbox_sha1sum ou openid)."))
+    if identifiers == ["mbox"]:
+        mbox = data["mbox"]
+        if not isinstance(mbox, str) or not mbox.startswith("mailto:") or "@" not in mbox:
+            raise BadParameter("agent", _("« mbox » doit être de la forme mailto:adresse@domaine."))
+        return {"agent_email": mbox[len("mailto:"):]}
     try:
         TypeAdapter(BaseXapiAgent).validate_python(data)
     except ValidationError:
-        raise BadParameter("agent", _("« agent » n'est pas un Agent xAPI valide : il faut exactement un "
-                                      "identifiant (account, mbox, mbox_sha1sum ou openid).")) from None
+        raise BadParameter("agent", _("« agent » n'est pas un Agent xAPI valide.")) from None
     if "account" in data:
         return {"agent_account": (data["account"]["homePage"], data["account"]["name"])}
-    if "mbox" in data:
-        return {"agent_email": data["mbox"][len("mailto:"):]}
     # The Académie's actors are accounts; an openid or mbox_sha1sum never matches one.
     return {"agent_account": ("urn:none", "")}
 
