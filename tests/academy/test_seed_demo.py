@@ -1,0 +1,87 @@
+"""seed_demo: a realistic organisation and the demo accounts, idempotent."""
+import io
+
+from django.apps import apps
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+
+from academy import roles
+from academy.models import Staff, Team
+from academy.selectors import staff_visible_to, user_leads_staff
+
+PROJECT_APPS = {"academy", "xapi", "skills", "courses", "paths", "assessments", "routing_bridge", "auth"}
+
+
+def row_counts() -> dict[str, int]:
+    counts = {model._meta.label: model.objects.count() for model in apps.get_models()
+              if model._meta.app_label in PROJECT_APPS and not model._meta.proxy}
+    # Other apps' demo imports may log an audit entry per run even when they change nothing;
+    # the organisation's own entries must not grow.
+    from academy.models import AuditEntry
+
+    counts["academy.AuditEntry"] = AuditEntry.objects.filter(action__regex=r"^(staff|team)\.").count()
+    return counts
+
+
+def seed(*args):
+    out = io.StringIO()
+    call_command("seed_demo", "--staff", "20", *args, stdout=out)
+    return out.getvalue()
+
+
+def test_seed_demo_twice_creates_nothing_new_the_second_time(db):
+    seed()
+    first = row_counts()
+
+    output = seed()
+
+    assert row_counts() == first
+    assert "0 équipes, 0 collaborateurs créés" in output
+    assert first["academy.Staff"] == 22  # 20 generated + technicien and chef
+    assert first["academy.Team"] >= 6
+
+
+def test_the_demo_accounts_log_in_with_the_announced_password_and_have_their_roles(client, db):
+    seed("--password", "demo-2026")
+
+    for username in ["technicien", "chef", "dispatch", "editeur", "admin"]:
+        assert client.login(username=username, password="demo-2026"), username
+        client.logout()
+    # (Seeding is slow once every app adds its demo: the roles are checked on the same run.)
+    User = get_user_model()
+    technicien = Staff.objects.get(user__username="technicien")
+    chef = User.objects.get(username="chef")
+
+    assert (technicien.tier, technicien.profile, technicien.team.name) == ("N1", "technician", "Support N1 Paris")
+    assert technicien.team.leads.filter(pk=chef.pk).exists()
+    assert user_leads_staff(chef, technicien)
+    assert technicien.manager.user == chef
+    assert roles.user_is_dispatcher(User.objects.get(username="dispatch"))
+    editeur = User.objects.get(username="editeur")
+    assert roles.user_is_editor(editeur) and editeur.is_staff and editeur.has_perm("wagtailadmin.access_admin")
+    assert User.objects.get(username="admin").is_superuser
+    assert list(staff_visible_to(technicien.user)) == [technicien]
+
+
+def test_the_demo_spreads_staff_over_teams_tiers_and_languages_with_stable_names(db):
+    seed()
+    staff = Staff.objects.exclude(employee_id__startswith="D")
+
+    assert {s.tier for s in staff} >= {"N1", "N2", "N3"}
+    assert len({s.team_id for s in staff}) >= 5
+    assert any("en" in s.languages for s in staff)
+    assert Team.objects.filter(parent__isnull=False).exists()
+    first = Staff.objects.select_related("user").get(employee_id="E10001")
+    assert first.user.get_full_name() and first.user.username == _expected_first_username()
+    # Every team with members has a lead, who is their manager.
+    for team in Team.objects.prefetch_related("leads"):
+        if team.members.exists():
+            assert team.leads.exists(), team.name
+    member = Staff.objects.filter(team__name="Support N1 Lyon").exclude(user__led_teams__isnull=False).first()
+    assert member.manager.user in member.team.leads.all()
+
+
+def _expected_first_username():
+    from academy.demo import _people
+
+    return _people(1)[0]["username"]
