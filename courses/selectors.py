@@ -394,39 +394,10 @@ def catalogue_context(*, catalogue, user, params) -> dict:
 
 def staff_skill_gaps(*, staff) -> dict[int, int]:
     """{skill_id: required level} for the skills where `staff` is below what their role profile
-    requires. Uses the skills app's role profiles when they exist; {} when there are none."""
-    try:
-        from skills import selectors as skill_selectors
-        from skills.models import SkillLevel
-    except ImportError:  # pragma: no cover
-        return {}
-    requirements: dict[int, int] = {}
-    gaps_function = getattr(skill_selectors, "staff_gaps", None)
-    if gaps_function is not None:
-        try:
-            return {gap.skill.pk: gap.required_level for gap in gaps_function(staff=staff)}
-        except (AttributeError, TypeError):
-            logger.warning("skills.selectors.staff_gaps has an unexpected shape; computing gaps here")
-    profile_function = getattr(skill_selectors, "role_profile_for", None)
-    role = None
-    if profile_function is not None:
-        try:
-            role = profile_function(staff=staff)
-        except TypeError:
-            role = None
-    if role is None:
-        try:
-            from skills.models import RoleProfile
-        except ImportError:
-            return {}
-        role = (RoleProfile.objects.filter(active=True, profile=staff.profile)
-                .filter(Q(tier=staff.tier) | Q(tier="")).order_by("domain_id", "-tier").first())
-    if role is None:
-        return {}
-    for row in role.requirements.all():
-        requirements[row.skill_id] = row.min_level
-    levels = dict(SkillLevel.objects.filter(staff=staff, skill_id__in=requirements).values_list("skill_id", "level"))
-    return {skill_id: level for skill_id, level in requirements.items() if levels.get(skill_id, 0) < level}
+    requires (skills.selectors.gaps_for_staff); {} when they have no role profile."""
+    from skills.selectors import gaps_for_staff
+
+    return {gap.skill.pk: gap.required for gap in gaps_for_staff(staff=staff) if not gap.met}
 
 
 def recommended_courses(*, staff, limit: int = 6) -> list[CoursePage]:
