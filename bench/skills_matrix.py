@@ -37,6 +37,8 @@ def parse_args():
     parser.add_argument("--db", default="academie_bench_skills")
     parser.add_argument("--host", default=os.environ.get("BENCH_PGHOST", "127.0.0.1"))
     parser.add_argument("--keep", action="store_true", help="keep the database at the end")
+    parser.add_argument("--reuse", action="store_true",
+                        help="reuse a database kept by --keep: skip migrate and load, empty the matrix first")
     return parser.parse_args()
 
 
@@ -119,7 +121,8 @@ def main():
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "academy.settings.dev")
     os.environ["DEBUG"] = "0"
     os.environ.setdefault("CELERY_TASK_ALWAYS_EAGER", "0")
-    recreate_database(args)
+    if not args.reuse:
+        recreate_database(args)
     import django
 
     django.setup()
@@ -135,11 +138,22 @@ def main():
     rng = random.Random(20261128)
     figures = {}
     try:
-        with step("migrate"):
-            call_command("migrate", verbosity=0)
-        with step(f"load {args.staff} staff × {args.skills} skills, {args.evidences} evidences (COPY)") as t:
-            staff_ids, skill_ids, teams = load(args, rng)
-        figures["load_s"] = t.seconds
+        if args.reuse:
+            with connection.cursor() as cursor:
+                cursor.execute("TRUNCATE skills_skilllevel, skills_skillchange")
+                cursor.execute("DELETE FROM academy_event")
+                cursor.execute("UPDATE academy_counter SET value = 0")
+                cursor.execute("DELETE FROM skills_evidence WHERE reference_type = ''")
+            staff_ids = list(Staff.objects.order_by("id").values_list("id", flat=True))
+            skill_ids = list(Skill.objects.values_list("id", flat=True))
+            teams = list(Team.objects.order_by("name"))
+            args.staff, args.skills = len(staff_ids), len(skill_ids)
+        else:
+            with step("migrate"):
+                call_command("migrate", verbosity=0)
+            with step(f"load {args.staff} staff × {args.skills} skills, {args.evidences} evidences (COPY)") as t:
+                staff_ids, skill_ids, teams = load(args, rng)
+            figures["load_s"] = t.seconds
         with step("full recomputation, empty cells") as t:
             report = cells_recompute_all()
         figures["recompute_cold_s"] = t.seconds
@@ -165,7 +179,7 @@ def main():
 
         from django.contrib.auth import get_user_model
 
-        lead = get_user_model().objects.create_user("bench-lead", password="x")
+        lead, _created = get_user_model().objects.get_or_create(username="bench-lead")
         team = teams[0]
         Team.objects.get(pk=team.pk).leads.add(lead)
         client = Client()

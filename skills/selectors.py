@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from django.db.models import Prefetch
 from django.utils import timezone
 
-from academy.models import TIER_ORDER, Staff
+from academy.models import TIER_ORDER
 from skills.models import (
     Domain, Evidence, EvidenceSource, ProficiencyLevel, RoleAssignment, RoleProfile, RoleRequirement,
     SelfAssessment, SelfAssessmentStatus, Skill, SkillLevel,
@@ -235,6 +235,19 @@ def heatmap(*, staff_list, domain: Domain | None = None, tier: str | None = None
                               "valid_until": cell.valid_until if cell else None, "required": need, "gap": gap})
         rows.append({"staff": staff, "profile": profile, "cells": row_cells, "gaps": gaps})
     return Heatmap(domains=domains, skills=skills, rows=rows)
+
+
+def heatmap_gap_summary(matrix: Heatmap) -> list[dict]:
+    """Per skill of a heatmap: how many of its people the role profile requires it of, and how
+    many fall short, most short first (no query)."""
+    summary = {}
+    for row in matrix.rows:
+        for cell in row["cells"]:
+            if cell["required"]:
+                item = summary.setdefault(cell["skill"].id, {"skill": cell["skill"], "required_by": 0, "short": 0})
+                item["required_by"] += 1
+                item["short"] += cell["gap"]
+    return sorted((i for i in summary.values() if i["short"]), key=lambda i: (-i["short"], i["skill"].code))
 
 
 # --- Coverage --------------------------------------------------------------------------------

@@ -1,1 +1,0 @@
-from tests.factories import DomainFactory, SkillFactory  # noqa: F401
