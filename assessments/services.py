@@ -317,11 +317,15 @@ def award_event_data(award: Award) -> dict:
     }
 
 
-def award_create(*, certification: Certification, staff, by=None, now: datetime | None = None) -> Award:
+def award_create(*, certification: Certification, staff, by=None, now: datetime | None = None,
+                 waive_requirements: bool = False) -> Award:
     """Award `certification` to `staff` when they meet the requirements of the path open now
     (initial, or renewal inside the window). Records `certification` evidence for each level the
     certification grants, valid until expiry; publishes `certification.awarded`; tells the holder.
-    Raises ValidationError (code `not_eligible`) listing what is missing."""
+    Raises ValidationError (code `not_eligible`) listing what is missing.
+
+    `waive_requirements` records a certification obtained before the Académie existed (an
+    import by an administrator, audited as such); the period rules still apply."""
     now = now or timezone.now()
     with transaction.atomic():
         type(staff).objects.select_for_update().filter(pk=staff.pk).exists()
@@ -338,7 +342,7 @@ def award_create(*, certification: Certification, staff, by=None, now: datetime 
                 message = _("Cette certification est fermée.")
             raise ValidationError(message, code="not_eligible")
         missing = [check.label for check in state.checks if not check.met]
-        if missing:
+        if missing and not waive_requirements:
             raise ValidationError(_("Exigences non remplies : %(list)s") % {"list": " ; ".join(missing)},
                                   code="not_eligible")
         previous = state.current if state.path == RequirementPath.RENEWAL else None
@@ -365,7 +369,7 @@ def award_create(*, certification: Certification, staff, by=None, now: datetime 
         event_publish(type="certification.awarded", data=award_event_data(award), occurred_at=now)
         audit_log(actor=by, action="certification.renew" if previous else "certification.award", target=award,
                   data={"certification": certification.code, "employee_id": staff.employee_id,
-                        "expires_on": expires_on.isoformat()})
+                        "expires_on": expires_on.isoformat(), "requirements_waived": bool(missing)})
         notification_send(
             recipient=staff.user, kind="certification.awarded",
             title=_("Certification obtenue : %(name)s") % {"name": certification.name_fr},
