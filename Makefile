@@ -4,6 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 export DJANGO_SETTINGS_MODULE ?= academy.settings.dev
+export ACADEMIE_DEMO_PASSWORD ?= academie
 
 .PHONY: run test install migrate demo messages check clean bench
 
@@ -21,8 +22,9 @@ messages: install
 migrate: install
 	$(PY) manage.py migrate --noinput
 
+# The demo's own notifications (assigned paths…) are not printed while seeding.
 demo: migrate
-	$(PY) manage.py seed_demo
+	EMAIL_BACKEND=django.core.mail.backends.dummy.EmailBackend $(PY) manage.py seed_demo --password "$$ACADEMIE_DEMO_PASSWORD"
 
 run: demo messages
 	$(PY) manage.py collectstatic --noinput >/dev/null

@@ -10,6 +10,9 @@ if len(SECRET_KEY) < 50:
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", required=True)
 DEBUG = env_bool("DEBUG", False)
 
+# Real mail in production (password resets, reminders): SMTP unless told otherwise.
+EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
+
 SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
