@@ -171,3 +171,22 @@ def test_a_lead_records_a_level_with_a_validity_and_it_is_audited(learner, lead,
     assert cell(learner, gpo).valid_until == until
     entry = AuditEntry.objects.get(action="skills.evidence.record")
     assert entry.actor == lead.user and entry.reason == "Vu en astreinte"
+
+
+def test_gap_analysis_for_a_team_uses_each_persons_role_profile(learner, lead, gpo):
+    from skills.models import RoleAssignment, RoleProfile, RoleRequirement
+    from skills.selectors import gaps_for_team, team_gap_summary
+
+    vpn = SkillFactory(code="NET.VPN")
+    n1 = RoleProfile.objects.create(name="Technicien N1", profile="technician", tier="N1")
+    RoleRequirement.objects.create(role_profile=n1, skill=gpo, min_level=2)
+    network = RoleProfile.objects.create(name="Administrateur N2 réseau", profile="administrator", tier="N2")
+    RoleRequirement.objects.create(role_profile=network, skill=vpn, min_level=3)
+    RoleAssignment.objects.create(staff=lead, role_profile=network)
+    evidence_record(staff=learner, skill=gpo, level=2, source="exam")
+    evidence_record(staff=lead, skill=vpn, level=2, source="exam")
+    gaps = gaps_for_team(staff_list=[learner, lead])
+    assert [(g.skill.code, g.met) for g in gaps[learner.id]] == [("AD.GPO", True)]
+    assert [(g.skill.code, g.missing) for g in gaps[lead.id]] == [("NET.VPN", 1)]
+    summary = team_gap_summary(staff_list=[learner, lead])
+    assert (summary[0]["skill"].code, summary[0]["short"]) == ("NET.VPN", 1)
