@@ -1,0 +1,116 @@
+"""A small, complete world for the permission and escaping tests, built through the apps'
+services: Léa's enrolment, attempts, certification, evidence and pending self-assessment; a path
+of Marc's assigned to her and to his team; an editor; a router client with every scope."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.contrib.auth.models import Group
+
+from academy import roles
+from tests.factories import SkillFactory, UserFactory
+
+
+@dataclass
+class World:
+    learner: object
+    outsider: object
+    lead: object
+    other_lead: object
+    editor: object
+    token: str
+    course: object
+    lesson: object
+    exam: object
+    open_attempt: object
+    done_attempt: object
+    award: object
+    evidence: object
+    self_assessment: object
+    path: object | None
+    step: object | None
+    assignment: object | None
+    rule: object | None
+    skill: object
+
+
+def _exam_pass(exam, staff, right_key):
+    from assessments import services
+    from assessments.models import AttemptQuestion
+
+    attempt = services.attempt_start(exam=exam, staff=staff)
+    services.attempt_answers_save(attempt=attempt, responses={
+        row.question_id: {"choice": right_key} for row in AttemptQuestion.objects.filter(attempt=attempt)})
+    attempt, _ = services.attempt_submit(attempt=attempt)
+    return attempt
+
+
+def build(*, learner, outsider, lead, other_lead) -> World:
+    from assessments import services as assessment_services
+    from assessments.models import (
+        Award, Certification, CertificationExamRequirement, CertificationGrant, Choice, Exam, ExamQuestion, Question,
+    )
+    from courses.services import enrolment_create
+    from routing_bridge.services import router_client_create
+    from routing_bridge.models import SCOPES
+    from skills.services import manager_evidence_record, self_assessment_submit
+    from tests.courses.factories import course_create, lesson_create
+
+    roles.roles_sync()
+    for persona in (learner, outsider, lead, other_lead):
+        persona.user.groups.add(Group.objects.get(name=roles.LEARNER))
+    for persona in (lead, other_lead):
+        persona.user.groups.add(Group.objects.get(name=roles.TEAM_LEAD))
+    editor = UserFactory(username="emilie", first_name="Émilie", last_name="Rousseau", is_staff=True)
+    editor.groups.add(Group.objects.get(name=roles.CONTENT_EDITOR))
+
+    skill = SkillFactory(code="AD.GPO", name_fr="Stratégies de groupe")
+    course = course_create(title="Diagnostiquer une GPO", domain=skill.domain, skills=[(skill, 2)])
+    lesson = lesson_create(parent=course, title="Lire un rapport gpresult")
+    enrolment_create(staff=learner, course=course, source="self")
+
+    question = Question.objects.create(code="MATRIX-Q1", type="single", text="Commande ?", difficulty=1, points=1)
+    question.skills.set([skill])
+    question.save()
+    for i, (text, correct) in enumerate([("gpupdate", True), ("ipconfig", False)]):
+        Choice.objects.create(question=question, sort_order=i, text=text, is_correct=correct)
+    exam = Exam.objects.create(title="Examen GPO", slug="examen-gpo", course=course, pass_mark=50,
+                               shuffle_questions=False, shuffle_choices=False, feedback="full")
+    ExamQuestion.objects.create(exam=exam, question=question, sort_order=0)
+    certification = Certification.objects.create(code="GPO-CERT", name_fr="GPO", domain=skill.domain)
+    CertificationExamRequirement.objects.create(certification=certification, exam=exam, path="initial")
+    CertificationGrant.objects.create(certification=certification, skill=skill, level=3)
+
+    from assessments import grading
+    from assessments.models import AttemptQuestion
+
+    probe = assessment_services.attempt_start(exam=exam, staff=learner)
+    spec = grading.public_view(AttemptQuestion.objects.filter(attempt=probe).first().spec)
+    right_key = next(o["key"] for o in spec["options"] if o["text"] == "gpupdate")
+    assessment_services.attempt_answers_save(attempt=probe, responses={question.pk: {"choice": right_key}})
+    done_attempt, _ = assessment_services.attempt_submit(attempt=probe)
+    award = Award.objects.filter(staff=learner, certification=certification).first() or \
+        assessment_services.award_create(certification=certification, staff=learner)
+    open_attempt = assessment_services.attempt_start(exam=exam, staff=learner)
+
+    other_skill = SkillFactory(code="M365.EXO", name_fr="Exchange Online", domain=skill.domain)
+    evidence = manager_evidence_record(staff=learner, skill=other_skill, level=2, by=lead.user)
+    self_assessment = self_assessment_submit(staff=learner, skill=skill, level=4, comment="Je gère les GPO.")
+
+    client = router_client_create(name="Routeur GLPI", scopes=list(SCOPES))
+
+    path = step = assignment = rule = None
+    try:
+        from courses.paths import services as path_services
+    except ImportError:  # courses.paths not there yet
+        path_services = None
+    if path_services is not None:
+        path = path_services.path_create(name="Parcours GPO", by=lead.user)
+        step = path_services.path_step_add(path=path, by=lead.user, kind="course", course=course)
+        assignment = path_services.assignment_create(path=path, staff=learner, by=lead.user)
+        rule, _ = path_services.assignment_rule_create(path=path, by=lead.user, team=lead.team)
+
+    return World(learner=learner, outsider=outsider, lead=lead, other_lead=other_lead, editor=editor,
+                 token=client.token, course=course, lesson=lesson, exam=exam, open_attempt=open_attempt,
+                 done_attempt=done_attempt, award=award, evidence=evidence, self_assessment=self_assessment,
+                 path=path, step=step, assignment=assignment, rule=rule, skill=skill)
