@@ -441,6 +441,15 @@ def changes_since(*, since: int, limit: int) -> dict:
 # --- Shift-left report ---------------------------------------------------------------------------
 
 
+def paths_available() -> bool:
+    """Whether the training paths app offers `paths_closing` yet."""
+    try:
+        from courses.paths.selectors import paths_closing  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
 def paths_closing_or_none(requirements: dict[str, int]):
     """Training paths that would qualify someone for `requirements`, when the paths app offers
     them; None while it does not exist yet."""
