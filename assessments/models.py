@@ -16,6 +16,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
 from modelcluster.models import ClusterableModel
+from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
 from wagtail.models import Orderable
 from wagtail.search import index
@@ -49,6 +50,44 @@ CODE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,59}$")
 def validate_code(value: str) -> None:
     if not CODE_RE.match(value or ""):
         raise ValidationError(_("Code invalide : lettres, chiffres, « . », « _ » ou « - », 60 caractères au plus."))
+
+
+class QuestionAdminForm(WagtailAdminModelForm):
+    """Checks a question with its rows, as the import does: an editor cannot save a single-choice
+    question without exactly one correct choice, a pattern that does not compile, etc."""
+
+    def clean(self):
+        cleaned = super().clean()
+        formset = self.formsets.get("choices") if hasattr(self, "formsets") else None
+        if formset is None or not all(form.is_valid() for form in formset.forms):
+            return cleaned
+        rows = [form.cleaned_data for form in formset.forms
+                if form.cleaned_data and not form.cleaned_data.get("DELETE")]
+        qtype = cleaned.get("type")
+        correct = sum(1 for row in rows if row.get("is_correct"))
+        message = None
+        if qtype in (QuestionType.SINGLE, QuestionType.MULTIPLE) and len(rows) < 2:
+            message = _("Ajoutez au moins deux choix.")
+        elif qtype == QuestionType.SINGLE and correct != 1:
+            message = _("Un choix unique demande exactement une bonne réponse.")
+        elif qtype == QuestionType.MULTIPLE and correct < 1:
+            message = _("Cochez au moins une bonne réponse.")
+        elif qtype == QuestionType.SHORT_TEXT and not rows:
+            message = _("Ajoutez au moins une réponse acceptée.")
+        elif qtype == QuestionType.ORDERING and len(rows) < 2:
+            message = _("Ajoutez au moins deux éléments, dans le bon ordre.")
+        elif qtype == QuestionType.MATCHING and (len(rows) < 2 or any(not row.get("match_text") for row in rows)):
+            message = _("Ajoutez au moins deux paires, chacune avec son correspondant.")
+        elif qtype == QuestionType.SHORT_TEXT and cleaned.get("text_match") == TextMatch.PATTERN:
+            for row in rows:
+                try:
+                    re.compile(row["text"])
+                except re.error as exc:
+                    message = _("Motif invalide « %(p)s » : %(e)s") % {"p": row["text"], "e": exc}
+                    break
+        if message:
+            self.add_error(None, message)
+        return cleaned
 
 
 class Question(index.Indexed, ClusterableModel):
@@ -101,6 +140,8 @@ class Question(index.Indexed, ClusterableModel):
         FieldPanel("explanation"),
         FieldPanel("active"),
     ]
+
+    base_form_class = QuestionAdminForm
 
     search_fields = [
         index.SearchField("text"), index.SearchField("code"), index.AutocompleteField("code"),
@@ -157,6 +198,51 @@ class FeedbackPolicy(models.TextChoices):
     FULL = "full", _("Corrections complètes")
 
 
+def _live_rows(formset) -> list[dict]:
+    return [form.cleaned_data for form in formset.forms if form.cleaned_data and not form.cleaned_data.get("DELETE")]
+
+
+class ExamAdminForm(WagtailAdminModelForm):
+    """An exam must be able to start: questions for a fixed list, pools that hold enough active
+    questions for a random draw, granted levels inside the scale."""
+
+    def clean(self):
+        cleaned = super().clean()
+        formsets = getattr(self, "formsets", {})
+        if not all(f.is_valid() for fs in formsets.values() for f in fs.forms):
+            return cleaned
+        errors = []
+        if cleaned.get("selection") == SelectionMode.FIXED and "exam_questions" in formsets:
+            if not _live_rows(formsets["exam_questions"]):
+                errors.append(_("Ajoutez au moins une question à la liste fixe."))
+        if cleaned.get("selection") == SelectionMode.RANDOM and "pools" in formsets:
+            pools = _live_rows(formsets["pools"])
+            if not pools:
+                errors.append(_("Ajoutez au moins une réserve pour le tirage aléatoire."))
+            for pool in pools:
+                qs = Question.objects.filter(active=True)
+                if pool.get("skill"):
+                    qs = qs.filter(skills=pool["skill"])
+                if pool.get("difficulty"):
+                    qs = qs.filter(difficulty=pool["difficulty"])
+                available = qs.distinct().count()
+                if available < (pool.get("count") or 0):
+                    errors.append(_("La réserve « %(pool)s » demande %(count)s questions mais n'en contient que %(n)s.")
+                                  % {"pool": pool["skill"].code if pool.get("skill") else _("toutes compétences"),
+                                     "count": pool["count"], "n": available})
+        if "grants" in formsets:
+            from skills.models import ProficiencyLevel
+
+            top = max(ProficiencyLevel.objects.values_list("level", flat=True), default=4)
+            for grant in _live_rows(formsets["grants"]):
+                if grant.get("level") and grant["level"] > top:
+                    errors.append(_("Le niveau %(level)s dépasse l'échelle (%(top)s au plus).") % {
+                        "level": grant["level"], "top": top})
+        for error in errors:
+            self.add_error(None, error)
+        return cleaned
+
+
 class Exam(index.Indexed, ClusterableModel):
     title = models.CharField(_("titre"), max_length=200)
     slug = models.SlugField(_("identifiant d'URL"), max_length=80, unique=True)
@@ -203,6 +289,8 @@ class Exam(index.Indexed, ClusterableModel):
         FieldPanel("evidence_validity_months"),
         FieldPanel("active"),
     ]
+
+    base_form_class = ExamAdminForm
 
     search_fields = [index.SearchField("title"), index.AutocompleteField("title"), index.FilterField("active")]
 

@@ -342,6 +342,8 @@ def verify(request, code=None):
 def team_certifications(request):
     """Certifications of the people the user may see (leads: their teams), expiring first."""
     awards = (selectors.awards_visible_to(request.user).filter(revoked_at=None)
+              .exclude(staff__user=request.user)
               .select_related("staff", "staff__user", "certification").order_by("valid_until"))
     page = Paginator(awards, 50).get_page(request.GET.get("page"))
-    return render(request, "assessments/team_certifications.html", {"page": page, "now": timezone.now()})
+    return render(request, "assessments/team_certifications.html", {
+        "page": page, "now": timezone.now(), "is_admin": user_is_admin(request.user)})

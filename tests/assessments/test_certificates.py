@@ -148,3 +148,21 @@ def test_my_certifications_lists_the_award_with_its_links(award, learner):
     html = client.get(reverse("assessments:my_certifications")).content.decode()
     assert "Certification Poste de travail N1" in html and award.code in html
     assert reverse("assessments:award_pdf", args=[award.code]) in html
+
+
+def test_the_team_page_shows_a_lead_their_team_certifications_only(award, lead, other_lead):
+    marc, sophie = Client(), Client()
+    marc.force_login(lead.user)
+    sophie.force_login(other_lead.user)
+    url = reverse("assessments:team_certifications")
+    assert "Certification Poste de travail N1" in marc.get(url).content.decode()
+    html = sophie.get(url).content.decode()
+    assert "Certification Poste de travail N1" not in html and "Aucune certification" in html
+
+
+def test_certificates_for_staff_gives_links_for_my_learning(award, learner):
+    from assessments.selectors import certificates_for_staff
+
+    [link] = certificates_for_staff(staff=learner)
+    assert str(link).startswith("Certification Poste de travail N1 — valable jusqu'au ")
+    assert link.get_absolute_url().endswith(f"#award-{award.code}")

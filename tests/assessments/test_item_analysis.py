@@ -91,3 +91,70 @@ def test_editors_can_open_the_snippet_screens(editor_client):
         assert response.status_code == 200, name
     question = question_create("single")
     assert editor_client.get(reverse("wagtailsnippets_assessments_question:edit", args=[question.pk])).status_code == 200
+
+
+def _question_post(rows, **fields):
+    data = {"code": "ED-001", "type": "single", "text": "Quelle console ?", "difficulty": "2", "points": "1",
+            "numeric_tolerance": "0", "text_match": "normalised", "explanation": "", "active": "on",
+            "true_false_answer": "unknown",
+            "choices-TOTAL_FORMS": str(len(rows)), "choices-INITIAL_FORMS": "0", "choices-MIN_NUM_FORMS": "0",
+            "choices-MAX_NUM_FORMS": "1000"}
+    for i, (text, correct) in enumerate(rows):
+        data.update({f"choices-{i}-text": text, f"choices-{i}-match_text": "", f"choices-{i}-ORDER": str(i + 1),
+                     f"choices-{i}-id": "", f"choices-{i}-DELETE": ""})
+        if correct:
+            data[f"choices-{i}-is_correct"] = "on"
+    data.update(fields)
+    return data
+
+
+def test_an_editor_creates_a_question_in_the_admin(editor_client):
+    from assessments.models import Question
+
+    url = reverse("wagtailsnippets_assessments_question:add")
+    response = editor_client.post(url, _question_post([("gpmc.msc", True), ("regedit", False)]))
+    assert response.status_code == 302, response.content.decode()[:2000]
+    question = Question.objects.get(code="ED-001")
+    assert [(c.text, c.is_correct) for c in question.choices.order_by("sort_order")] == [
+        ("gpmc.msc", True), ("regedit", False)]
+
+
+def test_the_admin_refuses_a_single_choice_question_with_two_right_answers(editor_client):
+    from assessments.models import Question
+
+    url = reverse("wagtailsnippets_assessments_question:add")
+    response = editor_client.post(url, _question_post([("gpmc.msc", True), ("regedit", True)]))
+    assert response.status_code == 200
+    assert "exactement une bonne réponse" in response.content.decode()
+    assert not Question.objects.exists()
+
+
+def _exam_post(**fields):
+    data = {"title": "Examen GPO", "slug": "examen-gpo", "description": "", "course": "", "selection": "random",
+            "pass_mark": "70", "time_limit_minutes": "", "max_attempts": "", "cooldown_minutes": "0",
+            "shuffle_questions": "on", "shuffle_choices": "on", "feedback": "after_pass",
+            "evidence_validity_months": "", "active": "on"}
+    for prefix in ("exam_questions", "pools", "grants"):
+        data.update({f"{prefix}-TOTAL_FORMS": "0", f"{prefix}-INITIAL_FORMS": "0", f"{prefix}-MIN_NUM_FORMS": "0",
+                     f"{prefix}-MAX_NUM_FORMS": "1000"})
+    data.update(fields)
+    return data
+
+
+def test_the_admin_refuses_a_random_exam_whose_pool_is_too_small(editor_client):
+    from assessments.models import Exam
+    from tests.factories import SkillFactory
+
+    skill = SkillFactory(code="AD.GPO")
+    question_create("true_false", skills=[skill])
+    url = reverse("wagtailsnippets_assessments_exam:add")
+    data = _exam_post(**{"pools-TOTAL_FORMS": "1", "pools-0-skill": str(skill.pk), "pools-0-difficulty": "",
+                         "pools-0-count": "3", "pools-0-ORDER": "1", "pools-0-id": "", "pools-0-DELETE": ""})
+    response = editor_client.post(url, data)
+    assert response.status_code == 200
+    assert "n&#x27;en contient que 1" in response.content.decode() or "n'en contient que 1" in response.content.decode()
+    assert not Exam.objects.exists()
+    data["pools-0-count"] = "1"
+    response = editor_client.post(url, data)
+    assert response.status_code == 302
+    assert Exam.objects.get().pools.get().count == 1
