@@ -169,6 +169,13 @@ class PathRule(models.Model):
     def __str__(self):
         return f"{self.path} — {self.scope_label}"
 
+    def clean(self):
+        super().clean()
+        if self.due_mode == DueMode.ABSOLUTE and self.due_on is None:
+            raise ValidationError({"due_on": _("Indiquez la date d'échéance.")})
+        if self.due_mode == DueMode.RELATIVE and not self.due_days:
+            raise ValidationError({"due_days": _("Indiquez le nombre de jours.")})
+
     @property
     def scope_label(self) -> str:
         parts = []

@@ -5,6 +5,7 @@ Progress is computed, never stored: a step is done when its course is completed,
 or its certification held at `now`, so the status of an assignment at any instant has one answer.
 Every function here runs a fixed number of queries whatever the number of assignments it reads."""
 from collections import defaultdict
+from copy import copy
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
@@ -463,16 +464,21 @@ def path_grants(paths=None) -> dict[int, dict[str, int]]:
     return dict(grants)
 
 
-def paths_closing(*, requirements: dict[str, int], grants: dict[int, dict[str, int]] | None = None) -> list[TrainingPath]:
+def paths_closing(*, requirements: dict[str, int], grants: dict[int, dict[str, int]] | None = None,
+                  candidates: dict[int, TrainingPath] | None = None) -> list[TrainingPath]:
     """Active paths whose steps grant at least the required level of every skill in
     `requirements` ({skill_code: min_level}), shortest first (fewest steps, then name). Empty
-    requirements give no path. Pass `grants` (from `path_grants`) to reuse it across calls."""
+    requirements give no path. To answer many questions at a fixed cost, pass `grants` (from
+    `path_grants`) and `candidates` ({id: path} of active paths with their steps prefetched)."""
     if not requirements:
         return []
     grants = path_grants(TrainingPath.objects.filter(active=True)) if grants is None else grants
     ids = [path_id for path_id, granted in grants.items()
            if all(granted.get(code, 0) >= level for code, level in requirements.items())]
-    paths = list(paths_with_steps(TrainingPath.objects.filter(active=True, pk__in=ids)))
+    if candidates is None:
+        paths = list(paths_with_steps(TrainingPath.objects.filter(active=True, pk__in=ids)))
+    else:
+        paths = [candidates[pk] for pk in ids if pk in candidates]
     return sorted(paths, key=lambda p: (len(p.steps.all()), p.name))
 
 
@@ -510,12 +516,16 @@ def team_gaps(*, user, team: Team | None = None, limit: int = 10) -> list[GapGro
     if not ordered:
         return []
     grants = path_grants(TrainingPath.objects.filter(active=True))
+    candidates = {p.pk: p for p in paths_with_steps(TrainingPath.objects.filter(active=True, pk__in=list(grants)))}
     assigned = set(PathAssignment.objects.filter(withdrawn_at__isnull=True, staff_id__in=by_id)
                    .values_list("staff_id", "path_id"))
     for group in ordered:
-        group.paths = paths_closing(requirements=group.requirements, grants=grants)[:3]
-        for path in group.paths:
+        group.paths = []
+        for path in paths_closing(requirements=group.requirements, grants=grants, candidates=candidates)[:3]:
+            # The same path object may close several gaps: annotate a copy per group.
+            path = copy(path)
             path.pending_people = [s for s in group.people if (s.pk, path.pk) not in assigned]
+            group.paths.append(path)
     return ordered
 
 
