@@ -1,0 +1,124 @@
+"""Load: learners browsing and taking an exam, and a router querying the bridge, at the same time.
+
+Run by bench/run_load.sh (which seeds the database, starts gunicorn and prints the figures):
+
+    locust -f bench/load_locust.py --headless -u 210 -r 20 -t 60s --host http://127.0.0.1:8765 \
+        LearnerUser BridgeUser
+
+Environment: LOAD_USERS_FILE (one demo username per line, password LOAD_PASSWORD, default
+"academie"), LOAD_EXAM_SLUG (the exam the learners take), LOAD_COURSE_URL (a course page),
+LOAD_BRIDGE_TOKEN (a router client token with qualified:query and matrix:read),
+LOAD_BRIDGE_SKILL (a skill code for the qualification queries), LOAD_BRIDGE_CATEGORY (a category).
+LearnerUser:BridgeUser weights are 200:10: with -u 210 that is 200 learners and 10 router
+clients, each router client pacing itself to 9 requests per second (about 90 req/s in all).
+"""
+import itertools
+import os
+import random
+import re
+import threading
+
+from locust import HttpUser, between, constant_throughput, task
+
+USERS = [line.strip() for line in open(os.environ["LOAD_USERS_FILE"], encoding="utf-8") if line.strip()]
+PASSWORD = os.environ.get("LOAD_PASSWORD", "academie")
+EXAM = os.environ["LOAD_EXAM_SLUG"]
+COURSE_URL = os.environ.get("LOAD_COURSE_URL", "/formations/")
+TOKEN = os.environ["LOAD_BRIDGE_TOKEN"]
+SKILL = os.environ["LOAD_BRIDGE_SKILL"]
+CATEGORY = os.environ["LOAD_BRIDGE_CATEGORY"]
+
+_next_user = itertools.cycle(USERS)
+_lock = threading.Lock()
+RADIO = re.compile(r'name="q(\d+)" value="([^"]+)"')
+CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+
+
+def _csrf(html: str) -> str:
+    found = CSRF.search(html)
+    return found.group(1) if found else ""
+
+
+class LearnerUser(HttpUser):
+    """A learner: signs in, looks around, and now and then takes the exam and submits it."""
+
+    weight = 200
+    wait_time = between(2, 6)
+
+    def on_start(self):
+        with _lock:
+            username = next(_next_user)
+        page = self.client.get("/accounts/login/", name="login (form)")
+        response = self.client.post("/accounts/login/", {
+            "username": username, "password": PASSWORD, "csrfmiddlewaretoken": _csrf(page.text), "next": "/",
+        }, name="login (post)", allow_redirects=False)
+        if response.status_code != 302:
+            response.failure(f"{username} could not sign in ({response.status_code})")
+
+    @task(4)
+    def home(self):
+        self.client.get("/", name="/")
+
+    @task(3)
+    def catalogue(self):
+        self.client.get("/formations/", name="/formations/")
+
+    @task(3)
+    def course(self):
+        self.client.get(COURSE_URL, name="course page")
+
+    @task(2)
+    def my_learning(self):
+        self.client.get("/mes-formations/", name="/mes-formations/")
+
+    @task(3)
+    def my_skills(self):
+        self.client.get("/mes-competences/", name="/mes-competences/")
+
+    @task(1)
+    def certificates(self):
+        self.client.get("/certificats/", name="/certificats/")
+
+    @task(2)
+    def take_the_exam(self):
+        detail = self.client.get(f"/examens/{EXAM}/", name="exam page")
+        start = self.client.post(f"/examens/{EXAM}/commencer/", {"csrfmiddlewaretoken": _csrf(detail.text)},
+                                 name="exam start", allow_redirects=True)
+        if "/examens/tentatives/" not in start.url:
+            return
+        options: dict[str, list[str]] = {}
+        for question, value in RADIO.findall(start.text):
+            options.setdefault(f"q{question}", []).append(value)
+        answers = {name: random.choice(values) for name, values in options.items()}  # some pass, some fail
+        answers.update({"csrfmiddlewaretoken": _csrf(start.text), "action": "submit"})
+        with self.client.post(start.url, answers, name="exam submit", catch_response=True) as response:
+            if "/resultat/" not in response.url:
+                response.failure(f"submitting did not lead to the result page ({response.status_code})")
+
+
+class BridgeUser(HttpUser):
+    """A router: who is qualified, routing a ticket, and keeping its copy of the matrix in sync."""
+
+    weight = 10
+    wait_time = constant_throughput(9)
+
+    def on_start(self):
+        self.client.headers["Authorization"] = f"Bearer {TOKEN}"
+
+    @task(4)
+    def qualified(self):
+        self.client.post("/api/bridge/v1/qualified", json={"required": [{"skill": SKILL, "min_level": 2}],
+                                                           "limit": 10}, name="bridge qualified")
+
+    @task(3)
+    def route(self):
+        self.client.post("/api/bridge/v1/route", json={"ticket": {"id": "LOAD-1", "category": CATEGORY}},
+                         name="bridge route")
+
+    @task(2)
+    def changes(self):
+        self.client.get("/api/bridge/v1/changes?since=0&limit=100", name="bridge changes")
+
+    @task(1)
+    def staff(self):
+        self.client.get("/api/bridge/v1/staff?limit=50", name="bridge staff")

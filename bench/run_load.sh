@@ -1,0 +1,87 @@
+#!/usr/bin/env bash
+# Load test: 200 simulated learners browsing and submitting exams against gunicorn for 60 s, and
+# router clients calling the bridge at about 90 requests per second at the same time.
+#
+#   bench/run_load.sh            # PostgreSQL database academie_bench_load, recreated and seeded
+#
+# Environment: LOAD_DB_URL (default postgres://postgres@127.0.0.1:5432/academie_bench_load),
+# LOAD_USERS (200), LOAD_BRIDGE_USERS (10), LOAD_TIME (60s), LOAD_PORT (8765), LOAD_WORKERS (3),
+# LOAD_KEEP_DB=1 to reuse a seeded database. Prints the figures; CSVs in var/bench/load/.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$(pwd)
+PY=$ROOT/.venv/bin/python
+DB_URL=${LOAD_DB_URL:-postgres://postgres@127.0.0.1:5432/academie_bench_load}
+DB_NAME=${DB_URL##*/}
+USERS=${LOAD_USERS:-200}
+BRIDGE_USERS=${LOAD_BRIDGE_USERS:-10}
+PORT=${LOAD_PORT:-8765}
+OUT=$ROOT/var/bench/load
+VAR=$ROOT/var/bench/load-var
+mkdir -p "$OUT" "$VAR"
+
+export DJANGO_SETTINGS_MODULE=academy.settings.dev DEBUG=false DATABASE_URL=$DB_URL ACADEMIE_VAR_DIR=$VAR
+export ALLOWED_HOSTS=127.0.0.1,localhost LOG_LEVEL=WARNING CELERY_TASK_ALWAYS_EAGER=true
+export STATIC_ROOT=$VAR/static
+
+# The load generator's own environment (locust brings gevent; the application does not need it).
+if [ ! -x var/load-venv/bin/locust ]; then
+  python3 -m venv var/load-venv
+  var/load-venv/bin/pip install --quiet -r bench/load_requirements.txt
+fi
+
+if [ "${LOAD_KEEP_DB:-0}" != 1 ] || ! psql "$DB_URL" -c 'select 1 from academy_staff limit 1' >/dev/null 2>&1; then
+  dropdb -h 127.0.0.1 -U postgres --if-exists "$DB_NAME"
+  createdb -h 127.0.0.1 -U postgres "$DB_NAME"
+  echo "migrate + seed_demo --staff $USERS on $DB_NAME…"
+  $PY manage.py migrate --noinput -v 0
+  $PY manage.py seed_demo --staff "$USERS" >/dev/null
+fi
+$PY manage.py collectstatic --noinput -v 0
+
+# The journeys' course, exam and ticket category (tests/proof/journey_data.py), a router token,
+# and the accounts the simulated learners sign in with.
+eval "$($PY manage.py shell -c '
+from tests.proof import journey_data
+from academy.models import Staff
+d = journey_data.build()
+open("'"$OUT"'/users.txt", "w").write("\n".join(Staff.objects.filter(active=True).exclude(user=None)
+    .order_by("employee_id").values_list("user__username", flat=True)[:'"$USERS"']))
+print(f"export LOAD_EXAM_SLUG={d[\"exam_slug\"]} LOAD_COURSE_URL={d[\"course_url\"]} LOAD_BRIDGE_SKILL={d[\"skill_code\"]}")
+print("export LOAD_BRIDGE_CATEGORY=\"" + d["category"] + "\"")
+')"
+TOKEN=$($PY manage.py create_router_client "load-$(date +%s)" --scopes qualified:query,matrix:read \
+        --rate-limit 20000 | sed -n 's/^token=//p')
+export LOAD_BRIDGE_TOKEN=$TOKEN LOAD_USERS_FILE=$OUT/users.txt
+
+$PY -m gunicorn academy.wsgi -b 127.0.0.1:$PORT -w "${LOAD_WORKERS:-3}" -k gthread --threads 4 \
+    --timeout 60 --log-level warning --env DJANGO_SETTINGS_MODULE=academy.settings.dev \
+    >"$OUT/gunicorn.log" 2>&1 &
+GUNICORN=$!
+trap 'kill $GUNICORN 2>/dev/null || true; wait $GUNICORN 2>/dev/null || true' EXIT
+for _ in $(seq 60); do curl -sf -o /dev/null "http://127.0.0.1:$PORT/accounts/login/" && break; sleep 1; done
+
+total=$((USERS + BRIDGE_USERS))
+echo "locust: $USERS learners + $BRIDGE_USERS router clients for ${LOAD_TIME:-60s} against gunicorn ($(nproc) CPUs)…"
+var/load-venv/bin/locust -f bench/load_locust.py --headless -u "$total" -r 20 -t "${LOAD_TIME:-60s}" \
+    --host "http://127.0.0.1:$PORT" --csv "$OUT/run" --only-summary --loglevel WARNING \
+    LearnerUser BridgeUser >"$OUT/locust.log" 2>&1 || true
+
+$PY - "$OUT/run_stats.csv" "$OUT/run_failures.csv" <<'EOF'
+import csv, sys
+rows = list(csv.DictReader(open(sys.argv[1])))
+failures = list(csv.DictReader(open(sys.argv[2])))
+bridge = [r for r in rows if r["Name"].startswith("bridge")]
+learner = [r for r in rows if r["Name"] != "Aggregated" and not r["Name"].startswith("bridge")]
+def total(group, key): return sum(float(r[key]) for r in group)
+def line(label, r):
+    print(f"{label:<22} {int(r['Request Count']):>7} req  {int(r['Failure Count']):>4} errors  "
+          f"{float(r['Requests/s']):>6.1f} req/s  median {r['50%']:>5} ms  p95 {r['95%']:>5} ms  p99 {r['99%']:>5} ms")
+for r in rows:
+    line(r["Name"] if r["Name"] != "Aggregated" else "ALL", r)
+print(f"learners: {total(learner, 'Requests/s'):.1f} req/s; bridge: {total(bridge, 'Requests/s'):.1f} req/s")
+for f in failures:
+    print(f"FAILURE {f['Method']} {f['Name']}: {f['Error']} ×{f['Occurrences']}")
+agg = next(r for r in rows if r["Name"] == "Aggregated")
+sys.exit(1 if int(agg["Failure Count"]) else 0)
+EOF
