@@ -34,7 +34,8 @@ class LoginRequiredPageMixin:
     """The Académie is internal: every course page needs a signed-in user."""
 
     def serve(self, request, *args, **kwargs):
-        if not request.user.is_authenticated:
+        # Previews are only reachable from the admin, by people allowed to edit the page.
+        if not request.user.is_authenticated and not getattr(request, "is_preview", False):
             return redirect_to_login(request.get_full_path())
         return super().serve(request, *args, **kwargs)
 
@@ -51,6 +52,25 @@ class CatalogueIndexPage(LoginRequiredPageMixin, Page):
 
     class Meta:
         verbose_name = _("catalogue de formations")
+
+    def route(self, request, path_components):
+        """Called by Wagtail to find the page for /formations/<course>/[<module>/]<lesson>/.
+        Resolves the whole path with one indexed query (slug, depth, url_path) instead of one
+        query per level; returns a RouteResult, or raises Http404 for an unknown or draft page.
+        Intermediate pages are not checked for liveness, as in Wagtail's own routing: lessons
+        check their course themselves (courses.selectors.lesson_access)."""
+        if not path_components:
+            return super().route(request, path_components)
+        from django.http import Http404
+        from wagtail.url_routing import RouteResult
+
+        url_path = self.url_path + "/".join(path_components) + "/"
+        page = (Page.objects.filter(slug=path_components[-1], depth=self.depth + len(path_components),
+                                    path__startswith=self.path, url_path=url_path)
+                .specific().first())
+        if page is None or not page.live:
+            raise Http404
+        return RouteResult(page)
 
     def get_context(self, request, *args, **kwargs):
         from courses.selectors import catalogue_context
@@ -166,10 +186,10 @@ class ModulePage(LoginRequiredPageMixin, Page):
 
     def serve(self, request, *args, **kwargs):
         """A module has no page of its own for learners: it is a heading of the course outline."""
-        if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
         if getattr(request, "is_preview", False):
             return super().serve(request, *args, **kwargs)
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
         return redirect(self.get_parent().url)
 
 
@@ -215,7 +235,7 @@ class LessonPage(Page):
             messages.info(request, access.reason)
             return redirect(access.course.url)
         if access.enrolment is not None:
-            lesson_visit_record(staff=access.enrolment.staff, lesson=self)
+            lesson_visit_record(staff=access.enrolment.staff, lesson=self, enrolment=access.enrolment)
         request.courses_access = access
         return super().serve(request, *args, **kwargs)
 

@@ -53,9 +53,17 @@ def enrolment_for(*, staff, course) -> Enrolment | None:
     return Enrolment.objects.filter(staff=staff, course_id=course.pk, status__in=ENROLLED).first()
 
 
+def course_prerequisites(*, course: CoursePage) -> list[CoursePage]:
+    """The live prerequisite courses of `course`, by title. Works on a page rebuilt from a
+    revision (admin preview), whose relations are in memory."""
+    if not course.pk:
+        return []
+    return sorted((p for p in course.prerequisites.all() if p.live), key=lambda p: p.title)
+
+
 def prerequisites_missing(*, staff, course: CoursePage) -> list[CoursePage]:
     """The live prerequisite courses of `course` that `staff` has not completed."""
-    prerequisites = list(course.prerequisites.live().order_by("title")) if course.pk else []
+    prerequisites = course_prerequisites(course=course)
     if not prerequisites:
         return []
     done = set(
@@ -169,13 +177,15 @@ def lesson_access(*, user, lesson: LessonPage) -> LessonAccess:
     """May `user` read `lesson`? Enrolled staff (active or completed) may; content editors may
     without enrolling (to review). `course` is None when the lesson's course is not published:
     the lesson then does not exist for learners (404)."""
-    course = course_for_lesson(lesson=lesson)
+    course = course_for_lesson(lesson=lesson) if lesson.path else None
     if course is None or not course.live:
         return LessonAccess(allowed=False, course=None)
     course = course.specific
-    enrolment = enrolment_for(staff=staff_for_user(user), course=course)
+    staff = staff_for_user(user)
+    enrolment = enrolment_for(staff=staff, course=course)
     if enrolment is not None:
         enrolment.course = course
+        enrolment.staff = staff
         return LessonAccess(allowed=True, course=course, enrolment=enrolment)
     if user_is_editor(user):
         return LessonAccess(allowed=True, course=course)
@@ -185,7 +195,7 @@ def lesson_access(*, user, lesson: LessonPage) -> LessonAccess:
 
 def lesson_page_context(*, lesson: LessonPage, user, access: LessonAccess | None) -> dict:
     """Context of a lesson page: its course, the outline with done marks, previous/next lessons."""
-    course = access.course if access else course_for_lesson(lesson=lesson)
+    course = access.course if access else (course_for_lesson(lesson=lesson) if lesson.path else None)
     if course is None:  # preview of a lesson in a page tree being built
         return {"course": None, "progress": None, "sections": [], "previous_lesson": None, "next_lesson": None}
     course = course.specific
@@ -216,7 +226,7 @@ def course_page_context(*, course: CoursePage, user) -> dict:
         "progress": progress,
         "sections": course_outline(course=course, lessons=lessons),
         "missing_prerequisites": missing,
-        "prerequisites": list(course.prerequisites.live().order_by("title")),
+        "prerequisites": course_prerequisites(course=course),
         "skills_taught": list(course.skills_taught.select_related("skill").order_by("sort_order")),
         "can_edit": user_is_editor(user),
     }

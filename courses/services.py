@@ -171,21 +171,33 @@ def enrolment_open(*, staff: Staff, course: CoursePage) -> Enrolment | None:
     return enrolment
 
 
-def lesson_visit_record(*, staff: Staff, lesson: LessonPage) -> LessonProgress:
+def lesson_visit_record(*, staff: Staff, lesson: LessonPage, enrolment: Enrolment | None = None) -> LessonProgress:
     """Record that `staff` opened `lesson`: it becomes the place to resume; the course is launched
-    on the first visit and the lesson is `experienced` the first time it is opened. Raises
-    PermissionDenied when the person is not enrolled."""
+    on the first visit and the lesson is `experienced` the first time it is opened. Opening the
+    same lesson again writes nothing. `enrolment` is the one the caller has just checked (the
+    lesson page passes it to save a lookup). Raises PermissionDenied when not enrolled."""
+    usable = (enrolment is not None and enrolment.staff_id == staff.pk
+              and enrolment.status in (EnrolmentStatus.ACTIVE, EnrolmentStatus.COMPLETED)
+              and lesson.path.startswith(enrolment.course.path))
+    if not usable:
+        with transaction.atomic():
+            enrolment = _active_enrolment(staff=staff, lesson=lesson)
+    progress = LessonProgress.objects.filter(staff=staff, lesson=lesson).first()
+    if progress is not None and enrolment.started_at is not None and enrolment.last_lesson_id == lesson.pk:
+        return progress
     now = timezone.now()
     with transaction.atomic():
-        enrolment = _active_enrolment(staff=staff, lesson=lesson)
         if enrolment.started_at is None:
             _enrolment_start(enrolment, now)
-        progress, created = LessonProgress.objects.get_or_create(
-            staff=staff, lesson=lesson, defaults={"course_id": enrolment.course_id, "first_viewed_at": now},
-        )
-        if created:
-            _event_lesson_experienced(enrolment=enrolment, lesson=lesson)
-        Enrolment.objects.filter(pk=enrolment.pk).update(last_lesson=lesson, last_visited_at=now)
+        if progress is None:
+            progress, created = LessonProgress.objects.get_or_create(
+                staff=staff, lesson=lesson, defaults={"course_id": enrolment.course_id, "first_viewed_at": now},
+            )
+            if created:
+                _event_lesson_experienced(enrolment=enrolment, lesson=lesson)
+        if enrolment.last_lesson_id != lesson.pk:
+            Enrolment.objects.filter(pk=enrolment.pk).update(last_lesson=lesson, last_visited_at=now)
+            enrolment.last_lesson_id = lesson.pk
     return progress
 
 

@@ -523,6 +523,9 @@ def _reminder_texts(kind: str, progress, *, for_lead: bool) -> tuple[str, str]:
     if kind == "due7":
         title = (_("%(who)s : parcours « %(path)s » à terminer avant le %(date)s") if for_lead
                  else _("Parcours « %(path)s » à terminer avant le %(date)s"))
+    elif kind == "due1" and progress.days_left == 0:
+        title = (_("%(who)s : parcours « %(path)s » à terminer aujourd'hui (%(date)s)") if for_lead
+                 else _("Parcours « %(path)s » à terminer aujourd'hui (%(date)s)"))
     elif kind == "due1":
         title = (_("%(who)s : parcours « %(path)s » à terminer demain (%(date)s)") if for_lead
                  else _("Parcours « %(path)s » à terminer demain (%(date)s)"))

@@ -47,7 +47,8 @@ def _messages(error: ValidationError) -> list[str]:
 
 
 def _team_filter(request) -> Team | None:
-    value = request.GET.get("equipe") or ""
+    # "team" is the parameter of skills' /equipe/ filters, so the sections follow its team filter.
+    value = request.GET.get("equipe") or request.GET.get("team") or ""
     if not value.isdigit():
         return None
     return teams_led_by(request.user).filter(pk=int(value)).first()

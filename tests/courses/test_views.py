@@ -155,3 +155,22 @@ def test_my_learning_lists_assigned_in_progress_and_completed_courses(lea, learn
 def test_my_learning_has_an_empty_state(lea):
     html = lea.get("/mes-formations/").content.decode()
     assert "Aucune formation en cours." in html and "Aucun certificat" in html
+
+
+def test_editors_preview_draft_courses_modules_and_lessons(course, lessons, gpo_skill):
+    from tests.courses.factories import module_create
+
+    basics = course_create(title="Les bases d'Active Directory", domain=gpo_skill.domain)
+    course.prerequisites.set([basics])
+    course.title = "Titre en cours de rédaction"
+    course.save_revision()
+    draft = course.get_latest_revision_as_object()  # relations in memory, as in the admin
+    response = draft.make_preview_request()
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Titre en cours de rédaction" in html and "Les bases d&#x27;Active Directory" in html
+    module = module_create(course=course, title="Approfondir", live=False)
+    assert module.make_preview_request().status_code == 200
+    lesson = lesson_create(parent=module, title="Filtrage WMI", live=False)
+    response = lesson.make_preview_request()
+    assert response.status_code == 200 and "Contenu de Filtrage WMI." in response.content.decode()
