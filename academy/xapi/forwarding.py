@@ -17,13 +17,15 @@ Answers:
   The periodic task picks it up again.
 """
 import logging
+import uuid
 from dataclasses import dataclass, field
 from datetime import timedelta
 
 import requests
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import F, Q, TextField
+from django.db.models.functions import Cast
 from django.utils import timezone
 
 from academy.services import audit_log
@@ -90,12 +92,27 @@ def delivery_state(endpoint: LrsEndpoint) -> DeliveryState:
     return state
 
 
-def _post(endpoint: LrsEndpoint, statements: list[dict]) -> tuple[str, int, str]:
+@dataclass(frozen=True)
+class Outgoing:
+    """A statement on its way out: its JSON text as stored, never decoded and re-encoded."""
+
+    pk: uuid.UUID
+    position: int
+    body: str
+
+
+def _outgoing(queryset) -> list[Outgoing]:
+    rows = queryset.annotate(body=Cast("data", TextField())).values_list("pk", "position", "body")
+    return [Outgoing(pk, position, body) for pk, position, body in rows]
+
+
+def _post(endpoint: LrsEndpoint, statements: list[Outgoing], session: requests.Session) -> tuple[str, int, str]:
     """POST a batch. Returns ("ok" | "refused", status code, message); raises LrsUnavailable."""
     try:
-        response = requests.post(
-            endpoint.statements_url, json=statements, auth=endpoint.credentials(), timeout=endpoint.timeout,
-            headers={"X-Experience-API-Version": XAPI_VERSION},
+        response = session.post(
+            endpoint.statements_url, data=("[" + ",".join(s.body for s in statements) + "]").encode(),
+            auth=endpoint.credentials(), timeout=endpoint.timeout,
+            headers={"X-Experience-API-Version": XAPI_VERSION, "Content-Type": "application/json"},
         )
     except requests.RequestException as exc:
         raise LrsUnavailable(f"{type(exc).__name__}: {exc}") from exc
@@ -109,10 +126,10 @@ def _post(endpoint: LrsEndpoint, statements: list[dict]) -> tuple[str, int, str]
     raise LrsUnavailable(f"HTTP {response.status_code}: {message}")
 
 
-def _refusal_record(endpoint: LrsEndpoint, statement: Statement, status: int, message: str) -> RefusedStatement:
+def _refusal_record(endpoint: LrsEndpoint, statement: Outgoing, status: int, message: str) -> RefusedStatement:
     now = timezone.now()
     refusal, created = RefusedStatement.objects.get_or_create(
-        endpoint=endpoint, statement=statement,
+        endpoint=endpoint, statement_id=statement.pk,
         defaults={"status_code": status, "error": message, "first_refused_at": now, "last_refused_at": now},
     )
     if not created:
@@ -131,10 +148,11 @@ def _refusal_record(endpoint: LrsEndpoint, statement: Statement, status: int, me
     return refusal
 
 
-def _send(endpoint: LrsEndpoint, rows: list[Statement], report: ForwardReport) -> list[Statement]:
+def _send(endpoint: LrsEndpoint, rows: list[Outgoing], report: ForwardReport,
+          session: requests.Session) -> list[Outgoing]:
     """Send rows, splitting refused batches. Returns the rows the LRS accepted; records the
     rows it refused one by one. Raises LrsUnavailable (nothing is recorded for unsent rows)."""
-    outcome, status, message = _post(endpoint, [row.data for row in rows])
+    outcome, status, message = _post(endpoint, rows, session)
     if outcome == "ok":
         return rows
     if len(rows) == 1:
@@ -143,12 +161,12 @@ def _send(endpoint: LrsEndpoint, rows: list[Statement], report: ForwardReport) -
         report.refused_ids.append(str(rows[0].pk))
         return []
     middle = len(rows) // 2
-    return _send(endpoint, rows[:middle], report) + _send(endpoint, rows[middle:], report)
+    return _send(endpoint, rows[:middle], report, session) + _send(endpoint, rows[middle:], report, session)
 
 
-def _mark_delivered(endpoint: LrsEndpoint, rows: list[Statement]) -> None:
+def _mark_delivered(endpoint: LrsEndpoint, rows: list[Outgoing]) -> None:
     if rows:
-        RefusedStatement.objects.filter(endpoint=endpoint, statement__in=rows).exclude(
+        RefusedStatement.objects.filter(endpoint=endpoint, statement_id__in=[row.pk for row in rows]).exclude(
             state=RefusalState.DELIVERED).update(state=RefusalState.DELIVERED, resolved_at=timezone.now(),
                                                  next_attempt_at=None)
 
@@ -171,8 +189,9 @@ def endpoint_forward(*, endpoint: LrsEndpoint, force: bool = False) -> ForwardRe
         report.skipped = True
         return report
     try:
-        _forward_new(endpoint, report)
-        _forward_refused(endpoint, report, force=force)
+        with requests.Session() as session:
+            _forward_new(endpoint, report, session)
+            _forward_refused(endpoint, report, session, force=force)
     except LrsUnavailable as exc:
         report.error = str(exc)
         now = timezone.now()
@@ -188,13 +207,13 @@ def endpoint_forward(*, endpoint: LrsEndpoint, force: bool = False) -> ForwardRe
     return report
 
 
-def _forward_new(endpoint: LrsEndpoint, report: ForwardReport) -> None:
+def _forward_new(endpoint: LrsEndpoint, report: ForwardReport, session: requests.Session) -> None:
     while True:
         cursor = DeliveryState.objects.values_list("cursor", flat=True).get(pk=endpoint.pk)
-        rows = list(Statement.objects.filter(position__gt=cursor).order_by("position")[:endpoint.batch_size])
+        rows = _outgoing(Statement.objects.filter(position__gt=cursor).order_by("position")[:endpoint.batch_size])
         if not rows:
             return
-        accepted = _send(endpoint, rows, report)
+        accepted = _send(endpoint, rows, report, session)
         _mark_delivered(endpoint, accepted)
         now = timezone.now()
         DeliveryState.objects.filter(pk=endpoint.pk, cursor__lt=rows[-1].position).update(
@@ -208,12 +227,14 @@ def _forward_new(endpoint: LrsEndpoint, report: ForwardReport) -> None:
         report.batches += 1
 
 
-def _forward_refused(endpoint: LrsEndpoint, report: ForwardReport, *, force: bool) -> None:
+def _forward_refused(endpoint: LrsEndpoint, report: ForwardReport, session: requests.Session, *,
+                     force: bool) -> None:
     due = RefusedStatement.objects.filter(endpoint=endpoint, state=RefusalState.RETRYING)
     if not force:
         due = due.filter(next_attempt_at__lte=timezone.now())
-    for refusal in due.select_related("statement").order_by("statement__position"):
-        accepted = _send(endpoint, [refusal.statement], report)
+    ids = list(due.values_list("statement_id", flat=True))
+    for row in _outgoing(Statement.objects.filter(pk__in=ids).order_by("position")):
+        accepted = _send(endpoint, [row], report, session)
         if accepted:
             _mark_delivered(endpoint, accepted)
             DeliveryState.objects.filter(pk=endpoint.pk).update(

@@ -13,6 +13,15 @@ class AppendOnlyError(RuntimeError):
     pass
 
 
+class StatementSequence(models.Model):
+    """Hands out statement positions with one `UPDATE … RETURNING`: the row stays locked until
+    the recording transaction ends, so positions become visible in commit order and a cursor
+    never skips a statement committed late (see services.statement_position_next)."""
+
+    name = models.CharField(max_length=40, primary_key=True)
+    value = models.BigIntegerField(default=0)
+
+
 class Statement(models.Model):
     """One validated xAPI 1.0.3 statement, as built by the learning-records service. Never
     changed nor deleted: `position` is handed out in commit order (a gap-free counter), so each

@@ -9,15 +9,15 @@ import uuid
 from datetime import datetime, timedelta
 from decimal import Decimal
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from pydantic import ValidationError
 from ralph.models.xapi.base.statements import BaseXapiStatement
 
-from academy.services import audit_log, counter_next
+from academy.services import audit_log
 from academy.xapi import profile
 from academy.xapi.learning_events import Activity, Result
-from academy.xapi.models import ApiClient, Statement
+from academy.xapi.models import ApiClient, Statement, StatementSequence
 
 logger = logging.getLogger(__name__)
 
@@ -184,14 +184,32 @@ def _related_ids(statement: dict) -> str:
     return "\n" + "\n".join(ids) + "\n"
 
 
+def statement_position_next() -> int:
+    """The next statement position. Must run inside a transaction: the sequence row stays
+    locked until it ends, which serialises recorders and keeps positions in commit order (the
+    same guarantee as academy.services.counter_next, in one statement instead of five)."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("statement_position_next must run inside transaction.atomic()")
+    table = connection.ops.quote_name(StatementSequence._meta.db_table)
+    sql = f"UPDATE {table} SET value = value + 1 WHERE name = %s RETURNING value"
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [STATEMENT_COUNTER])
+        row = cursor.fetchone()
+        if row is None:
+            StatementSequence.objects.get_or_create(name=STATEMENT_COUNTER)
+            cursor.execute(sql, [STATEMENT_COUNTER])
+            row = cursor.fetchone()
+    return row[0]
+
+
 def statement_store(*, statement: dict, staff) -> Statement:
     """Validate and append a built statement to the store in the current transaction; queue
     forwarding after commit. Raises StatementInvalid for an invalid statement."""
     statement_validate(statement)
-    with transaction.atomic():
+    with transaction.atomic(savepoint=False):
         stored = Statement.objects.create(
             id=uuid.UUID(statement["id"]),
-            position=counter_next(name=STATEMENT_COUNTER),
+            position=statement_position_next(),
             verb=statement["verb"]["id"],
             actor_name=statement["actor"]["account"]["name"],
             staff=staff,

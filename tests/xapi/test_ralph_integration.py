@@ -7,7 +7,7 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
-from academy.services import counter_next
+from academy.xapi.services import statement_position_next
 from academy.xapi.forwarding import forward_all
 from academy.xapi.learning_events import Activity, Result, learning_event_record
 from academy.xapi.models import DeliveryState, LrsEndpoint, RefusalState, RefusedStatement, Statement
@@ -108,7 +108,7 @@ def test_one_statement_ralph_rejects_becomes_a_dead_letter_and_the_others_arrive
     from django.db import transaction
     with transaction.atomic():
         Statement.objects.create(
-            id=bad_id, position=counter_next(name="xapi.statement"), verb="not an iri", actor_name="E10001",
+            id=bad_id, position=statement_position_next(), verb="not an iri", actor_name="E10001",
             staff=learner, activity_id="x", timestamp=timezone.now(),
             data={"id": str(bad_id), "actor": {"account": {"homePage": "http://testserver"}},
                   "verb": {"id": "not an iri"}, "object": {"id": "x"}},
