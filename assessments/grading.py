@@ -22,6 +22,8 @@ import string
 import unicodedata
 from decimal import Decimal, InvalidOperation
 
+from django.utils.translation import gettext as _
+
 MAX_TEXT_LENGTH = 500
 LEFT_KEYS = string.ascii_lowercase
 RIGHT_KEYS = [str(n) for n in range(1, 100)]
@@ -123,20 +125,20 @@ def public_view(spec: dict) -> dict:
 def parse_decimal(value) -> Decimal:
     """A number typed by a person: `3,5`, `3.5`, ` 1 000,25 `. Raises ResponseError."""
     if isinstance(value, bool) or value is None:
-        raise ResponseError("nombre attendu")
+        raise ResponseError(_("nombre attendu"))
     if isinstance(value, (int, float)):
         value = str(value)
     if not isinstance(value, str):
-        raise ResponseError("nombre attendu")
+        raise ResponseError(_("nombre attendu"))
     text = value.strip().replace("\u202f", "").replace("\u00a0", "").replace(" ", "").replace(",", ".")
     if not text or len(text) > 40:
-        raise ResponseError("nombre attendu")
+        raise ResponseError(_("nombre attendu"))
     try:
         number = Decimal(text)
     except InvalidOperation:
-        raise ResponseError("nombre attendu") from None
+        raise ResponseError(_("nombre attendu")) from None
     if not number.is_finite():
-        raise ResponseError("nombre attendu")
+        raise ResponseError(_("nombre attendu"))
     return number
 
 
@@ -146,24 +148,24 @@ def response_clean(spec: dict, raw) -> dict | None:
     if raw is None:
         return None
     if not isinstance(raw, dict):
-        raise ResponseError("objet JSON attendu")
+        raise ResponseError(_("objet JSON attendu"))
     qtype = spec["type"]
     if qtype == "single":
         choice = raw.get("choice")
         if choice in (None, ""):
             return None
         if choice not in {o["key"] for o in spec["options"]}:
-            raise ResponseError("choix inconnu")
+            raise ResponseError(_("choix inconnu"))
         return {"choice": choice}
     if qtype == "multiple":
         choices = raw.get("choices")
         if choices is None:
             return None
         if not isinstance(choices, list) or not all(isinstance(c, str) for c in choices):
-            raise ResponseError("liste de choix attendue")
+            raise ResponseError(_("liste de choix attendue"))
         keys = [o["key"] for o in spec["options"]]
         if len(set(choices)) != len(choices) or not set(choices) <= set(keys):
-            raise ResponseError("choix inconnu ou répété")
+            raise ResponseError(_("choix inconnu ou répété"))
         if not choices:
             return None
         return {"choices": [k for k in keys if k in choices]}
@@ -176,7 +178,7 @@ def response_clean(spec: dict, raw) -> dict | None:
         elif value in ("false", "faux"):
             value = False
         if not isinstance(value, bool):
-            raise ResponseError("vrai ou faux attendu")
+            raise ResponseError(_("vrai ou faux attendu"))
         return {"value": value}
     if qtype == "numeric":
         value = raw.get("value")
@@ -188,9 +190,9 @@ def response_clean(spec: dict, raw) -> dict | None:
         if text is None:
             return None
         if not isinstance(text, str):
-            raise ResponseError("texte attendu")
+            raise ResponseError(_("texte attendu"))
         if len(text) > MAX_TEXT_LENGTH:
-            raise ResponseError("réponse trop longue")
+            raise ResponseError(_("réponse trop longue"))
         if not text.strip():
             return None
         return {"text": text}
@@ -200,14 +202,14 @@ def response_clean(spec: dict, raw) -> dict | None:
             return None
         keys = [item["key"] for item in spec["items"]]
         if not isinstance(order, list) or sorted(order, key=str) != sorted(keys):
-            raise ResponseError("chaque élément doit apparaître une fois")
+            raise ResponseError(_("chaque élément doit apparaître une fois"))
         return {"order": list(order)}
     if qtype == "matching":
         pairs = raw.get("pairs")
         if pairs is None:
             return None
         if not isinstance(pairs, dict):
-            raise ResponseError("associations attendues")
+            raise ResponseError(_("associations attendues"))
         left = {item["key"] for item in spec["left"]}
         right = {item["key"] for item in spec["right"]}
         cleaned = {}
@@ -215,10 +217,10 @@ def response_clean(spec: dict, raw) -> dict | None:
             if value in (None, ""):
                 continue
             if key not in left or value not in right:
-                raise ResponseError("association inconnue")
+                raise ResponseError(_("association inconnue"))
             cleaned[key] = value
         return {"pairs": cleaned} if cleaned else None
-    raise ResponseError("type de question inconnu")
+    raise ResponseError(_("type de question inconnu"))
 
 
 def normalise_text(text: str) -> str:
@@ -300,7 +302,7 @@ def correct_answer_text(spec: dict) -> str:
     if qtype in ("single", "multiple"):
         return " ; ".join(o["text"] for o in spec["options"] if o["correct"])
     if qtype == "true_false":
-        return "Vrai" if spec["answer"] else "Faux"
+        return _("Vrai") if spec["answer"] else _("Faux")
     if qtype == "numeric":
         tol = Decimal(spec["tolerance"])
         return spec["answer"] + (f" (± {tol})" if tol else "")
@@ -326,7 +328,7 @@ def response_text(spec: dict, response: dict | None) -> str:
     if qtype == "multiple":
         return " ; ".join(o["text"] for o in spec["options"] if o["key"] in response["choices"])
     if qtype == "true_false":
-        return "Vrai" if response["value"] else "Faux"
+        return _("Vrai") if response["value"] else _("Faux")
     if qtype == "numeric":
         return response["value"]
     if qtype == "short_text":

@@ -330,7 +330,8 @@ def verify(request, code=None):
         award = (Award.objects.select_related("certification", "certification__domain", "staff__user")
                  .filter(code=code).first())
     status = award.status_at(timezone.now()) if award else None
-    response = render(request, "assessments/verify.html", {"code": code, "award": award, "status": status})
+    response = render(request, "assessments/verify.html", {
+        "code": code, "award": award, "status": status, "can_revoke": user_is_admin(request.user)})
     if code and award is None:
         response.status_code = 404
     response["X-Robots-Tag"] = "noindex"

@@ -252,3 +252,13 @@ def test_editing_the_bank_does_not_change_an_attempt_in_progress(exam, learner):
     attempt_answer(attempt=attempt, question_id=q.pk, response=response)
     attempt, _ = attempt_submit(attempt=attempt)
     assert AttemptQuestion.objects.get(attempt=attempt, question=q).credit == 1.0
+
+
+def test_learning_events_are_recorded_per_question_and_per_exam(exam, learner):
+    from academy.xapi.models import Statement
+
+    attempt = attempt_start(exam=exam, staff=learner)
+    attempt_submit(attempt=attempt)
+    verbs = [s.data["verb"]["id"].rsplit("/", 1)[-1] for s in Statement.objects.filter(registration=attempt.registration)
+             .order_by("position")]
+    assert verbs == ["launched", "answered", "answered", "answered", "answered", "failed"]
