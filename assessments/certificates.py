@@ -45,6 +45,44 @@ TEXTS = {
 }
 
 
+# Embedded TrueType fonts, so that any name prints (the PDF standard fonts stop at Latin-1):
+# DejaVu Sans when the system has it, else Bitstream Vera, which ReportLab ships.
+FONT_CANDIDATES = [
+    ("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf", "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf"),
+]
+_fonts: tuple[str, str] | None = None
+
+
+def _fonts_registered() -> tuple[str, str]:
+    global _fonts
+    if _fonts is None:
+        import os
+
+        import reportlab
+        from reportlab.pdfbase import pdfmetrics
+        from reportlab.pdfbase.ttfonts import TTFont
+
+        shipped = os.path.join(os.path.dirname(reportlab.__file__), "fonts")
+        candidates = FONT_CANDIDATES + [(os.path.join(shipped, "Vera.ttf"), os.path.join(shipped, "VeraBd.ttf"))]
+        _fonts = ("Helvetica", "Helvetica-Bold")
+        for regular, bold in candidates:
+            if os.path.exists(regular) and os.path.exists(bold):
+                pdfmetrics.registerFont(TTFont("CertSans", regular))
+                pdfmetrics.registerFont(TTFont("CertSans-Bold", bold))
+                _fonts = ("CertSans", "CertSans-Bold")
+                break
+    return _fonts
+
+
+def _fit(text: str, font: str, size: float, max_width: float) -> float:
+    """The font size (at most `size`, at least 9) at which `text` fits in `max_width`."""
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    while size > 9 and stringWidth(text, font, size) > max_width:
+        size -= 1
+    return size
+
+
 def verification_url(award: Award) -> str:
     return settings.ACADEMIE_SITE_URL + reverse("assessments:verify", args=[award.code])
 
@@ -62,6 +100,7 @@ def certificate_pdf(*, award: Award, language: str = "fr") -> bytes:
     last_day = award.expires_on - timedelta(days=1)
     url = verification_url(award)
 
+    regular, bold = _fonts_registered()
     buffer = io.BytesIO()
     width, height = landscape(A4)
     pdf = canvas.Canvas(buffer, pagesize=(width, height))
@@ -74,28 +113,28 @@ def certificate_pdf(*, award: Award, language: str = "fr") -> bytes:
     pdf.rect(12 * mm, 12 * mm, width - 24 * mm, height - 24 * mm)
 
     pdf.setFillColor(colors.HexColor("#084683"))
-    pdf.setFont("Helvetica-Bold", 34)
+    pdf.setFont(bold, 34)
     pdf.drawCentredString(width / 2, height - 45 * mm, t["title"])
     pdf.setFillColor(colors.black)
-    pdf.setFont("Helvetica", 15)
+    pdf.setFont(regular, 15)
     pdf.drawCentredString(width / 2, height - 62 * mm, t["intro"])
-    pdf.setFont("Helvetica-Bold", 26)
+    pdf.setFont(bold, _fit(award.staff.display_name, bold, 26, width - 50 * mm))
     pdf.drawCentredString(width / 2, height - 78 * mm, award.staff.display_name)
-    pdf.setFont("Helvetica", 15)
+    pdf.setFont(regular, 15)
     pdf.drawCentredString(width / 2, height - 92 * mm, t["obtained"])
-    pdf.setFont("Helvetica-Bold", 21)
+    pdf.setFont(bold, _fit(cert_name, bold, 21, width - 50 * mm))
     pdf.drawCentredString(width / 2, height - 106 * mm, cert_name)
-    pdf.setFont("Helvetica", 12)
+    pdf.setFont(regular, 12)
     pdf.drawCentredString(width / 2, height - 116 * mm, f"{t['domain']} : {domain}" if lang == "fr"
                           else f"{t['domain']}: {domain}")
 
-    pdf.setFont("Helvetica", 12)
+    pdf.setFont(regular, 12)
     left = 25 * mm
     pdf.drawString(left, 50 * mm, f"{t['awarded']} {timezone.localtime(award.awarded_at).strftime(t['date'])}")
     pdf.drawString(left, 43 * mm, t["valid"].format(start=first_day.strftime(t["date"]),
                                                     end=last_day.strftime(t["date"])))
     pdf.drawString(left, 36 * mm, f"{t['code']} : {award.code}" if lang == "fr" else f"{t['code']}: {award.code}")
-    pdf.setFont("Helvetica", 9)
+    pdf.setFont(regular, 9)
     pdf.drawString(left, 27 * mm, f"{t['verify']} {url}")
 
     qr = segno.make(url, error="m")

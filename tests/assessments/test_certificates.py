@@ -166,3 +166,11 @@ def test_certificates_for_staff_gives_links_for_my_learning(award, learner):
     [link] = certificates_for_staff(staff=learner)
     assert str(link).startswith("Certification Poste de travail N1 — valable jusqu'au ")
     assert link.get_absolute_url().endswith(f"#award-{award.code}")
+
+
+def test_a_name_beyond_latin_1_prints_in_the_pdf(award, learner):
+    learner.user.first_name, learner.user.last_name = "Łucja", "Nguyễn"
+    learner.user.save()
+    award.staff.refresh_from_db()
+    text = pdf_text(certificate_pdf(award=award))
+    assert "Łucja Nguyễn" in text
