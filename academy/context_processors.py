@@ -20,6 +20,7 @@ def navigation(request):
         {"label": _("Formations"), "url": "/formations/"},
         {"label": _("Mes formations"), "url": _url("courses:my_learning", "/mes-formations/")},
         {"label": _("Mes compétences"), "url": _url("skills:my_skills", "/mes-competences/")},
+        {"label": _("Certifications"), "url": _url("assessments:my_certifications", "/certificats/")},
     ]
     if user_is_lead(user):
         items.append({"label": _("Mon équipe"), "url": _url("skills:team", "/equipe/")})
