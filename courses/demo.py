@@ -4,6 +4,7 @@ editors. Idempotent: pages are found by slug and never overwritten (an editor ma
 them); running it again creates nothing."""
 from django.contrib.auth.models import Group, Permission
 from django.db import transaction
+from django.utils.text import slugify
 from wagtail.models import Collection, GroupCollectionPermission, GroupPagePermission, Page, Site
 
 from academy.roles import CONTENT_EDITOR
@@ -76,7 +77,7 @@ def _publish(parent, page):
 
 def _lesson(parent, data) -> LessonPage:
     return _publish(parent, LessonPage(
-        title=data["title"], estimated_minutes=data["minutes"], required=data.get("required", True),
+        title=data["title"], slug=slugify(data["title"]), estimated_minutes=data["minutes"], required=data.get("required", True),
         body=data["body"],
     ))
 
@@ -103,7 +104,8 @@ def course_seed(*, catalogue: CatalogueIndexPage, data: dict, stdout=None) -> Co
                             for code, level in data["skills"] if code in skills]
     _publish(catalogue, course)
     for module_data in data.get("modules", []):
-        module = _publish(course, ModulePage(title=module_data["title"], intro=module_data.get("intro", "")))
+        module = _publish(course, ModulePage(title=module_data["title"], slug=slugify(module_data["title"]),
+                                             intro=module_data.get("intro", "")))
         for lesson_data in module_data["lessons"]:
             _lesson(module, lesson_data)
     for lesson_data in data.get("lessons", []):
