@@ -174,3 +174,24 @@ def test_editors_preview_draft_courses_modules_and_lessons(course, lessons, gpo_
     lesson = lesson_create(parent=module, title="Filtrage WMI", live=False)
     response = lesson.make_preview_request()
     assert response.status_code == 200 and "Contenu de Filtrage WMI." in response.content.decode()
+
+
+def test_a_lesson_page_costs_the_same_queries_whatever_the_catalogue_size(
+        lea, learner, course, lessons, gpo_skill, django_assert_max_num_queries):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    services.enrolment_create(staff=learner, course=course)
+    lea.get(lessons[0].url)  # the first visit records it
+    with CaptureQueriesContext(connection) as small:
+        assert lea.get(lessons[0].url).status_code == 200
+    for i in range(15):
+        other = course_create(title=f"Autre formation {i}", domain=gpo_skill.domain)
+        lesson_create(parent=other, title="Leçon")
+    with django_assert_max_num_queries(len(small.captured_queries)):
+        assert lea.get(lessons[0].url).status_code == 200
+
+
+def test_unknown_paths_under_the_catalogue_are_not_found(lea, course, lessons):
+    assert lea.get(f"{course.url}n-existe-pas/").status_code == 404
+    assert lea.get("/formations/n-existe-pas/gpresult-et-gpupdate/").status_code == 404
