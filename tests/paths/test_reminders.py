@@ -34,13 +34,15 @@ def test_the_learner_and_the_lead_are_reminded_once_per_step(path, lead, learner
 def test_overdue_reminders_come_once_a_week(path, lead, learner):
     start = timezone.now()
     services.assignment_create(path=path, staff=learner, by=lead.user, due_mode="relative", due_days=1, now=start)
-    late = start + timedelta(days=3)
-    for hours in range(0, 48, 6):
-        services.reminders_send(now=late + timedelta(hours=hours))
-    overdue_count = Notification.objects.filter(recipient=learner.user, kind="path.overdue").count()
-    assert overdue_count in (1, 2)  # 48 hours may straddle a Monday: at most one per ISO week
-    services.reminders_send(now=late + timedelta(days=7))
-    assert Notification.objects.filter(recipient=learner.user, kind="path.overdue").count() == overdue_count + 1
+    # The first Monday at least three days after the due date, then every 6 hours until Sunday.
+    monday = start + timedelta(days=3)
+    monday += timedelta(days=(7 - timezone.localtime(monday).weekday()) % 7)
+    for hours in range(0, 6 * 24, 6):
+        services.reminders_send(now=monday + timedelta(hours=hours))
+    assert Notification.objects.filter(recipient=learner.user, kind="path.overdue").count() == 1
+    assert Notification.objects.filter(recipient=lead.user, kind="path.overdue.lead").count() == 1
+    services.reminders_send(now=monday + timedelta(days=7))
+    assert Notification.objects.filter(recipient=learner.user, kind="path.overdue").count() == 2
 
 
 def test_no_reminder_for_someone_who_left(path, lead, learner, admin_user):
