@@ -457,13 +457,23 @@ def paths_closing_or_none(requirements: dict[str, int]):
         from courses.paths.selectors import paths_closing
     except ImportError:
         return None
+    from django.urls import NoReverseMatch, reverse
+
     try:
-        return list(paths_closing(requirements=requirements))
+        paths = list(paths_closing(requirements=requirements))
     except Exception:  # a sibling app's failure must not break the report
         import logging
 
         logging.getLogger(__name__).exception("paths_closing failed")
         return None
+    result = []
+    for training_path in paths:
+        try:
+            url = reverse("paths:path_detail", args=[training_path.pk])
+        except NoReverseMatch:
+            url = ""
+        result.append({"name": str(training_path), "url": url})
+    return result
 
 
 def shift_left_report(*, days: int = 90, limit: int = 20, now: datetime | None = None) -> list[dict]:

@@ -122,3 +122,22 @@ def test_the_shift_left_report_is_for_leads_and_admins_only(client, learner, out
 def test_an_empty_report_says_where_the_data_comes_from(client, admin_user):
     client.force_login(admin_user)
     assert "POST feedback" in client.get("/qui-est-qualifie/report/").content.decode()
+
+
+def test_the_report_lists_the_training_paths_that_would_qualify_more(client, lead, vpn_rule, monkeypatch):
+    import courses.paths.selectors as paths_selectors
+
+    class FakePath:
+        pk = 7
+
+        def __str__(self):
+            return "Parcours VPN N1"
+
+    asked = []
+    monkeypatch.setattr(paths_selectors, "paths_closing",
+                        lambda *, requirements: asked.append(requirements) or [FakePath()])
+    _tickets(_n1("N1B"), "Réseau > VPN", 2, outcome="escalated")
+    client.force_login(lead.user)
+    html = client.get("/qui-est-qualifie/report/").content.decode()
+    assert asked == [{"NET.VPN": 2}]
+    assert "Parcours VPN N1" in html

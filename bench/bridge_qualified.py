@@ -1,0 +1,260 @@
+"""Benchmark of the routing bridge on PostgreSQL.
+
+    .venv/bin/python bench/bridge_qualified.py [--sizes 1000,10000,50000] [--skills 60] [--queries 300]
+                                               [--http-seconds 15] [--keep] [--db academie_bench_bridge]
+
+Creates its own database (dropped at the end unless --keep), migrates it once, then for each
+size bulk-loads staff and a matrix (about a third of the skills held per person, levels 1-4,
+one evidence per cell so that the reasons are real) with COPY, and measures:
+  1. `POST qualified` in-process (selector + reasons): 3 required skills at level 2 and a tier
+     filter (N1, N2), over --queries random skill triples: p50 and p99;
+  2. at 10,000 staff: a full snapshot through the API (`GET staff`, pages of 200);
+  3. at 10,000 staff: requests per second of `POST qualified` over HTTP on gunicorn (2 sync
+     workers) under wrk (apt install wrk), 4 connections.
+Prints the figures; copy them into docs/benchmarks.md with the date.
+"""
+import argparse
+import json
+import os
+import random
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+SOURCES = ["course", "exam", "certification", "manager", "import", "practice"]
+SOURCE_WEIGHTS = [25, 20, 15, 15, 10, 5]
+
+
+def parse_args():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sizes", default="1000,10000,50000")
+    parser.add_argument("--skills", type=int, default=60)
+    parser.add_argument("--queries", type=int, default=300)
+    parser.add_argument("--http-seconds", type=int, default=15)
+    parser.add_argument("--db", default="academie_bench_bridge")
+    parser.add_argument("--host", default=os.environ.get("BENCH_PGHOST", "127.0.0.1"))
+    parser.add_argument("--keep", action="store_true")
+    return parser.parse_args()
+
+
+def admin_sql(args, *statements):
+    import psycopg
+
+    with psycopg.connect(f"postgresql://postgres@{args.host}:5432/postgres", autocommit=True) as conn:
+        for statement in statements:
+            conn.execute(statement)
+
+
+def percentile(values, p):
+    values = sorted(values)
+    return values[min(len(values) - 1, max(0, int(round(p / 100 * len(values))) - 1))]
+
+
+def load(n_staff, n_skills, rng):
+    """Empty the organisation and matrix tables and load `n_staff` people."""
+    from django.contrib.auth import get_user_model
+    from django.db import connection
+    from django.utils import timezone
+
+    from academy.models import Counter, Staff, Team
+    from skills.models import CHANGE_COUNTER, Domain, Skill
+
+    with connection.cursor() as cursor:
+        cursor.execute("TRUNCATE skills_skilllevel, skills_skillchange, skills_evidence, routing_bridge_ticketfeedback, "
+                       "routing_bridge_routerclient CASCADE")
+        cursor.execute("DELETE FROM academy_staff")
+        cursor.execute("DELETE FROM academy_team")
+        cursor.execute("DELETE FROM auth_user WHERE username LIKE 'b%%'")
+    if not Skill.objects.exists():
+        domains = [Domain.objects.create(code=f"D{d}", name_fr=f"Domaine {d}", sort_order=d) for d in range(9)]
+        Skill.objects.bulk_create([Skill(code=f"D{i % 9}.S{i:03d}", name_fr=f"Compétence {i}", domain=domains[i % 9])
+                                   for i in range(n_skills)])
+    skill_ids = list(Skill.objects.order_by("id").values_list("id", flat=True))
+    teams = Team.objects.bulk_create([Team(name=f"Équipe {t:04d}") for t in range(max(1, n_staff // 50))])
+    User = get_user_model()
+    User.objects.bulk_create([User(username=f"b{n:06d}", first_name="Prénom", last_name=f"Nom{n}", password="!")
+                              for n in range(n_staff)], batch_size=5000)
+    users = list(User.objects.filter(username__startswith="b").order_by("username").values_list("id", flat=True))
+    tiers = ["N1"] * 6 + ["N2"] * 3 + ["N3"]
+    Staff.objects.bulk_create([
+        Staff(user_id=user_id, employee_id=f"B{n:06d}", team_id=teams[n % len(teams)].id, tier=rng.choice(tiers),
+              languages=["fr"]) for n, user_id in enumerate(users)], batch_size=5000)
+    staff_ids = list(Staff.objects.order_by("id").values_list("id", flat=True))
+    now = timezone.now()
+    cells = 0
+    with connection.cursor() as cursor:
+        with cursor.cursor.copy(
+            "COPY skills_skilllevel (staff_id, skill_id, level, valid_until, sources, declared_level, updated_at) "
+            "FROM STDIN"
+        ) as copy_cells, tempfile.TemporaryFile("w+") as evidence_rows:
+            for staff_id in staff_ids:
+                for skill_id in rng.sample(skill_ids, n_skills // 3):
+                    level = rng.randint(1, 4)
+                    source = rng.choices(SOURCES, SOURCE_WEIGHTS)[0]
+                    observed = now - timezone.timedelta(days=rng.uniform(1, 700))
+                    until = now + timezone.timedelta(days=rng.uniform(30, 700)) if source == "certification" else None
+                    copy_cells.write_row((staff_id, skill_id, level, until, json.dumps([source]), 0, now))
+                    evidence_rows.write("\t".join([str(staff_id), str(skill_id), str(level), source,
+                                                   observed.isoformat(), until.isoformat() if until else "\\N",
+                                                   "bench", now.isoformat()]) + "\n")
+                    cells += 1
+            evidence_rows.seek(0)
+            with cursor.cursor.copy(
+                "COPY skills_evidence (staff_id, skill_id, level, source, observed_at, valid_until, reference_type, "
+                "created_at) FROM STDIN"
+            ) as copy_evidence:
+                while chunk := evidence_rows.read(1 << 20):
+                    copy_evidence.write(chunk)
+        cursor.execute("ANALYZE")
+    Counter.objects.update_or_create(name=CHANGE_COUNTER, defaults={"value": cells})
+    return staff_ids, skill_ids, cells
+
+
+def bench_qualified(skill_codes, rng, queries):
+    from routing_bridge.api import _qualification_out
+    from routing_bridge.selectors import Requirement, staff_qualified
+
+    def one():
+        codes = rng.sample(skill_codes, 3)
+        start = time.perf_counter()
+        result = staff_qualified(required=[Requirement(c, 2) for c in codes], tiers=["N1", "N2"], limit=10)
+        _qualification_out(result)
+        return (time.perf_counter() - start) * 1000, result
+
+    for _ in range(20):
+        one()
+    timings, totals = [], []
+    for _ in range(queries):
+        ms, result = one()
+        timings.append(ms)
+        totals.append(result.total_qualified)
+    return statistics.median(timings), percentile(timings, 99), statistics.mean(totals)
+
+
+def bench_snapshot(token):
+    from django.test import Client
+
+    client = Client()
+    cursor, count, pages = None, 0, 0
+    start = time.perf_counter()
+    while True:
+        params = {"limit": 200} | ({"cursor": cursor} if cursor else {})
+        response = client.get("/api/bridge/v1/staff", params, HTTP_AUTHORIZATION=f"Bearer {token}")
+        assert response.status_code == 200, response.content[:200]
+        body = response.json()
+        count += len(body["items"])
+        pages += 1
+        cursor = body["next"]
+        if cursor is None:
+            break
+    return time.perf_counter() - start, count, pages
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def bench_http(args, token, skill_codes, seconds):
+    if not shutil.which("wrk"):
+        print("  wrk not found (apt install wrk): HTTP figures skipped")
+        return None
+    port = free_port()
+    env = dict(os.environ)
+    server = subprocess.Popen(
+        [str(ROOT / ".venv/bin/gunicorn"), "academy.wsgi:application", "-b", f"127.0.0.1:{port}", "-w", "2",
+         "--log-level", "warning"], cwd=ROOT, env=env, start_new_session=True)
+    try:
+        for _ in range(100):
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+                break
+            except OSError:
+                time.sleep(0.2)
+        body = json.dumps({"required": [{"skill": c, "min_level": 2} for c in skill_codes[:3]],
+                           "tiers": ["N1", "N2"]})
+        with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
+            script.write(f'wrk.method = "POST"\nwrk.body = {json.dumps(body)}\n'
+                         f'wrk.headers["Content-Type"] = "application/json"\n'
+                         f'wrk.headers["Authorization"] = "Bearer {token}"\n')
+        url = f"http://127.0.0.1:{port}/api/bridge/v1/qualified"
+        subprocess.run(["wrk", "-t1", "-c2", "-d3s", "-s", script.name, url], capture_output=True)  # warm-up
+        out = subprocess.run(["wrk", "-t2", "-c4", f"-d{seconds}s", "--latency", "-s", script.name, url],
+                             capture_output=True, text=True).stdout
+        print("\n".join("    " + line for line in out.splitlines()))
+        rps = next((float(line.split()[1]) for line in out.splitlines() if line.startswith("Requests/sec")), None)
+        non2xx = next((line for line in out.splitlines() if "Non-2xx" in line), "")
+        if non2xx:
+            print("  WARNING:", non2xx)
+        return rps
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=20)
+
+
+def main():
+    args = parse_args()
+    os.environ["DATABASE_URL"] = f"postgres://postgres@{args.host}:5432/{args.db}"
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "academy.settings.dev")
+    os.environ["DEBUG"] = "0"
+    os.environ["CELERY_TASK_ALWAYS_EAGER"] = "1"
+    admin_sql(args, f'DROP DATABASE IF EXISTS "{args.db}"', f'CREATE DATABASE "{args.db}"')
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connections
+
+    from routing_bridge.models import SCOPES
+    from routing_bridge.services import router_client_create
+    from skills.models import Skill
+
+    rng = random.Random(20261128)
+    results = {}
+    try:
+        print("… migrate", flush=True)
+        call_command("migrate", verbosity=0)
+        for size in [int(s) for s in args.sizes.split(",")]:
+            start = time.perf_counter()
+            _staff, _skills, cells = load(size, args.skills, rng)
+            print(f"loaded {size} staff × {args.skills} skills ({cells} cells and evidences) in "
+                  f"{time.perf_counter() - start:.1f} s", flush=True)
+            codes = list(Skill.objects.values_list("code", flat=True))
+            p50, p99, mean_total = bench_qualified(codes, rng, args.queries)
+            results[size] = {"p50": p50, "p99": p99}
+            print(f"  qualified (3 required skills ≥ 2, tiers N1+N2), {args.queries} queries: p50 {p50:.2f} ms, "
+                  f"p99 {p99:.2f} ms, {mean_total:.0f} qualified on average", flush=True)
+            if size == 10_000:
+                token = router_client_create(name="bench", scopes=list(SCOPES),
+                                             rate_limit_per_minute=10_000_000).token
+                seconds, count, pages = bench_snapshot(token)
+                results[size]["snapshot_s"] = seconds
+                print(f"  full snapshot through GET staff: {count} staff in {pages} pages, {seconds:.2f} s", flush=True)
+                connections.close_all()
+                rps = bench_http(args, token, codes, args.http_seconds)
+                results[size]["rps"] = rps
+                if rps:
+                    print(f"  HTTP POST qualified on gunicorn (2 workers), wrk 4 connections: {rps:.0f} req/s",
+                          flush=True)
+        sizes = sorted(results)
+        if len(sizes) > 1:
+            ratio = results[sizes[-1]]["p99"] / results[sizes[0]]["p99"]
+            print(f"p99 ratio {sizes[-1]} / {sizes[0]} staff: {ratio:.2f}×")
+    finally:
+        connections.close_all()
+        if not args.keep:
+            admin_sql(args, f'DROP DATABASE IF EXISTS "{args.db}"')
+
+
+if __name__ == "__main__":
+    main()
