@@ -91,11 +91,11 @@ def load(n_staff, n_skills, rng):
     staff_ids = list(Staff.objects.order_by("id").values_list("id", flat=True))
     now = timezone.now()
     cells = 0
-    with connection.cursor() as cursor:
+    with connection.cursor() as cursor, tempfile.TemporaryFile("w+") as evidence_rows:
         with cursor.cursor.copy(
             "COPY skills_skilllevel (staff_id, skill_id, level, valid_until, sources, declared_level, updated_at) "
             "FROM STDIN"
-        ) as copy_cells, tempfile.TemporaryFile("w+") as evidence_rows:
+        ) as copy_cells:
             for staff_id in staff_ids:
                 for skill_id in rng.sample(skill_ids, n_skills // 3):
                     level = rng.randint(1, 4)
@@ -105,15 +105,15 @@ def load(n_staff, n_skills, rng):
                     copy_cells.write_row((staff_id, skill_id, level, until, json.dumps([source]), 0, now))
                     evidence_rows.write("\t".join([str(staff_id), str(skill_id), str(level), source,
                                                    observed.isoformat(), until.isoformat() if until else "\\N",
-                                                   "bench", now.isoformat()]) + "\n")
+                                                   "bench", now.isoformat(), "", "", ""]) + "\n")
                     cells += 1
-            evidence_rows.seek(0)
-            with cursor.cursor.copy(
-                "COPY skills_evidence (staff_id, skill_id, level, source, observed_at, valid_until, reference_type, "
-                "created_at) FROM STDIN"
-            ) as copy_evidence:
-                while chunk := evidence_rows.read(1 << 20):
-                    copy_evidence.write(chunk)
+        evidence_rows.seek(0)
+        with cursor.cursor.copy(
+            "COPY skills_evidence (staff_id, skill_id, level, source, observed_at, valid_until, reference_type, "
+            "created_at, reference_id, note, revoke_reason) FROM STDIN"
+        ) as copy_evidence:
+            while chunk := evidence_rows.read(1 << 20):
+                copy_evidence.write(chunk)
         cursor.execute("ANALYZE")
     Counter.objects.update_or_create(name=CHANGE_COUNTER, defaults={"value": cells})
     return staff_ids, skill_ids, cells

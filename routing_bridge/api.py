@@ -48,13 +48,30 @@ class UnsupportedMediaType(Exception):
     pass
 
 
+class NulCharacter(ValueError):
+    """PostgreSQL cannot store NUL in text: refuse it up front rather than fail in the database."""
+
+
+def _has_nul(value) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_has_nul(v) for v in value)
+    return False
+
+
 class JsonParser(Parser):
     """Bodies must be JSON: another content type is a 415, not a guess."""
 
     def parse_body(self, request: HttpRequest):
         if request.content_type != "application/json":
             raise UnsupportedMediaType(request.content_type)
-        return json.loads(request.body)
+        data = json.loads(request.body)
+        if _has_nul(data):
+            raise NulCharacter("NUL")
+        return data
 
 
 api = NinjaAPI(
@@ -119,6 +136,8 @@ def _http_error(request, exc: HttpError):
     cause = exc.__cause__
     if isinstance(cause, UnsupportedMediaType):
         return _error(request, 415, f"Type de contenu non pris en charge : « {cause} ». Envoyez application/json.")
+    if isinstance(cause, NulCharacter):
+        return _error(request, 400, "Le caractère NUL (\\u0000) n'est accepté dans aucun champ.")
     if exc.status_code == 400 and isinstance(cause, (ValueError, UnicodeDecodeError)):
         return _error(request, 400, "Corps de requête illisible : JSON invalide.")
     return _error(request, exc.status_code, str(exc))
@@ -164,6 +183,8 @@ class ClientToken(HttpBearer):
         if client is None:
             return None
         rate_limit_check(client)
+        if "\x00" in request.path or any("\x00" in v for _k, values in request.GET.lists() for v in values):
+            raise selectors.QueryError("Le caractère NUL (\\u0000) n'est accepté dans aucun paramètre.")
         if self.scope not in client.scopes:
             raise ScopeMissing(self.scope)
         return client
@@ -420,7 +441,7 @@ def staff_detail(request, employee_id: str):
 
 
 class ChangesQuery(Schema):
-    since: int = Field(default=0, ge=0)
+    since: int = Field(default=0, ge=0, le=2**62)
     limit: int = Field(default=100, ge=1, le=200)
 
 

@@ -227,6 +227,11 @@ BAD_INPUTS = [
     ("get", "staff?cursor=eyJ4IjogMX0", None, 400, "Curseur"),
     ("get", "staff?tier=N9", None, 422, "tier"),
     ("get", "nowhere", None, 404, "nowhere"),
+    ("get", "changes?since=99999999999999999999999", None, 422, "since"),
+    ("get", "staff?team=a\x00b", None, 400, "NUL"),
+    ("post", "qualified", {"required": [{"skill": "AD.\u0000GPO", "min_level": 2}]}, 400, "NUL"),
+    ("post", "feedback", {"ticket_id": "T\u0000", "category": "C", "employee_id": "E10001", "outcome": "resolved",
+                          "occurred_at": "2026-11-20T10:00:00Z"}, 400, "NUL"),
 ]
 
 
