@@ -107,7 +107,7 @@ def staff_deactivate(*, staff, by, reason: str = ""):
     routing bridge, and routers receive `staff.deactivated`. Deactivating twice changes nothing."""
     from academy.models import Staff
 
-    staff = Staff.objects.select_for_update().select_related("user", "team").get(pk=staff.pk)
+    staff = Staff.objects.select_for_update(of=("self",)).select_related("user", "team").get(pk=staff.pk)
     if not staff.active:
         return staff
     staff.active = False
@@ -130,7 +130,7 @@ def staff_reactivate(*, staff, by, reason: str = ""):
     routers receive `staff.updated`. Reactivating an active person changes nothing."""
     from academy.models import Staff
 
-    staff = Staff.objects.select_for_update().select_related("user", "team").get(pk=staff.pk)
+    staff = Staff.objects.select_for_update(of=("self",)).select_related("user", "team").get(pk=staff.pk)
     if staff.active:
         return staff
     staff.active = True

@@ -416,8 +416,8 @@ def _check_across_rows(rows: list[_Row], report: StaffImportReport) -> None:
 def _write(rows: list[_Row], report: StaffImportReport, *, actor) -> None:
     User = get_user_model()
     ids = [row.employee_id for row in rows]
-    staff_by_id = {s.employee_id: s for s in Staff.objects.select_for_update().select_related("user", "team")
-                   .filter(employee_id__in=ids)}
+    locked = Staff.objects.select_for_update(of=("self",)).select_related("user", "team")
+    staff_by_id = {s.employee_id: s for s in locked.filter(employee_id__in=ids)}
     before = {employee_id: staff_event_data(staff) for employee_id, staff in staff_by_id.items()}
     teams: dict[str, Team] = {}
     changes: dict[str, list[str]] = {}
