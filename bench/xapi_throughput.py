@@ -81,7 +81,8 @@ def run(count: int, batch_size: int) -> None:
                     result=Result(response="a", success=True, score_raw=1, score_min=0, score_max=1,
                                   duration=timedelta(seconds=42)))
 
-    print(f"database: {connection.vendor}; statements: {count}; batch size: {batch_size}")
+    print(f"database: {connection.vendor}; statements: {count}; batch size: {batch_size}; "
+          f"cpus: {os.cpu_count()}; load average: {os.getloadavg()[0]:.1f}")
 
     started = time.perf_counter()
     for index in range(count):

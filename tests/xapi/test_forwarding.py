@@ -242,3 +242,15 @@ def test_xapi_flush_fails_loudly_when_an_lrs_is_unreachable(learner, lrs, endpoi
 def test_xapi_flush_says_when_there_is_no_lrs(db, capsys):
     call_command("xapi_flush")
     assert "Aucun LRS actif" in capsys.readouterr().out
+
+
+def test_the_periodic_task_picks_up_what_is_left(learner, lrs, endpoint):
+    from academy.xapi.tasks import PERIODIC_TASKS, xapi_forward_due_task
+
+    _record(learner, 3)  # the after-commit kick never ran (no commit in this test)
+    assert lrs.requests == []
+
+    xapi_forward_due_task()
+
+    assert len(lrs.stored) == 3
+    assert PERIODIC_TASKS["xapi-forward-due"]["task"] == xapi_forward_due_task.name
