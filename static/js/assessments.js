@@ -7,6 +7,7 @@
   var answerUrl = form.getAttribute("data-answer-url");
   var csrf = form.querySelector("input[name=csrfmiddlewaretoken]");
   var submitting = false;
+  function msg(name, fallback) { return form.getAttribute("data-msg-" + name) || fallback; }
 
   function responseOf(fieldset) {
     var id = fieldset.getAttribute("data-question");
@@ -62,10 +63,10 @@
   function save(fieldset) {
     var response = responseOf(fieldset);
     if (response === undefined) {
-      status(fieldset, "Classement incomplet : numérotez chaque élément une fois.", false);
+      status(fieldset, msg("incomplete", "Classement incomplet."), false);
       return;
     }
-    status(fieldset, "Enregistrement…", false);
+    status(fieldset, msg("saving", "…"), false);
     fetch(answerUrl, {
       method: "POST",
       credentials: "same-origin",
@@ -75,14 +76,14 @@
       return r.json().then(function (data) { return { ok: r.ok, data: data }; });
     }).then(function (res) {
       if (res.ok) {
-        status(fieldset, "Réponse enregistrée.", false);
+        status(fieldset, msg("saved", "OK"), false);
       } else if (res.data.result_url) {
         window.location.href = res.data.result_url;
       } else {
-        status(fieldset, res.data.error || "Erreur d'enregistrement.", true);
+        status(fieldset, res.data.error || msg("error", "Erreur"), true);
       }
     }).catch(function () {
-      status(fieldset, "Hors ligne : la réponse sera envoyée avec le formulaire.", true);
+      status(fieldset, msg("offline", "Hors ligne"), true);
     });
   }
 
@@ -111,7 +112,8 @@
     var tick = function () {
       var left = Math.max(0, Math.round((end - Date.now()) / 1000));
       var m = Math.floor(left / 60), s = left % 60;
-      out.textContent = "(" + m + " min " + (s < 10 ? "0" : "") + s + " s)";
+      out.textContent = "(" + m + " " + msg("minutes", "min") + " " + (s < 10 ? "0" : "") + s + " " +
+        msg("seconds", "s") + ")";
       timer.classList.toggle("low", left <= 60);
       if (left === 0 && !submitting) {
         submitting = true;
