@@ -139,6 +139,7 @@ def main():
     figures = {}
     try:
         if args.reuse:
+            call_command("migrate", verbosity=0)
             with connection.cursor() as cursor:
                 cursor.execute("TRUNCATE skills_skilllevel, skills_skillchange")
                 cursor.execute("DELETE FROM academy_event")

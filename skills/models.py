@@ -153,6 +153,8 @@ class SkillLevel(models.Model):
     sources = models.JSONField(default=list, blank=True)
     # The highest valid self-assessed level (shown, never qualifying).
     declared_level = models.PositiveSmallIntegerField(default=0)
+    # When the declared level will next drop (self-assessments rarely expire, but may).
+    declared_until = models.DateTimeField(null=True, blank=True)
     updated_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -160,6 +162,8 @@ class SkillLevel(models.Model):
         indexes = [
             models.Index(fields=["skill", "level"]),
             models.Index(fields=["valid_until"]),
+            models.Index(fields=["declared_until"], condition=models.Q(declared_until__isnull=False),
+                         name="skilllevel_declared_until"),
         ]
         verbose_name = _("niveau (matrice)")
         verbose_name_plural = _("matrice de compétences")

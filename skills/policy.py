@@ -42,32 +42,38 @@ class Evaluation:
     # The evidences at `level` that hold it up (empty when level is 0).
     holding: tuple
     declared_level: int
+    # When the declared level will next drop (None: never by itself, or nothing declared).
+    declared_until: datetime | None = None
 
     @property
     def sources(self) -> list[str]:
         return sorted({e.source for e in self.holding})
 
 
-def evaluate(evidences: Iterable[EvidenceLike], at: datetime) -> Evaluation:
-    """Evaluate the policy for one (staff, skill) at `at`."""
-    counting = []
-    declared = 0
-    for evidence in evidences:
-        if evidence_counts_at(evidence, at):
-            counting.append(evidence)
-        elif evidence.source == SELF and evidence_counts_at(evidence, at, include_self=True):
-            declared = max(declared, evidence.level)
-    if not counting:
-        return Evaluation(0, None, (), declared)
-    level = max(e.level for e in counting)
-    holding = tuple(e for e in counting if e.level == level)
-    if level == 0:
-        return Evaluation(0, None, (), declared)
-    # The level drops once every evidence at that level has stopped counting. A revocation in the
-    # future is not expected (revocations are recorded at the moment they happen), but count it.
+def _drop_instant(holding, at: datetime) -> datetime | None:
+    """When a level held by `holding` drops: once every one of them has stopped counting. A
+    revocation in the future is not expected (revocations are recorded at the moment they
+    happen), but count it."""
     ends = []
     for e in holding:
         candidates = [x for x in (e.valid_until, e.revoked_at) if x is not None and x > at]
         ends.append(min(candidates) if candidates else None)
-    valid_until = None if any(end is None for end in ends) else max(ends)
-    return Evaluation(level, valid_until, holding, declared)
+    return None if not ends or any(end is None for end in ends) else max(ends)
+
+
+def evaluate(evidences: Iterable[EvidenceLike], at: datetime) -> Evaluation:
+    """Evaluate the policy for one (staff, skill) at `at`."""
+    counting = []
+    declared_by = []
+    for evidence in evidences:
+        if evidence_counts_at(evidence, at):
+            counting.append(evidence)
+        elif evidence.source == SELF and evidence_counts_at(evidence, at, include_self=True):
+            declared_by.append(evidence)
+    declared = max((e.level for e in declared_by), default=0)
+    declared_until = _drop_instant([e for e in declared_by if e.level == declared], at) if declared else None
+    level = max((e.level for e in counting), default=0)
+    if level == 0:
+        return Evaluation(0, None, (), declared, declared_until)
+    holding = tuple(e for e in counting if e.level == level)
+    return Evaluation(level, _drop_instant(holding, at), holding, declared, declared_until)

@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -114,13 +115,14 @@ def _cell_refresh_locked(*, staff: Staff, skill: Skill, reason: str, now: dateti
     old_level = cell.level
     dirty = (
         cell.pk is None or changed or list(cell.sources or []) != result.sources
-        or cell.declared_level != result.declared_level
+        or cell.declared_level != result.declared_level or cell.declared_until != result.declared_until
     )
     if dirty:
         cell.level = result.level
         cell.valid_until = result.valid_until
         cell.sources = result.sources
         cell.declared_level = result.declared_level
+        cell.declared_until = result.declared_until
         cell.updated_at = now
         cell.save()
     if changed:
@@ -220,7 +222,8 @@ def cells_expire(*, now: datetime | None = None) -> int:
     Idempotent: a second run at the same instant finds nothing due."""
     now = now or timezone.now()
     count = 0
-    due = SkillLevel.objects.filter(valid_until__lte=now).select_related("staff", "skill").order_by("id")
+    due = (SkillLevel.objects.filter(Q(valid_until__lte=now) | Q(declared_until__lte=now))
+           .select_related("staff", "skill").order_by("id"))
     for cell in list(due):
         with transaction.atomic():
             refreshed = cell_refresh(staff=cell.staff, skill=cell.skill, reason="expired", now=now)
@@ -286,7 +289,8 @@ def _bulk_insert(model, fields: list[str], rows: list[tuple]) -> None:
             copy.write_row(row)
 
 
-CELL_FIELDS = ["staff_id", "skill_id", "level", "valid_until", "sources", "declared_level", "updated_at"]
+CELL_FIELDS = ["staff_id", "skill_id", "level", "valid_until", "sources", "declared_level", "declared_until",
+               "updated_at"]
 CHANGE_FIELDS = ["seq", "staff_id", "skill_id", "old_level", "new_level", "valid_until", "at", "reason"]
 
 
@@ -301,18 +305,20 @@ def _diffs_python(low: int, high: int, now: datetime) -> list[tuple]:
     cells = {
         (row[1], row[2]): row
         for row in SkillLevel.objects.filter(staff_id__gte=low, staff_id__lte=high).values_list(
-            "id", "staff_id", "skill_id", "level", "valid_until", "sources", "declared_level")
+            "id", "staff_id", "skill_id", "level", "valid_until", "sources", "declared_level", "declared_until")
     }
     diffs = []
     for key in sorted(grouped.keys() | cells.keys()):
         result = evaluate(grouped.get(key, ()), now)
-        new = (result.level, result.valid_until, result.sources, result.declared_level)
+        new = (result.level, result.valid_until, result.sources, result.declared_level, result.declared_until)
         cell = cells.get(key)
         if cell is None:
             if result.level or result.declared_level:
-                diffs.append((key[0], key[1], *new, None, 0, None, [], 0))
-        elif (cell[3], cell[4], list(cell[5] or []), cell[6]) != new:
-            diffs.append((key[0], key[1], *new, cell[0], cell[3], cell[4], list(cell[5] or []), cell[6]))
+                diffs.append((key[0], key[1], *new, None, 0, None, [], 0, None))
+            continue
+        old = (cell[3], cell[4], list(cell[5] or []), cell[6], cell[7])
+        if old != new:
+            diffs.append((key[0], key[1], *new, cell[0], *old))
     return diffs
 
 
@@ -333,6 +339,12 @@ WITH ev AS (
            COALESCE(MAX(level) FILTER (WHERE source <> 'self'), 0) AS level,
            COALESCE(MAX(level) FILTER (WHERE source = 'self'), 0) AS declared
     FROM ev GROUP BY staff_id, skill_id
+), dheld AS (
+    SELECT e.staff_id, e.skill_id,
+           CASE WHEN bool_or(e.ends IS NULL) THEN NULL ELSE MAX(e.ends) END AS declared_until
+    FROM ev e JOIN agg a ON a.staff_id = e.staff_id AND a.skill_id = e.skill_id
+    WHERE e.source = 'self' AND a.declared > 0 AND e.level = a.declared
+    GROUP BY e.staff_id, e.skill_id
 ), holding AS (
     SELECT e.staff_id, e.skill_id,
            CASE WHEN bool_or(e.ends IS NULL) THEN NULL ELSE MAX(e.ends) END AS valid_until,
@@ -342,21 +354,26 @@ WITH ev AS (
     GROUP BY e.staff_id, e.skill_id
 ), fresh AS (
     SELECT a.staff_id, a.skill_id, a.level, h.valid_until,
-           COALESCE(h.sources, ARRAY[]::varchar[]) AS sources, a.declared
-    FROM agg a LEFT JOIN holding h ON h.staff_id = a.staff_id AND h.skill_id = a.skill_id
+           COALESCE(h.sources, ARRAY[]::varchar[]) AS sources, a.declared, d.declared_until
+    FROM agg a
+    LEFT JOIN holding h ON h.staff_id = a.staff_id AND h.skill_id = a.skill_id
+    LEFT JOIN dheld d ON d.staff_id = a.staff_id AND d.skill_id = a.skill_id
 ), cell AS (
-    SELECT id, staff_id, skill_id, level, valid_until, sources, declared_level
+    SELECT id, staff_id, skill_id, level, valid_until, sources, declared_level, declared_until
     FROM skills_skilllevel WHERE staff_id BETWEEN %(low)s AND %(high)s
 )
 SELECT COALESCE(f.staff_id, c.staff_id), COALESCE(f.skill_id, c.skill_id),
        COALESCE(f.level, 0), f.valid_until, COALESCE(f.sources, ARRAY[]::varchar[]), COALESCE(f.declared, 0),
-       c.id, COALESCE(c.level, 0), c.valid_until, COALESCE(c.sources, '[]'::jsonb), COALESCE(c.declared_level, 0)
+       f.declared_until,
+       c.id, COALESCE(c.level, 0), c.valid_until, COALESCE(c.sources, '[]'::jsonb), COALESCE(c.declared_level, 0),
+       c.declared_until
 FROM fresh f FULL OUTER JOIN cell c ON c.staff_id = f.staff_id AND c.skill_id = f.skill_id
 WHERE (c.id IS NULL AND (f.level > 0 OR f.declared > 0))
    OR (c.id IS NOT NULL AND (
         c.level <> COALESCE(f.level, 0)
         OR c.valid_until IS DISTINCT FROM f.valid_until
         OR c.declared_level <> COALESCE(f.declared, 0)
+        OR c.declared_until IS DISTINCT FROM f.declared_until
         OR c.sources <> to_jsonb(COALESCE(f.sources, ARRAY[]::varchar[]))))
 ORDER BY 1, 2
 """
@@ -366,10 +383,11 @@ def _diffs_sql(low: int, high: int, now: datetime) -> list[tuple]:
     with connection.cursor() as cursor:
         cursor.execute(_DIFFS_SQL, {"low": low, "high": high, "now": now})
         rows = cursor.fetchall()
-    return [(st, sk, level, until, list(sources), declared, cell_id, old_level, old_until,
-             old_sources if isinstance(old_sources, list) else json.loads(old_sources or "[]"), old_declared)
-            for st, sk, level, until, sources, declared, cell_id, old_level, old_until, old_sources, old_declared
-            in rows]
+    return [(st, sk, level, until, list(sources), declared, declared_until, cell_id, old_level, old_until,
+             old_sources if isinstance(old_sources, list) else json.loads(old_sources or "[]"), old_declared,
+             old_declared_until)
+            for (st, sk, level, until, sources, declared, declared_until, cell_id, old_level, old_until, old_sources,
+                 old_declared, old_declared_until) in rows]
 
 
 def cells_recompute_all(*, now: datetime | None = None, batch_staff: int = 250, reason: str = "recompute",
@@ -394,19 +412,20 @@ def cells_recompute_all(*, now: datetime | None = None, batch_staff: int = 250, 
         with transaction.atomic():
             _lock_change_log()
             to_create, to_update, changes = [], [], []
-            for (staff_id, skill_id, level, until, sources, declared, cell_id, old_level, old_until, _old_sources,
-                 _old_declared) in diffs_of(low, high, now):
+            for (staff_id, skill_id, level, until, sources, declared, declared_until, cell_id, old_level, old_until,
+                 *_old) in diffs_of(low, high, now):
                 report.cells_checked += 1
                 if cell_id is None:
-                    to_create.append((staff_id, skill_id, level, until, sources, declared, now))
+                    to_create.append((staff_id, skill_id, level, until, sources, declared, declared_until, now))
                 else:
                     to_update.append(SkillLevel(id=cell_id, level=level, valid_until=until, sources=sources,
-                                                declared_level=declared, updated_at=now))
+                                                declared_level=declared, declared_until=declared_until,
+                                                updated_at=now))
                 if old_level != level or old_until != until:
                     changes.append([None, staff_id, skill_id, old_level, level, until, now, reason])
             _bulk_insert(SkillLevel, CELL_FIELDS, to_create)
             SkillLevel.objects.bulk_update(to_update, ["level", "valid_until", "sources", "declared_level",
-                                                       "updated_at"], batch_size=1000)
+                                                       "declared_until", "updated_at"], batch_size=1000)
             if changes:
                 first = _seq_take(len(changes))
                 for offset, change in enumerate(changes):

@@ -34,6 +34,12 @@ def reference_level(evidences, at):
     return max(levels, default=0)
 
 
+def reference_declared(evidences, at):
+    return max((e.level for e in evidences if e.source == "self" and e.observed_at <= at
+                and (e.revoked_at is None or at < e.revoked_at)
+                and (e.valid_until is None or at < e.valid_until)), default=0)
+
+
 def test_an_evidence_counts_until_the_instant_before_valid_until():
     e = ev(3, until=10)
     assert evaluate([e], T0 + timedelta(hours=10) - timedelta(microseconds=1)).level == 3
@@ -83,6 +89,10 @@ def test_the_policy_matches_its_definition_at_any_instant(evidences, hour):
         # Just before the drop instant the level still holds; at it, it has dropped.
         assert reference_level(evidences, result.valid_until - timedelta(microseconds=1)) >= result.level
         assert reference_level(evidences, result.valid_until) < result.level
+    assert result.declared_level == reference_declared(evidences, at)
+    if result.declared_until is not None and all(e.observed_at <= at for e in evidences):
+        assert reference_declared(evidences, result.declared_until - timedelta(microseconds=1)) >= result.declared_level
+        assert reference_declared(evidences, result.declared_until) < result.declared_level
 
 
 # --- Against the database: cells always equal the policy evaluated now -----------------------
@@ -125,6 +135,7 @@ def test_cells_always_equal_the_policy_evaluated_now(actions):
                 assert (cell.level if cell else 0) == expected.level
                 assert (cell.valid_until if cell else None) == expected.valid_until
                 assert (cell.declared_level if cell else 0) == expected.declared_level
+                assert (cell.declared_until if cell else None) == expected.declared_until
     seqs = list(SkillChange.objects.values_list("seq", flat=True))
     assert seqs == list(range(seqs[0], seqs[0] + len(seqs))) if seqs else True
 
