@@ -102,7 +102,7 @@ def _derange(rows: list, rng: random.Random) -> list:
     shown = list(rows)
     if len(shown) < 2:
         return shown
-    for _ in range(20):
+    for _attempt in range(20):
         rng.shuffle(shown)
         if shown != rows:
             return shown

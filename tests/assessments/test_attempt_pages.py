@@ -1,7 +1,6 @@
 """Exam pages: without JavaScript (plain form POST) and with it (JSON autosave), never a
 correct answer in an open attempt, clear 4xx for bad input."""
 import json
-from datetime import timedelta
 
 import pytest
 from django.test import Client
