@@ -362,11 +362,13 @@ WITH ev AS (
     SELECT id, staff_id, skill_id, level, valid_until, sources, declared_level, declared_until
     FROM skills_skilllevel WHERE staff_id BETWEEN %(low)s AND %(high)s
 )
-SELECT COALESCE(f.staff_id, c.staff_id), COALESCE(f.skill_id, c.skill_id),
-       COALESCE(f.level, 0), f.valid_until, COALESCE(f.sources, ARRAY[]::varchar[]), COALESCE(f.declared, 0),
-       f.declared_until,
-       c.id, COALESCE(c.level, 0), c.valid_until, COALESCE(c.sources, '[]'::jsonb), COALESCE(c.declared_level, 0),
-       c.declared_until
+SELECT COALESCE(f.staff_id, c.staff_id) AS staff_id, COALESCE(f.skill_id, c.skill_id) AS skill_id,
+       COALESCE(f.level, 0) AS level, f.valid_until AS valid_until,
+       COALESCE(f.sources, ARRAY[]::varchar[]) AS sources, COALESCE(f.declared, 0) AS declared,
+       f.declared_until AS declared_until,
+       c.id AS cell_id, COALESCE(c.level, 0) AS old_level, c.valid_until AS old_valid_until,
+       COALESCE(c.sources, '[]'::jsonb) AS old_sources, COALESCE(c.declared_level, 0) AS old_declared,
+       c.declared_until AS old_declared_until
 FROM fresh f FULL OUTER JOIN cell c ON c.staff_id = f.staff_id AND c.skill_id = f.skill_id
 WHERE (c.id IS NULL AND (f.level > 0 OR f.declared > 0))
    OR (c.id IS NOT NULL AND (
@@ -390,6 +392,98 @@ def _diffs_sql(low: int, high: int, now: datetime) -> list[tuple]:
                  old_declared, old_declared_until) in rows]
 
 
+_CHANGED = "(d.old_level <> d.level OR d.old_valid_until IS DISTINCT FROM d.valid_until)"
+_ISO_UTC = ("to_char(d.valid_until AT TIME ZONE 'UTC', CASE WHEN date_trunc('second', d.valid_until) = d.valid_until "
+            "THEN 'YYYY-MM-DD\"T\"HH24:MI:SS\"+00:00\"' ELSE 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"+00:00\"' END)")
+
+
+def _recompute_range_in_database(low: int, high: int, now: datetime, reason: str, publish_events: bool,
+                                 report: "RecomputeReport") -> None:
+    """PostgreSQL: the differences of one staff range go to a temporary table, then cells, change
+    log and events are written by four INSERT/UPDATE … SELECT statements, in (staff, skill) order —
+    the same rows the Python path writes, without moving them through Python. Runs inside the
+    caller's transaction, which holds the change-log lock."""
+    params = {"low": low, "high": high, "now": now, "reason": reason}
+    with connection.cursor() as cursor:
+        cursor.execute("CREATE TEMP TABLE skills_recompute_diff ON COMMIT DROP AS " + _DIFFS_SQL, params)
+        cursor.execute("SELECT count(*) FILTER (WHERE " + _CHANGED + "), count(*) FROM skills_recompute_diff d")
+        changed, differing = cursor.fetchone()
+        report.cells_checked += differing
+        if not differing:
+            cursor.execute("DROP TABLE skills_recompute_diff")
+            return
+        cursor.execute(
+            "INSERT INTO skills_skilllevel (staff_id, skill_id, level, valid_until, sources, declared_level, "
+            "declared_until, updated_at) SELECT d.staff_id, d.skill_id, d.level, d.valid_until, to_jsonb(d.sources), "
+            "d.declared, d.declared_until, %(now)s FROM skills_recompute_diff d WHERE d.cell_id IS NULL", params)
+        report.cells_created += cursor.rowcount
+        cursor.execute(
+            "UPDATE skills_skilllevel c SET level = d.level, valid_until = d.valid_until, sources = to_jsonb(d.sources), "
+            "declared_level = d.declared, declared_until = d.declared_until, updated_at = %(now)s "
+            "FROM skills_recompute_diff d WHERE d.cell_id = c.id", params)
+        report.cells_updated += cursor.rowcount
+        if changed:
+            params["first"] = _seq_take(changed)
+            cursor.execute(
+                "INSERT INTO skills_skillchange (seq, staff_id, skill_id, old_level, new_level, valid_until, at, reason) "
+                "SELECT %(first)s - 1 + row_number() OVER (ORDER BY d.staff_id, d.skill_id), d.staff_id, d.skill_id, "
+                "d.old_level, d.level, d.valid_until, %(now)s, %(reason)s FROM skills_recompute_diff d WHERE "
+                + _CHANGED, params)
+            report.first_seq = report.first_seq or params["first"]
+            report.last_seq = params["first"] + changed - 1
+            report.changes_logged += changed
+            if publish_events:
+                params["position"] = _counter_add(EVENT_COUNTER, changed) - changed + 1
+                cursor.execute(
+                    "INSERT INTO academy_event (id, position, type, seq, occurred_at, data) "
+                    "SELECT gen_random_uuid(), %(position)s - 1 + n, 'skill_level.changed', %(first)s - 1 + n, %(now)s, "
+                    "jsonb_build_object('employee_id', s.employee_id, 'skill', k.code, 'old_level', d.old_level, "
+                    "'new_level', d.level, 'valid_until', " + _ISO_UTC + ", 'reason', %(reason)s::text) "
+                    "FROM (SELECT d.*, row_number() OVER (ORDER BY d.staff_id, d.skill_id) AS n "
+                    "      FROM skills_recompute_diff d WHERE " + _CHANGED + ") d "
+                    "JOIN academy_staff s ON s.id = d.staff_id JOIN skills_skill k ON k.id = d.skill_id", params)
+                from academy import services as academy_services
+
+                for listener in getattr(academy_services, "_event_listeners", []):
+                    transaction.on_commit(listener)
+        cursor.execute("DROP TABLE skills_recompute_diff")
+
+
+def _recompute_range_in_python(low: int, high: int, now: datetime, reason: str, publish_events: bool,
+                               report: "RecomputeReport", codes: dict, skill_codes: dict) -> None:
+    """Other databases: compare with skills.policy.evaluate and write through the ORM."""
+    to_create, to_update, changes = [], [], []
+    for (staff_id, skill_id, level, until, sources, declared, declared_until, cell_id, old_level, old_until,
+         *_old) in _diffs_python(low, high, now):
+        report.cells_checked += 1
+        if cell_id is None:
+            to_create.append((staff_id, skill_id, level, until, sources, declared, declared_until, now))
+        else:
+            to_update.append(SkillLevel(id=cell_id, level=level, valid_until=until, sources=sources,
+                                        declared_level=declared, declared_until=declared_until,
+                                        updated_at=now))
+        if old_level != level or old_until != until:
+            changes.append([None, staff_id, skill_id, old_level, level, until, now, reason])
+    _bulk_insert(SkillLevel, CELL_FIELDS, to_create)
+    SkillLevel.objects.bulk_update(to_update, ["level", "valid_until", "sources", "declared_level",
+                                               "declared_until", "updated_at"], batch_size=1000)
+    if changes:
+        first = _seq_take(len(changes))
+        for offset, change in enumerate(changes):
+            change[0] = first + offset
+        _bulk_insert(SkillChange, CHANGE_FIELDS, changes)
+        report.first_seq = report.first_seq or first
+        report.last_seq = changes[-1][0]
+        if publish_events:
+            _events_append([(seq, at, {
+                "employee_id": codes[staff_id], "skill": skill_codes[skill_id], "old_level": old,
+                "new_level": new, "valid_until": until.isoformat() if until else None, "reason": why,
+            }) for seq, staff_id, skill_id, old, new, until, at, why in changes])
+    report.cells_created += len(to_create)
+    report.cells_updated += len(to_update)
+    report.changes_logged += len(changes)
+
+
 def cells_recompute_all(*, now: datetime | None = None, batch_staff: int = 250, reason: str = "recompute",
                         publish_events: bool = True, stdout=None) -> RecomputeReport:
     """Recompute every cell from the ledger at `now` and write only what differs: new or changed
@@ -397,13 +491,13 @@ def cells_recompute_all(*, now: datetime | None = None, batch_staff: int = 250, 
 
     Works by ranges of staff ids; each range is read and written in one transaction holding the
     change-log lock, so concurrent `evidence_record` calls wait for at most one range. On
-    PostgreSQL the comparison runs in the database. Running it twice in a row changes nothing the
+    PostgreSQL the comparison and the writes run in the database. Running it twice in a row changes nothing the
     second time. Returns a RecomputeReport (`cells_checked` counts the cells that differed).
     """
     now = now or timezone.now()
     reason = reason[:200]
     report = RecomputeReport()
-    diffs_of = _diffs_sql if connection.vendor == "postgresql" else _diffs_python
+    in_database = connection.vendor == "postgresql"
     staff_ids = list(Staff.objects.order_by("id").values_list("id", flat=True))
     codes = dict(Staff.objects.values_list("id", "employee_id"))
     skill_codes = dict(Skill.objects.values_list("id", "code"))
@@ -411,36 +505,10 @@ def cells_recompute_all(*, now: datetime | None = None, batch_staff: int = 250, 
         low, high = staff_ids[start], staff_ids[min(start + batch_staff, len(staff_ids)) - 1]
         with transaction.atomic():
             _lock_change_log()
-            to_create, to_update, changes = [], [], []
-            for (staff_id, skill_id, level, until, sources, declared, declared_until, cell_id, old_level, old_until,
-                 *_old) in diffs_of(low, high, now):
-                report.cells_checked += 1
-                if cell_id is None:
-                    to_create.append((staff_id, skill_id, level, until, sources, declared, declared_until, now))
-                else:
-                    to_update.append(SkillLevel(id=cell_id, level=level, valid_until=until, sources=sources,
-                                                declared_level=declared, declared_until=declared_until,
-                                                updated_at=now))
-                if old_level != level or old_until != until:
-                    changes.append([None, staff_id, skill_id, old_level, level, until, now, reason])
-            _bulk_insert(SkillLevel, CELL_FIELDS, to_create)
-            SkillLevel.objects.bulk_update(to_update, ["level", "valid_until", "sources", "declared_level",
-                                                       "declared_until", "updated_at"], batch_size=1000)
-            if changes:
-                first = _seq_take(len(changes))
-                for offset, change in enumerate(changes):
-                    change[0] = first + offset
-                _bulk_insert(SkillChange, CHANGE_FIELDS, changes)
-                report.first_seq = report.first_seq or first
-                report.last_seq = changes[-1][0]
-                if publish_events:
-                    _events_append([(seq, at, {
-                        "employee_id": codes[staff_id], "skill": skill_codes[skill_id], "old_level": old,
-                        "new_level": new, "valid_until": until.isoformat() if until else None, "reason": why,
-                    }) for seq, staff_id, skill_id, old, new, until, at, why in changes])
-            report.cells_created += len(to_create)
-            report.cells_updated += len(to_update)
-            report.changes_logged += len(changes)
+            if in_database:
+                _recompute_range_in_database(low, high, now, reason, publish_events, report)
+            else:
+                _recompute_range_in_python(low, high, now, reason, publish_events, report, codes, skill_codes)
             report.batches += 1
         if stdout is not None and report.batches % 10 == 0:
             stdout.write(f"  {min(start + batch_staff, len(staff_ids))}/{len(staff_ids)} staff…")

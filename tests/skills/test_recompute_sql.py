@@ -44,3 +44,44 @@ def test_the_sql_comparison_agrees_with_the_policy_on_random_ledgers():
     later = now + timedelta(hours=100)
     assert _diffs_sql(low, high, later) == _diffs_python(low, high, later)
     assert _diffs_sql(low, high, later)
+
+
+def test_the_bulk_recomputation_on_postgresql_writes_cells_log_and_events_like_the_policy_says():
+    skip_unless_postgresql()
+    from academy.models import Event
+    from skills.models import SkillChange
+    from skills.policy import evaluate
+
+    rng = random.Random(11)
+    people = [StaffFactory() for _ in range(10)]
+    skills = [SkillFactory() for _ in range(4)]
+    now = timezone.now()
+    random_ledger(rng, people, skills, now)
+
+    def check(at):
+        for person in people:
+            for skill in skills:
+                expected = evaluate(Evidence.objects.filter(staff=person, skill=skill), at)
+                cell = SkillLevel.objects.filter(staff=person, skill=skill).first()
+                got = (cell.level, cell.valid_until, cell.sources, cell.declared_level, cell.declared_until) \
+                    if cell else (0, None, [], 0, None)
+                assert got == (expected.level, expected.valid_until, expected.sources, expected.declared_level,
+                               expected.declared_until)
+
+    first = cells_recompute_all(now=now, batch_staff=3)
+    check(now)
+    assert cells_recompute_all(now=now).changes_logged == 0
+    later = now + timedelta(hours=120)
+    second = cells_recompute_all(now=later, batch_staff=4)
+    check(later)
+    changes = list(SkillChange.objects.order_by("seq"))
+    assert [c.seq for c in changes] == list(range(1, first.changes_logged + second.changes_logged + 1))
+    events = {e.seq: e for e in Event.objects.filter(type="skill_level.changed")}
+    assert len(events) == len(changes)
+    change = changes[-1]
+    data = events[change.seq].data
+    assert (data["employee_id"], data["skill"], data["old_level"], data["new_level"]) == (
+        change.staff.employee_id, change.skill.code, change.old_level, change.new_level)
+    assert data["valid_until"] == (change.valid_until.isoformat() if change.valid_until else None)
+    positions = sorted(Event.objects.values_list("position", flat=True))
+    assert positions == sorted(set(positions))
