@@ -21,7 +21,6 @@ import sys
 import time
 from pathlib import Path
 
-import bcrypt
 import requests
 
 APPEND_PATCH = '''\
@@ -70,6 +69,8 @@ class RalphLrs:
         return self.directory / "data" / "fs_lrs.jsonl"
 
     def _prepare(self) -> dict:
+        import bcrypt  # comes with ralph-malph[lrs] (the test extra), not a production dependency
+
         (self.directory / "patch").mkdir(parents=True, exist_ok=True)
         (self.directory / "patch" / "sitecustomize.py").write_text(APPEND_PATCH)
         (self.directory / "app").mkdir(exist_ok=True)
