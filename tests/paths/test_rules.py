@@ -156,3 +156,35 @@ def test_a_newcomer_lacking_a_prerequisite_is_not_assigned_and_the_rule_author_i
     assert Notification.objects.filter(recipient=lead.user, kind="path.rule.blocked").count() == 1
     services.assignment_rules_sync()
     assert Notification.objects.filter(recipient=lead.user, kind="path.rule.blocked").count() == 1
+
+
+def test_someone_moving_from_one_rule_to_another_of_the_same_path_keeps_the_assignment(path, lead, team, learner):
+    from academy.models import Team
+
+    sub = Team.objects.create(name="Support N1 Paris — jour", parent=team)
+    mover = StaffFactory(team=sub, tier="N2", profile="administrator")
+    by_team, _report = services.assignment_rule_create(path=path, by=lead.user, team=sub)
+    by_tier, _report = services.assignment_rule_create(path=path, by=lead.user, team=team, tier="N1")
+    assert PathAssignment.objects.get(path=path, staff=learner).rule == by_tier
+    assert PathAssignment.objects.get(path=path, staff=mover).rule == by_team
+    mover.team = team
+    mover.tier = "N1"
+    mover.save()
+    services.assignment_rules_sync()
+    moved = PathAssignment.objects.get(path=path, staff=mover)
+    assert moved.withdrawn_at is None and moved.rule == by_tier
+
+
+def test_a_personal_assignment_takes_over_a_rules_one_with_its_due_date(technicians_rule, path, lead, learner):
+    due = timezone.localdate() + timedelta(days=5)
+    assignment = services.assignment_create(path=path, staff=learner, by=lead.user, due_mode="absolute", due_on=due)
+    assert (assignment.origin, assignment.rule, assignment.due_on) == ("person", None, due)
+    services.assignment_rules_sync()
+    assert PathAssignment.objects.get(pk=assignment.pk).origin == "person"
+
+
+def test_a_rule_based_assignment_is_taken_back_by_deactivating_the_rule_not_one_by_one(technicians_rule, path,
+                                                                                         lead, learner):
+    assignment = PathAssignment.objects.get(path=path, staff=learner)
+    with pytest.raises(ValidationError, match="désactivez la règle"):
+        services.assignment_withdraw(assignment=assignment, by=lead.user)
