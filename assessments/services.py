@@ -263,7 +263,11 @@ def _exam_passed(*, attempt: Attempt, now: datetime) -> None:
     for certification in Certification.objects.filter(active=True, exam_requirements__exam=exam).distinct():
         state = certification_state(certification=certification, staff=staff, now=now)
         if state.eligible:
-            award_create(certification=certification, staff=staff, now=now)
+            try:
+                with transaction.atomic():  # a savepoint: the grade stands even if this is refused
+                    award_create(certification=certification, staff=staff, now=now)
+            except ValidationError as exc:
+                logger.info("certification %s not awarded to %s: %s", certification.code, staff.employee_id, exc)
 
 
 def attempts_close_expired(*, now: datetime | None = None) -> int:
