@@ -185,3 +185,25 @@ def test_the_admin_lists_paths(client, admin_user, path):
     assert client.get("/admin/snippets/paths/trainingpath/").status_code == 200
     assert client.get(f"/admin/snippets/paths/trainingpath/edit/{path.pk}/").status_code == 200
     assert client.get("/admin/snippets/paths/pathassignment/add/").status_code in (302, 403)
+
+
+def test_another_lead_sees_nothing_of_leas_paths_on_their_team_page(client, lead, learner, other_lead, path):
+    start = timezone.now() - timedelta(days=5)
+    services.assignment_create(path=path, staff=learner, by=lead.user, due_mode="relative", due_days=2, now=start)
+    login(client, other_lead)
+    page = client.get("/equipe/").content.decode()
+    assert "Progression par parcours" in page
+    assert "Léa Martin" not in page and "Aucun parcours en retard." in page
+    export = client.get("/equipe/parcours/export/?format=csv").content.decode("utf-8-sig")
+    assert learner.employee_id not in export
+
+
+def test_the_sections_follow_the_team_filter_of_the_team_page(client, lead, learner, team, path):
+    from academy.models import Team
+
+    night = Team.objects.create(name="Support N1 Paris — nuit", parent=team)
+    start = timezone.now() - timedelta(days=5)
+    services.assignment_create(path=path, staff=learner, by=lead.user, due_mode="relative", due_days=2, now=start)
+    login(client, lead)
+    assert "Léa Martin" in client.get(f"/equipe/parcours/?team={team.pk}").content.decode()
+    assert "Aucun parcours en retard." in client.get(f"/equipe/parcours/?team={night.pk}").content.decode()
