@@ -42,7 +42,8 @@ def parse_args():
     parser.add_argument("--http-seconds", type=int, default=15)
     parser.add_argument("--db", default="academie_bench_bridge")
     parser.add_argument("--host", default=os.environ.get("BENCH_PGHOST", "127.0.0.1"))
-    parser.add_argument("--keep", action="store_true")
+    parser.add_argument("--keep", action="store_true", help="keep the database at the end")
+    parser.add_argument("--reuse", action="store_true", help="reuse a database kept by --keep (skip migrate)")
     return parser.parse_args()
 
 
@@ -208,7 +209,8 @@ def main():
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "academy.settings.dev")
     os.environ["DEBUG"] = "0"
     os.environ["CELERY_TASK_ALWAYS_EAGER"] = "1"
-    admin_sql(args, f'DROP DATABASE IF EXISTS "{args.db}"', f'CREATE DATABASE "{args.db}"')
+    if not args.reuse:
+        admin_sql(args, f'DROP DATABASE IF EXISTS "{args.db}"', f'CREATE DATABASE "{args.db}"')
     import django
 
     django.setup()
@@ -222,8 +224,9 @@ def main():
     rng = random.Random(20261128)
     results = {}
     try:
-        print("… migrate", flush=True)
-        call_command("migrate", verbosity=0)
+        if not args.reuse:
+            print("… migrate", flush=True)
+            call_command("migrate", verbosity=0)
         for size in [int(s) for s in args.sizes.split(",")]:
             start = time.perf_counter()
             _staff, _skills, cells = load(size, args.skills, rng)
@@ -236,7 +239,7 @@ def main():
                   f"p99 {p99:.2f} ms, {mean_total:.0f} qualified on average", flush=True)
             if size == 10_000:
                 token = router_client_create(name="bench", scopes=list(SCOPES),
-                                             rate_limit_per_minute=10_000_000).token
+                                             rate_limit_per_minute=100_000).token
                 seconds, count, pages = bench_snapshot(token)
                 results[size]["snapshot_s"] = seconds
                 print(f"  full snapshot through GET staff: {count} staff in {pages} pages, {seconds:.2f} s", flush=True)

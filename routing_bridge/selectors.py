@@ -113,20 +113,28 @@ def _speaks_all(staff_languages, wanted: list[str]) -> bool:
     return all(w.lower() in have for w in wanted)
 
 
-STAFF_FIELDS = ["pk", "employee_id", "tier", "profile", "languages"]
+STAFF_FIELDS = ["pk", "employee_id", "tier", "profile", "languages", "user__first_name", "user__last_name",
+                "user__username"]
+
+
+def _display_name(row) -> str:
+    full = f"{row[5]} {row[6]}".strip()
+    return full or row[7]
 
 
 def _levels_from_cells(*, skill_ids: dict, required: list[Requirement], staff_q: Q) -> tuple | None:
     """({staff_id: {code: level}}, {staff_id: staff row}) for the staff meeting every
-    requirement, from the cells; None when a cell involved is stale (its drop instant has
-    passed and the sweep has not applied it yet), so that the ledger answers instead."""
+    requirement, from the cells; None when one of their cells is stale (its drop instant has
+    passed and the sweep has not applied it yet), so that the ledger answers instead. Only the
+    cells of people meeting the requirements matter: a stale cell can only be too high, so it
+    never hides anyone."""
     now = timezone.now()
     ids = list(skill_ids.values())
-    if SkillLevel.objects.filter(skill_id__in=ids, valid_until__lte=now).exists():
-        return None
     code_of = {pk: code for code, pk in skill_ids.items()}
     gated = [r for r in required if r.min_level > 0]
     staff = Staff.objects.filter(staff_q)
+    levels: dict[int, dict] = {}
+    rows: dict[int, tuple] = {}
     if gated:
         cond = Q()
         for r in gated:
@@ -135,14 +143,24 @@ def _levels_from_cells(*, skill_ids: dict, required: list[Requirement], staff_q:
             SkillLevel.objects.filter(cond).values("staff_id").annotate(n=Count("id")).filter(n=len(gated))
             .values("staff_id")
         )
-        staff = staff.filter(pk__in=qualified_ids)
+        # One query: the involved cells of the people meeting the requirements, with who they are.
+        cells = SkillLevel.objects.filter(skill_id__in=ids, level__gt=0, staff__in=staff.filter(pk__in=qualified_ids))
+        fields = ["staff__" + f if f != "pk" else "staff_id" for f in STAFF_FIELDS]
+        for row in cells.values_list("skill_id", "level", "valid_until", *fields):
+            skill_id, level, valid_until, person = row[0], row[1], row[2], row[3:]
+            if valid_until is not None and valid_until <= now:
+                return None
+            rows[person[0]] = person
+            levels.setdefault(person[0], {})[code_of[skill_id]] = level
+        return levels, rows
+    if SkillLevel.objects.filter(skill_id__in=ids, valid_until__lte=now).exists():
+        return None
     rows = {row[0]: row for row in staff.values_list(*STAFF_FIELDS)}
-    levels: dict[int, dict] = {pk: {} for pk in rows}
-    if rows:
-        cells = SkillLevel.objects.filter(skill_id__in=ids, level__gt=0, staff_id__in=staff.values("pk"))
-        for staff_id, skill_id, level in cells.values_list("staff_id", "skill_id", "level"):
-            if staff_id in levels:
-                levels[staff_id][code_of[skill_id]] = level
+    levels = {pk: {} for pk in rows}
+    cells = SkillLevel.objects.filter(skill_id__in=ids, level__gt=0, staff__in=staff)
+    for staff_id, skill_id, level in cells.values_list("staff_id", "skill_id", "level"):
+        if staff_id in levels:
+            levels[staff_id][code_of[skill_id]] = level
     return levels, rows
 
 
@@ -220,6 +238,7 @@ def staff_qualified(
         _pk, employee_id, tier, profile = info[pk][:4]
         candidates.append(Candidate(
             staff_id=pk, employee_id=employee_id, tier=tier, profile=profile, levels=lv,
+            display_name=_display_name(info[pk]),
             optional_met=sum(1 for r in optional if lv.get(r.skill, 0) >= r.min_level),
             over_qualification=sum(lv.get(r.skill, 0) - r.min_level for r in required),
             last_assigned_at=last_assigned.get(pk),
@@ -251,15 +270,11 @@ def _attach_reasons(candidates: list[Candidate], *, required: list[Requirement],
     """Fill each candidate's reasons from the ledger at `at`: for each required skill its level,
     until when it holds, the evidences that hold it up, and until when the minimum stays met."""
     staff_ids = [c.staff_id for c in candidates]
-    names = {
-        s.pk: s.display_name for s in Staff.objects.filter(pk__in=staff_ids).select_related("user")
-    }
     evidences = defaultdict(list)
     for e in Evidence.objects.filter(staff_id__in=staff_ids, skill_id__in=[skill_ids[r.skill] for r in required],
                                      observed_at__lte=at).exclude(source="self"):
         evidences[(e.staff_id, e.skill_id)].append(e)
     for c in candidates:
-        c.display_name = names.get(c.staff_id, c.employee_id)
         reasons = []
         untils = []
         for r in required:

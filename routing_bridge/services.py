@@ -290,9 +290,9 @@ def feedback_record(*, client: RouterClient | None, ticket_id: str, category: st
         feedback = TicketFeedback.objects.get(ticket_id=ticket_id, staff=staff, outcome=outcome,
                                               occurred_at=occurred_at)
         return feedback, False
-    from routing_bridge.tasks import feedback_process_task
+    from routing_bridge.tasks import feedback_queue
 
-    transaction.on_commit(lambda: feedback_process_task.delay(feedback.pk))
+    transaction.on_commit(lambda: feedback_queue(feedback.pk))
     return feedback, True
 
 

@@ -31,6 +31,28 @@ def feedback_process_task(feedback_id: int) -> int:
     return len(practice_evidence_apply(feedback=feedback))
 
 
+@shared_task(name="routing_bridge.feedback_sweep")
+def feedback_sweep_task() -> int:
+    """Process the feedback whose processing was never queued (a broker outage): idempotent."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from routing_bridge.models import TicketFeedback
+
+    due = TicketFeedback.objects.filter(processed_at=None, received_at__lt=timezone.now() - timedelta(minutes=2))
+    ids = list(due.order_by("received_at").values_list("pk", flat=True)[:1000])
+    return sum(feedback_process_task(pk) for pk in ids)
+
+
+def feedback_queue(feedback_id: int) -> None:
+    """Queue the processing of one feedback; on a broker outage the sweep will do it."""
+    try:
+        feedback_process_task.delay(feedback_id)
+    except Exception:
+        logging.getLogger(__name__).exception("could not queue feedback %s", feedback_id)
+
+
 def webhooks_kick() -> None:
     """Registered with academy.services.event_listener_register: queue a delivery pass after the
     commit of a transaction that published events."""
@@ -45,4 +67,5 @@ def webhooks_kick() -> None:
 
 PERIODIC_TASKS = {
     "routing-bridge-webhooks-every-30-seconds": {"task": "routing_bridge.webhooks_deliver", "schedule": 30.0},
+    "routing-bridge-feedback-every-10-minutes": {"task": "routing_bridge.feedback_sweep", "schedule": 600.0},
 }

@@ -141,3 +141,13 @@ def test_the_report_lists_the_training_paths_that_would_qualify_more(client, lea
     html = client.get("/qui-est-qualifie/report/").content.decode()
     assert asked == [{"NET.VPN": 2}]
     assert "Parcours VPN N1" in html
+
+
+def test_feedback_left_unprocessed_by_a_broker_outage_is_swept_later(learner, vpn_rule):
+    from routing_bridge.tasks import feedback_sweep_task
+
+    _tickets(learner, "Réseau > VPN", 5)  # on-commit callbacks never ran: nothing processed
+    TicketFeedback.objects.update(received_at=timezone.now() - timedelta(minutes=5))
+    assert feedback_sweep_task() == 1
+    assert effective_level(staff=learner, skill=vpn_rule["vpn"]).level == 2
+    assert not TicketFeedback.objects.filter(processed_at=None).exists()
