@@ -327,37 +327,32 @@ def _diffs_python(low: int, high: int, now: datetime) -> list[tuple]:
 # Python a million rows when nothing or little changed.
 _DIFFS_SQL = """
 WITH ev AS (
-    SELECT staff_id, skill_id, level, source,
-           LEAST(valid_until, CASE WHEN revoked_at > %(now)s THEN revoked_at END) AS ends
-    FROM skills_evidence
-    WHERE staff_id BETWEEN %(low)s AND %(high)s
-      AND observed_at <= %(now)s
-      AND (revoked_at IS NULL OR revoked_at > %(now)s)
-      AND (valid_until IS NULL OR valid_until > %(now)s)
-), agg AS (
-    SELECT staff_id, skill_id,
-           COALESCE(MAX(level) FILTER (WHERE source <> 'self'), 0) AS level,
-           COALESCE(MAX(level) FILTER (WHERE source = 'self'), 0) AS declared
-    FROM ev GROUP BY staff_id, skill_id
-), dheld AS (
-    SELECT e.staff_id, e.skill_id,
-           CASE WHEN bool_or(e.ends IS NULL) THEN NULL ELSE MAX(e.ends) END AS declared_until
-    FROM ev e JOIN agg a ON a.staff_id = e.staff_id AND a.skill_id = e.skill_id
-    WHERE e.source = 'self' AND a.declared > 0 AND e.level = a.declared
-    GROUP BY e.staff_id, e.skill_id
-), holding AS (
-    SELECT e.staff_id, e.skill_id,
-           CASE WHEN bool_or(e.ends IS NULL) THEN NULL ELSE MAX(e.ends) END AS valid_until,
-           array_agg(DISTINCT e.source ORDER BY e.source) AS sources
-    FROM ev e JOIN agg a ON a.staff_id = e.staff_id AND a.skill_id = e.skill_id
-    WHERE e.source <> 'self' AND a.level > 0 AND e.level = a.level
-    GROUP BY e.staff_id, e.skill_id
+    SELECT staff_id, skill_id, level, source, ends,
+           MAX(level) FILTER (WHERE source <> 'self') OVER pair AS top,
+           MAX(level) FILTER (WHERE source = 'self') OVER pair AS dtop
+    FROM (
+        SELECT staff_id, skill_id, level, source,
+               LEAST(valid_until, CASE WHEN revoked_at > %(now)s THEN revoked_at END) AS ends
+        FROM skills_evidence
+        WHERE staff_id BETWEEN %(low)s AND %(high)s
+          AND observed_at <= %(now)s
+          AND (revoked_at IS NULL OR revoked_at > %(now)s)
+          AND (valid_until IS NULL OR valid_until > %(now)s)
+    ) counting
+    WINDOW pair AS (PARTITION BY staff_id, skill_id)
 ), fresh AS (
-    SELECT a.staff_id, a.skill_id, a.level, h.valid_until,
-           COALESCE(h.sources, ARRAY[]::varchar[]) AS sources, a.declared, d.declared_until
-    FROM agg a
-    LEFT JOIN holding h ON h.staff_id = a.staff_id AND h.skill_id = a.skill_id
-    LEFT JOIN dheld d ON d.staff_id = a.staff_id AND d.skill_id = a.skill_id
+    SELECT staff_id, skill_id,
+           COALESCE(MAX(top), 0) AS level,
+           CASE WHEN COALESCE(MAX(top), 0) = 0 THEN NULL
+                WHEN bool_or(ends IS NULL) FILTER (WHERE source <> 'self' AND level = top) THEN NULL
+                ELSE MAX(ends) FILTER (WHERE source <> 'self' AND level = top) END AS valid_until,
+           COALESCE(array_agg(DISTINCT source ORDER BY source)
+                    FILTER (WHERE source <> 'self' AND level = top AND top > 0), ARRAY[]::varchar[]) AS sources,
+           COALESCE(MAX(dtop), 0) AS declared,
+           CASE WHEN COALESCE(MAX(dtop), 0) = 0 THEN NULL
+                WHEN bool_or(ends IS NULL) FILTER (WHERE source = 'self' AND level = dtop) THEN NULL
+                ELSE MAX(ends) FILTER (WHERE source = 'self' AND level = dtop) END AS declared_until
+    FROM ev GROUP BY staff_id, skill_id
 ), cell AS (
     SELECT id, staff_id, skill_id, level, valid_until, sources, declared_level, declared_until
     FROM skills_skilllevel WHERE staff_id BETWEEN %(low)s AND %(high)s
