@@ -48,6 +48,10 @@ def test_answers_autosave_and_time_up_submits_the_form(tab, learner):
     tab.goto(f"/examens/tentatives/{attempt.pk}/")
     assert tab.locator("#timer").count() == 1, (tab.url, tab.inner_text("body")[:500])
     assert "min" in tab.inner_text("#timer .countdown")
+    from tests.proof.browser import axe_violations, describe
+
+    violations = axe_violations(tab)
+    assert not violations, describe(violations)
     tab.check(f"#question-{tf.pk} input[value=true]")
     tab.wait_for_selector(f"[data-status-for='{tf.pk}']:has-text('Réponse enregistrée')")
     assert AttemptQuestion.objects.get(attempt=attempt, question=tf).response == {"value": True}

@@ -90,3 +90,12 @@ def test_no_reminder_once_renewed(award, learner, clock):
 def test_the_reminder_task_is_scheduled():
     tasks = {entry["task"] for entry in PERIODIC_TASKS.values()}
     assert tasks == {"assessments.awards_remind", "assessments.attempts_close_expired"}
+
+
+def test_the_periodic_tasks_run_through_celery(award, clock):
+    from assessments.tasks import attempts_close_expired_task, awards_remind_task
+
+    clock.set(award.valid_until - timedelta(days=7))
+    assert awards_remind_task.apply().get() == 1
+    assert awards_remind_task.apply().get() == 0
+    assert attempts_close_expired_task.apply().get() == 0
