@@ -66,7 +66,6 @@ def run(count: int, batch_size: int) -> None:
     team = Team.objects.create(name="Support N1 Paris")
     staff = Staff.objects.create(user=get_user_model().objects.create(username="lea"), employee_id="E10001",
                                  team=team)
-    course = Activity("course", "ad-101", {"fr": "Active Directory : les bases", "en": "Active Directory basics"})
     exam = Activity("assessment", "ad-101-final", {"fr": "Examen final"})
     domain = Activity("domain", "AD", {"fr": "Active Directory"})
     registration = uuid.uuid4()

@@ -54,9 +54,11 @@ class LrsEndpointViewSet(SnippetViewSet):
     model = LrsEndpoint
     icon = "upload"
     menu_label = gettext_lazy("LRS externes")
-    list_display = ["name", "url", "active", Column("pending", label=gettext_lazy("En attente"),
-                                                    accessor=lambda e: lrs_status(endpoint=e).pending),
-                    Column("dead", label=gettext_lazy("Rejets définitifs"), accessor=lambda e: lrs_status(endpoint=e).dead)]
+    list_display = [
+        "name", "url", "active",
+        Column("pending", label=gettext_lazy("En attente"), accessor=lambda e: lrs_status(endpoint=e).pending),
+        Column("dead", label=gettext_lazy("Rejets définitifs"), accessor=lambda e: lrs_status(endpoint=e).dead),
+    ]
     list_filter = ["active"]
     edit_handler = ObjectList([
         FieldPanel("name"), FieldPanel("url"), FieldPanel("username"), FieldPanel("password"), FieldPanel("active"),

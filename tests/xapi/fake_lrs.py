@@ -11,7 +11,8 @@ class FakeLrs:
         self.stored: dict[str, dict] = {}
         self.requests: list[dict] = []  # {"ids": [...], "headers": {...}}
         self.reject_ids: set[str] = set()  # answered 400 whenever the batch contains one of them
-        self.mode = "ok"  # ok | down (503) | slow (sleeps longer than the client timeout) | exists (400 "already exists")
+        # ok | down (503) | slow (sleeps longer than the client timeout) | exists (400 "already exists")
+        self.mode = "ok"
         self.delay = 3.0
         lrs = self
 
