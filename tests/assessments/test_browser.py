@@ -64,3 +64,21 @@ def test_answers_autosave_and_time_up_submits_the_form(tab, learner):
     graded = Attempt.objects.get(pk=attempt.pk)
     assert graded.status == "graded" and graded.score == 1
     assert not tab.js_errors
+
+
+def test_result_certification_and_verification_pages_have_no_serious_accessibility_issue(tab, learner):
+    from assessments.services import attempt_submit, award_create
+    from tests.assessments.factories import certification_create
+    from tests.factories import DomainFactory
+    from tests.proof.browser import axe_violations, describe
+
+    exam = exam_create(questions=[question_create("matching"), question_create("ordering")], slug="a11y")
+    attempt, _graded = attempt_submit(attempt=attempt_start(exam=exam, staff=learner))
+    award = award_create(certification=certification_create(domain=DomainFactory(code="PDT")), staff=learner)
+    certification_create(domain=DomainFactory(code="AD"), exams=[exam])
+    for url in (f"/examens/tentatives/{attempt.pk}/resultat/", "/certificats/", "/examens/", "/examens/a11y/",
+                f"/certificats/verifier/{award.code}/"):
+        tab.goto(url)
+        violations = axe_violations(tab)
+        assert not violations, f"{url}\n{describe(violations)}"
+    assert not tab.js_errors
