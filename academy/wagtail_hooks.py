@@ -72,7 +72,7 @@ class StaffViewSet(SnippetViewSet):
     search_backend_name = None
     list_per_page = 50
     copy_view_enabled = False
-    inspect_view_enabled = True
+    inspect_view_enabled = False
     edit_handler = ObjectList([
         FieldPanel("user"),
         FieldPanel("employee_id"),

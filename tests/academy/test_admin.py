@@ -179,3 +179,13 @@ def test_editing_staff_in_the_admin_tells_the_routers(client, admin_user, learne
     learner.refresh_from_db()
     assert (learner.tier, learner.languages) == ("N2", ["fr", "en"])
     assert Event.objects.filter(type="staff.updated").last().data["tier"] == "N2"
+
+
+def test_a_lead_cannot_open_someone_outside_their_teams_in_the_admin(client, lead, learner, outsider):
+    lead.user.groups.add(Group.objects.get(name=roles.TEAM_LEAD))
+    client.force_login(lead.user)
+
+    for action in ["edit", "history", "inspect", "usage"]:
+        response = client.get(f"/admin/snippets/academy/staff/{action}/{outsider.pk}/")
+        assert response.status_code in (302, 403, 404), action
+        assert "E20002" not in response.content.decode(), action
