@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
 from modelcluster.models import ClusterableModel
 from wagtail.admin.forms import WagtailAdminModelForm
-from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
+from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel, PageChooserPanel
 from wagtail.models import Orderable
 from wagtail.search import index
 
@@ -275,7 +275,7 @@ class Exam(index.Indexed, ClusterableModel):
     panels = [
         FieldRowPanel([FieldPanel("title"), FieldPanel("slug")]),
         FieldPanel("description"),
-        FieldPanel("course"),
+        PageChooserPanel("course", page_type="courses.CoursePage"),
         MultiFieldPanel([
             FieldRowPanel([FieldPanel("pass_mark"), FieldPanel("time_limit_minutes")]),
             FieldRowPanel([FieldPanel("max_attempts"), FieldPanel("cooldown_minutes")]),
@@ -486,7 +486,7 @@ class CertificationCourseRequirement(_Requirement):
     course = models.ForeignKey("wagtailcore.Page", verbose_name=_("formation"), on_delete=models.PROTECT,
                                related_name="+")
 
-    panels = [FieldRowPanel([FieldPanel("course"), FieldPanel("path")])]
+    panels = [PageChooserPanel("course", page_type="courses.CoursePage"), FieldPanel("path")]
 
 
 class CertificationLevelRequirement(_Requirement):
