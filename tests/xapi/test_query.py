@@ -240,3 +240,14 @@ def test_an_unknown_statement_id_is_404(client, admin_user, history):
     client.force_login(admin_user)
     assert _get(client, {"statementId": str(uuid.uuid4())}).status_code == 404
     assert _get(client, {"voidedStatementId": str(history["lea_launch"].pk)}).status_code == 404
+
+
+def test_xapi_client_create_prints_the_secret_once_and_refuses_a_taken_username(client, history, capsys):
+    from django.core.management import CommandError, call_command
+
+    call_command("xapi_client_create", "auditeurs", "--name", "Cabinet d'audit")
+    secret = capsys.readouterr().out.strip().rsplit(" ", 1)[-1]
+
+    assert len(_ids(_get(client, **_basic("auditeurs", secret)))) == 4
+    with pytest.raises(CommandError, match="déjà pris"):
+        call_command("xapi_client_create", "auditeurs")
