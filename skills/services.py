@@ -257,7 +257,7 @@ _Ev = namedtuple("_Ev", "level source observed_at valid_until revoked_at")
 
 @dataclass
 class RecomputeReport:
-    cells_checked: int = 0
+    cells_checked: int = 0  # cells that differed from the ledger
     cells_created: int = 0
     cells_updated: int = 0
     changes_logged: int = 0

@@ -16,6 +16,6 @@ class Command(BaseCommand):
         started = time.perf_counter()
         report = cells_recompute_all(batch_staff=options["batch"], stdout=self.stdout)
         self.stdout.write(
-            f"{report.cells_checked} cellules vérifiées, {report.cells_created} créées, {report.cells_updated} "
+            f"{report.cells_checked} cellules à corriger : {report.cells_created} créées, {report.cells_updated} "
             f"mises à jour, {report.changes_logged} changements journalisés en {time.perf_counter() - started:.1f} s."
         )
