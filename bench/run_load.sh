@@ -37,29 +37,39 @@ if [ "${LOAD_KEEP_DB:-0}" != 1 ] || ! psql "$DB_URL" -c 'select 1 from academy_s
   $PY manage.py migrate --noinput -v 0
   $PY manage.py seed_demo --staff "$USERS" >/dev/null
 fi
+$PY manage.py migrate --noinput -v 0  # a kept database follows the code's migrations
 $PY manage.py collectstatic --noinput -v 0
 
 # The journeys' course, exam and ticket category (tests/proof/journey_data.py), a router token,
 # and the accounts the simulated learners sign in with.
-eval "$($PY manage.py shell -c '
+eval "$($PY manage.py shell -v 0 -c '
 from tests.proof import journey_data
 from academy.models import Staff
 d = journey_data.build()
 open("'"$OUT"'/users.txt", "w").write("\n".join(Staff.objects.filter(active=True).exclude(user=None)
     .order_by("employee_id").values_list("user__username", flat=True)[:'"$USERS"']))
-print(f"export LOAD_EXAM_SLUG={d[\"exam_slug\"]} LOAD_COURSE_URL={d[\"course_url\"]} LOAD_BRIDGE_SKILL={d[\"skill_code\"]}")
-print("export LOAD_BRIDGE_CATEGORY=\"" + d["category"] + "\"")
+import shlex
+for key, name in (("exam_slug", "LOAD_EXAM_SLUG"), ("course_url", "LOAD_COURSE_URL"),
+                  ("skill_code", "LOAD_BRIDGE_SKILL"), ("category", "LOAD_BRIDGE_CATEGORY")):
+    print("export " + name + "=" + shlex.quote(str(d[key])))
 ')"
 TOKEN=$($PY manage.py create_router_client "load-$(date +%s)" --scopes qualified:query,matrix:read \
         --rate-limit 20000 | sed -n 's/^token=//p')
 export LOAD_BRIDGE_TOKEN=$TOKEN LOAD_USERS_FILE=$OUT/users.txt
 
-$PY -m gunicorn academy.wsgi -b 127.0.0.1:$PORT -w "${LOAD_WORKERS:-3}" -k gthread --threads 4 \
+$PY -m gunicorn academy.wsgi -b 127.0.0.1:$PORT -w "${LOAD_WORKERS:-3}" -k gthread --threads 4 --preload \
     --timeout 60 --log-level warning --env DJANGO_SETTINGS_MODULE=academy.settings.dev \
     >"$OUT/gunicorn.log" 2>&1 &
 GUNICORN=$!
 trap 'kill $GUNICORN 2>/dev/null || true; wait $GUNICORN 2>/dev/null || true' EXIT
 for _ in $(seq 60); do curl -sf -o /dev/null "http://127.0.0.1:$PORT/accounts/login/" && break; sleep 1; done
+# Warm every worker up (first requests import the views and compile the templates: seconds each).
+for _ in $(seq 30); do
+  for path in /accounts/login/ /certificats/verifier/ /api/bridge/v1/openapi.json; do
+    curl -s -o /dev/null "http://127.0.0.1:$PORT$path" &
+  done
+  wait
+done
 
 total=$((USERS + BRIDGE_USERS))
 echo "locust: $USERS learners + $BRIDGE_USERS router clients for ${LOAD_TIME:-60s} against gunicorn ($(nproc) CPUs)…"
