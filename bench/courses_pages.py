@@ -6,7 +6,8 @@
 Creates its own database (dropped at the end unless --keep), migrates it, builds the page tree
 with Wagtail's tree API (as editors would, search indexing included), enrols a learner in one
 course, then measures with Django's test client (full middleware, templates, sessions):
-  1. the lesson page of an enrolled learner (which also records the visit): p50, p95, queries;
+  1. the lesson page of an enrolled learner (re-reading: the first visit's writes are done): p50,
+     p95, CPU time of the Django process (p50), queries;
   2. the course page: p50, p95, queries;
   3. the catalogue (first page, a filtered page, a French search): p50, p95, queries, and the
      query count of the same pages when the catalogue had only 10 courses.
@@ -31,6 +32,8 @@ def parse_args():
     parser.add_argument("--db", default="academie_bench_courses")
     parser.add_argument("--host", default=os.environ.get("BENCH_PGHOST", "127.0.0.1"))
     parser.add_argument("--keep", action="store_true", help="keep the database at the end")
+    parser.add_argument("--reuse", action="store_true",
+                        help="measure again on a database kept by a previous run (--keep): no rebuild")
     return parser.parse_args()
 
 
@@ -94,24 +97,26 @@ def measure(client, url, n):
     from django.test.utils import CaptureQueriesContext
 
     client.get(url)  # warm-up
-    timings = []
+    timings, cpu = [], []
     for _ in range(n):
-        started = time.perf_counter()
+        started, started_cpu = time.perf_counter(), time.process_time()
         response = client.get(url)
         timings.append((time.perf_counter() - started) * 1000)
+        cpu.append((time.process_time() - started_cpu) * 1000)
         assert response.status_code == 200, (url, response.status_code)
     with CaptureQueriesContext(connection) as queries:
         client.get(url)
     timings.sort()
     p95 = timings[max(0, int(len(timings) * 0.95) - 1)]
-    return statistics.median(timings), p95, len(queries.captured_queries)
+    return statistics.median(timings), p95, len(queries.captured_queries), statistics.median(cpu)
 
 
 def main():
     args = parse_args()
     os.environ["DATABASE_URL"] = f"postgres://postgres@{args.host}:5432/{args.db}"
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "academy.settings.test")
-    recreate_database(args)
+    if not args.reuse:
+        recreate_database(args)
     import django
 
     django.setup()
@@ -126,6 +131,8 @@ def main():
     from skills.models import Domain, Skill
     from tests.factories import UserFactory, scale_create
 
+    if args.reuse:
+        return remeasure(args)
     try:
         started = time.perf_counter()
         call_command("migrate", verbosity=0)
@@ -154,6 +161,10 @@ def main():
             "catalogue search": "/formations/?q=strat%C3%A9gies",
         }
         small_queries = {name: measure(client, url, 3)[2] for name, url in catalogue_urls.items()}
+        small_course = CoursePage.objects.get(slug="formation-0005")
+        services.enrolment_create(staff=staff, course=small_course)
+        small_lesson = course_lessons(course=small_course)[-1]
+        small_queries["lesson (enrolled)"] = measure(client, small_lesson.url, 3)[2]
 
         started = time.perf_counter()
         build(start=small, stop=args.courses, lessons=args.lessons_per_course, catalogue=catalogue, domains=domains,
@@ -169,18 +180,39 @@ def main():
         services.enrolment_create(staff=staff, course=course)
         lesson = course_lessons(course=course)[-1]  # inside the module: the deepest URL
 
-        print(f"\n{'page':<22}{'p50 ms':>9}{'p95 ms':>9}{'queries':>9}   queries with {small} courses")
-        p50, p95, queries = measure(client, lesson.url, args.requests)
-        print(f"{'lesson (enrolled)':<22}{p50:>9.1f}{p95:>9.1f}{queries:>9}")
-        p50, p95, queries = measure(client, course.url, args.requests)
-        print(f"{'course':<22}{p50:>9.1f}{p95:>9.1f}{queries:>9}")
-        for name, url in catalogue_urls.items():
-            p50, p95, queries = measure(client, url, max(20, args.requests // 2))
-            print(f"{name:<22}{p50:>9.1f}{p95:>9.1f}{queries:>9}   {small_queries[name]}")
+        print(f"load average before measuring: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
+        header = f"{'page':<22}{'p50 ms':>9}{'p95 ms':>9}{'CPU p50':>9}{'queries':>9}   queries with {small} courses"
+        print("\n" + header)
+        pages = [("lesson (enrolled)", lesson.url, args.requests), ("course", course.url, args.requests)]
+        pages += [(name, url, max(20, args.requests // 2)) for name, url in catalogue_urls.items()]
+        for name, url, n in pages:
+            p50, p95, queries, cpu = measure(client, url, n)
+            print(f"{name:<22}{p50:>9.1f}{p95:>9.1f}{cpu:>9.1f}{queries:>9}   {small_queries.get(name, '-')}")
         print(f"\nlesson URL: {lesson.url}")
     finally:
         if not args.keep:
             drop_database(args)
+
+
+def remeasure(args):
+    """Measure again on a kept database (the figures with 10 courses are not available)."""
+    from django.contrib.auth import get_user_model
+    from django.test import Client
+
+    from courses.models import CoursePage
+    from courses.selectors import course_lessons
+
+    client = Client()
+    client.force_login(get_user_model().objects.get(username="bench-learner"))
+    course = CoursePage.objects.get(slug=f"formation-{args.courses // 2:04d}")
+    lesson = course_lessons(course=course)[-1]
+    print(f"load average before measuring: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
+    print(f"{'page':<22}{'p50 ms':>9}{'p95 ms':>9}{'CPU p50':>9}{'queries':>9}")
+    for name, url in [("lesson (enrolled)", lesson.url), ("course", course.url), ("catalogue", "/formations/"),
+                      ("catalogue filtered", "/formations/?domaine=NET&niveau=N1&difficulte=beginner"),
+                      ("catalogue search", "/formations/?q=strat%C3%A9gies")]:
+        p50, p95, queries, cpu = measure(client, url, args.requests)
+        print(f"{name:<22}{p50:>9.1f}{p95:>9.1f}{cpu:>9.1f}{queries:>9}")
 
 
 if __name__ == "__main__":
