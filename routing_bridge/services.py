@@ -91,6 +91,21 @@ def router_client_revoke(*, client: RouterClient, by=None, reason: str = "") -> 
     return client
 
 
+def router_client_webhook_enable(*, client: RouterClient, by=None) -> str:
+    """Called after a webhook URL is given to a client that had none: create its secret and start
+    its webhooks with the next event. Returns the new secret ('' when it already had one)."""
+    if not client.webhook_url or client.webhook_secret:
+        return ""
+    secret = secrets.token_urlsafe(32)
+    with transaction.atomic():
+        cursor = Event.objects.aggregate(m=Max("position"))["m"] or 0
+        RouterClient.objects.filter(pk=client.pk).update(webhook_secret=secret, event_cursor=cursor)
+        audit_log(actor=by, action="router_client.webhook_enable", target=client,
+                  data={"webhook_url": client.webhook_url})
+    client.webhook_secret, client.event_cursor = secret, cursor
+    return secret
+
+
 def router_client_rotate_token(*, client: RouterClient, by=None) -> str:
     """Give a client a new token (the old one stops working) and return it."""
     token = "acd_" + secrets.token_urlsafe(TOKEN_BYTES)

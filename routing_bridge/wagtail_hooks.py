@@ -19,14 +19,17 @@ from wagtail.admin.widgets import Button, HeaderButton
 from wagtail.permission_policies import ModelPermissionPolicy
 from wagtail.permissions import register_permission_policy
 from wagtail.snippets.models import register_snippet
-from wagtail.snippets.views.snippets import CreateView, IndexView, SnippetViewSet, SnippetViewSetGroup
+from wagtail.snippets.views.snippets import CreateView, EditView, IndexView, SnippetViewSet, SnippetViewSetGroup
 
 from academy.models import Tier
 from routing_bridge.forms import CategoryRulesImportForm
 from routing_bridge.models import (
     SCOPE_CHOICES, CategoryRule, RouterClient, TicketFeedback, WebhookDelivery,
 )
-from routing_bridge.services import category_rules_export, category_rules_import, router_client_create, router_client_revoke
+from routing_bridge.services import (
+    category_rules_export, category_rules_import, router_client_create, router_client_revoke,
+    router_client_webhook_enable,
+)
 from routing_bridge.webhooks import deliveries_replay
 
 
@@ -81,11 +84,25 @@ class RouterClientCreateView(CreateView):
         return text
 
 
+class RouterClientEditView(EditView):
+    def save_instance(self):
+        instance = super().save_instance()
+        self._secret = router_client_webhook_enable(client=instance, by=self.request.user)
+        return instance
+
+    def get_success_message(self):
+        text = super().get_success_message()
+        if getattr(self, "_secret", ""):
+            text = f"{text} " + _("Secret du webhook (affiché une seule fois) : %(secret)s") % {"secret": self._secret}
+        return text
+
+
 class RouterClientViewSet(SnippetViewSet):
     model = RouterClient
     icon = "key"
     menu_label = gettext_lazy("Clients routeurs")
     add_view_class = RouterClientCreateView
+    edit_view_class = RouterClientEditView
     list_display = ["name", "token_prefix", Column("scopes", label=gettext_lazy("Droits")), "webhook_url", "active",
                     "last_used_at", "revoked_at"]
     list_filter = ["active"]

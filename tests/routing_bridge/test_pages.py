@@ -167,3 +167,15 @@ def test_logs_are_read_only_in_the_admin(client, admin_user):
     client.force_login(admin_user)
     assert client.get("/admin/snippets/routing_bridge/ticketfeedback/").status_code == 200
     assert client.get("/admin/snippets/routing_bridge/ticketfeedback/add/").status_code in (302, 403)
+
+
+def test_giving_a_client_a_webhook_url_later_creates_its_secret_once(client, admin_user):
+    created = router_client_create(name="GLPI", scopes=["matrix:read"])
+    client.force_login(admin_user)
+    response = client.post(f"/admin/snippets/routing_bridge/routerclient/edit/{created.client.pk}/", {
+        "name": "GLPI", "scopes": ["matrix:read"], "webhook_url": "https://glpi.example/hook",
+        "rate_limit_per_minute": "600", "active": "on",
+    }, follow=True)
+    stored = RouterClient.objects.get(pk=created.client.pk)
+    assert stored.webhook_secret
+    assert stored.webhook_secret in " ".join(str(m) for m in response.context["messages"])
