@@ -72,17 +72,27 @@ def read_csv(data, *, required: list[str]) -> tuple[list[str], list[tuple[int, d
     text = _text(data)
     first_line = text.split("\n", 1)[0]
     delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
+    if "\x00" in text:
+        raise ImportFileError(_("Ce n'est pas un fichier CSV texte (caractère nul trouvé)."))
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     try:
         header = [h.strip().lower() for h in next(reader)]
     except StopIteration:
         raise ImportFileError(_("Le fichier est vide.")) from None
+    except csv.Error as exc:
+        raise ImportFileError(_("En-tête illisible : %(error)s") % {"error": exc}) from exc
     missing = [c for c in required if c not in header]
     if missing:
         raise ImportFileError(_("Colonnes manquantes dans l'en-tête : %(cols)s (attendu : %(expected)s)") % {
             "cols": ", ".join(missing), "expected": ",".join(required)})
     rows = []
-    for values in reader:
+    while True:
+        try:
+            values = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as exc:
+            raise ImportFileError(_("ligne %(line)s : %(error)s") % {"line": reader.line_num, "error": exc}) from exc
         line = reader.line_num
         if not any(v.strip() for v in values):
             continue

@@ -173,3 +173,15 @@ def test_export_one_team_as_xlsx_with_levels_and_until_when(tmp_path, org, learn
     assert list(workbook["Jusqu'au"].values)[1][column]
     with pytest.raises(CommandError, match="équipe inconnue"):
         run("export_matrix", "--team", "Nulle part")
+
+
+def test_a_binary_or_empty_file_is_refused_with_a_message(tmp_path):
+    path = Path(tmp_path) / "image.csv"
+    path.write_bytes(b"employee_id,skill_code,level\x00\x00\n")
+    with pytest.raises(CommandError, match="caractère nul"):
+        run("import_skill_levels", str(path))
+    with pytest.raises(CommandError, match="vide"):
+        run("import_taxonomy", write(tmp_path, ""))
+    latin1 = write(tmp_path, "employee_id,skill_code,level\nE1,AD.GPO,2,é\n", encoding="latin-1")
+    with pytest.raises(CommandError, match="UTF-8"):
+        run("import_skill_levels", latin1)
