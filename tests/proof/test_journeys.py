@@ -141,58 +141,65 @@ def test_b_chef_assigns_a_path_to_her_team_and_watches_it_progress(page, demo_si
     """The lead's pages of courses.paths: build a path from the journey course, assign it to the
     team "Support N1 Paris" with a due date, then see progress and the heatmap move once a member
     completes it."""
-    from django.urls import NoReverseMatch, reverse
+    from django.template.defaultfilters import date as date_filter
+    from django.utils import translation
 
-    try:
-        reverse("paths:path_list")
-    except NoReverseMatch:
-        pytest.fail("courses.paths has no lead-facing pages yet (no URL named paths:path_list)")
-    data = demo_site.data
-    login(page, "chef")
-    page.goto("/equipe/")
-    heatmap_before = page.locator("table.heatmap").inner_text()
-    screenshot(page, "b-01-equipe")
-
-    page.goto(reverse("paths:path_list"))
-    screenshot(page, "b-02-parcours")
-    page.get_by_role("link", name="Nouveau parcours").click()
-    page.get_by_label("Nom").fill("Parcours impression réseau")
-    page.get_by_label("Description").fill("Pour que le N1 débloque les files d'impression sans escalade.")
-    page.get_by_role("button", name="Enregistrer").click()
-    page.wait_for_load_state()
-    page.get_by_label("Type d'étape").select_option("course")
-    page.get_by_label("Formation").select_option(label=journey_data.COURSE_TITLE)
-    page.get_by_role("button", name="Ajouter l'étape").click()
-    page.wait_for_load_state()
-    assert journey_data.COURSE_TITLE in page.inner_text("main")
-    screenshot(page, "b-03-parcours-construit")
-
-    page.get_by_role("link", name="Assigner").first.click()
-    page.get_by_label("Toute une équipe").check()
-    page.get_by_label("Équipe").select_option(label="Support N1 Paris")
-    page.get_by_label("À une date").check()
-    due = datetime.date.today() + datetime.timedelta(days=21)
-    page.get_by_label("Date d'échéance").fill(due.isoformat())
-    page.get_by_role("button", name="Assigner").click()
-    page.wait_for_load_state()
-    screenshot(page, "b-04-affecte")
-    main = page.inner_text("main")
-    assert due.strftime("%d/%m/%Y") in main
-
-    # A member completes the course through the services; the lead sees it.
     from academy.models import Staff
     from courses import services as course_services
     from courses.models import CoursePage, LessonPage
 
-    member = Staff.objects.filter(team__name="Support N1 Paris", active=True).exclude(
+    data = demo_site.data
+    member = Staff.objects.filter(team__name="Support N1 Paris", active=True, tier="N1").exclude(
         user__username__in=["chef", "technicien"]).order_by("employee_id").first()
+
+    login(page, "chef")
+    page.goto(f"/equipe/collaborateur/{member.employee_id}/")
+    member_before = _skill_row(page, data["skill_code"]).inner_text() if _skill_row(page, data["skill_code"]).count() else ""
+    page.goto("/equipe/")
+    heatmap_before = page.locator("table.heatmap").inner_text()
+    screenshot(page, "b-01-equipe")
+
+    page.goto("/equipe/parcours/")
+    screenshot(page, "b-02-parcours")
+    page.get_by_role("link", name="Créer un parcours").first.click()
+    page.locator("#id_name").fill("Parcours impression réseau")
+    page.locator("#id_description").fill("Pour que le N1 débloque les files d'impression sans escalade.")
+    page.get_by_role("button", name="Enregistrer").click()
+    page.wait_for_load_state()
+    page.locator("select[name=kind]").select_option("course")
+    page.locator("select[name=course]").select_option(label=journey_data.COURSE_TITLE)
+    page.get_by_role("button", name="Ajouter", exact=True).click()
+    page.wait_for_load_state()
+    assert journey_data.COURSE_TITLE in page.inner_text("main")
+    screenshot(page, "b-03-parcours-construit")
+
+    page.locator("input[name=target][value=team]").check()
+    page.locator("select[name=team]").select_option(label="Support N1 Paris")
+    page.locator("input[name=due_mode][value=absolute]").check()
+    due = datetime.date.today() + datetime.timedelta(days=21)
+    page.locator("input[name=due_on]").fill(due.isoformat())
+    page.get_by_role("button", name="Assigner", exact=True).click()
+    page.wait_for_load_state()
+    screenshot(page, "b-04-affecte")
+    with translation.override("fr"):
+        due_text = date_filter(due, "j M Y")
+    assigned = page.locator("section[aria-labelledby=assigned-title] tbody tr").filter(has_text=member.display_name)
+    assert assigned.count() == 1, page.inner_text("main")
+    assert due_text in assigned.inner_text()
+    assert "0/1" in assigned.inner_text()
+
+    # The member completes the course (lessons, then its final exam) through the services.
     course = CoursePage.objects.get(pk=data["course_id"])
-    for lesson in LessonPage.objects.child_of(course).live():
+    for lesson in LessonPage.objects.descendant_of(course).live():
         course_services.lesson_complete(staff=member, lesson=lesson)
     _pass_exam(member)
     page.reload()
-    assert "1" in page.inner_text("main")
+    assigned = page.locator("section[aria-labelledby=assigned-title] tbody tr").filter(has_text=member.display_name)
+    assert "1/1" in assigned.inner_text(), assigned.inner_text()
     screenshot(page, "b-05-progression")
+
+    page.goto(f"/equipe/collaborateur/{member.employee_id}/")
+    assert _skill_row(page, data["skill_code"]).inner_text() != member_before
     page.goto("/equipe/")
     assert page.locator("table.heatmap").inner_text() != heatmap_before
     screenshot(page, "b-06-heatmap")
@@ -239,11 +246,23 @@ def test_c_dispatch_finds_technicien_first_with_her_certification_as_the_reason(
 
 def _wagtail_publish(page) -> None:
     """Wagtail's footer: "Publier" sits in the actions menu next to "Enregistrer le brouillon"."""
-    publish = page.get_by_role("button", name="Publier", exact=True)
+    publish = page.locator("button[name='action-publish']").first
     if not publish.is_visible():
-        page.locator("footer .w-dropdown__toggle, footer [data-w-dropdown-target='toggle']").first.click()
+        toggles = page.locator(".w-dropdown__toggle")
+        for i in range(toggles.count() - 1, -1, -1):
+            if toggles.nth(i).is_visible():
+                toggles.nth(i).click()
+                if publish.is_visible():
+                    break
     publish.click()
     page.wait_for_load_state()
+
+
+def _wagtail_choose(page, field_id: str, text: str) -> None:
+    """Pick `text` in a Wagtail chooser (a modal listing the snippets), as an editor does."""
+    page.locator(f"#{field_id}-chooser [data-chooser-action-choose]").first.click()
+    page.locator(".modal-dialog a", has_text=text).first.click()
+    page.wait_for_function(f"document.getElementById('{field_id}').value !== ''")
 
 
 def test_d_editeur_builds_a_course_with_two_lessons_in_wagtail_and_publishes_it(page, demo_site, dbaccess):
@@ -259,7 +278,7 @@ def test_d_editeur_builds_a_course_with_two_lessons_in_wagtail_and_publishes_it(
     screenshot(page, "d-01-admin")
     page.goto(f"/admin/pages/add/courses/coursepage/{catalogue.pk}/")
     page.locator("#id_title").fill(title)
-    page.locator("#id_domain").select_option(str(domain.pk))
+    _wagtail_choose(page, "id_domain", domain.name_fr)
     page.locator("#id_summary").fill("Appels qui ne sonnent pas, qualité dégradée : les premiers gestes.")
     screenshot(page, "d-02-nouvelle-formation")
     _wagtail_publish(page)
