@@ -176,12 +176,17 @@ def bench_http(args, token, skill_codes, seconds):
         [str(ROOT / ".venv/bin/gunicorn"), "academy.wsgi:application", "-b", f"127.0.0.1:{port}", "-w", "2",
          "--log-level", "warning"], cwd=ROOT, env=env, start_new_session=True)
     try:
-        for _ in range(100):
+        # The master binds at once; wait until a worker actually answers.
+        import urllib.error
+        import urllib.request
+
+        for _ in range(300):
             try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
-                break
+                urllib.request.urlopen(f"http://127.0.0.1:{port}/api/bridge/v1/taxonomy", timeout=5)
+            except urllib.error.HTTPError:
+                break  # 401: a worker is up
             except OSError:
-                time.sleep(0.2)
+                time.sleep(0.5)
         body = json.dumps({"required": [{"skill": c, "min_level": 2} for c in skill_codes[:3]],
                            "tiers": ["N1", "N2"]})
         with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
@@ -190,7 +195,8 @@ def bench_http(args, token, skill_codes, seconds):
                          f'wrk.headers["Authorization"] = "Bearer {token}"\n')
         url = f"http://127.0.0.1:{port}/api/bridge/v1/qualified"
         subprocess.run(["wrk", "-t1", "-c2", "-d3s", "-s", script.name, url], capture_output=True)  # warm-up
-        out = subprocess.run(["wrk", "-t2", "-c4", f"-d{seconds}s", "--latency", "-s", script.name, url],
+        out = subprocess.run(["wrk", "-t2", "-c4", f"-d{seconds}s", "--timeout", "10s", "--latency", "-s",
+                              script.name, url],
                              capture_output=True, text=True).stdout
         print("\n".join("    " + line for line in out.splitlines()))
         rps = next((float(line.split()[1]) for line in out.splitlines() if line.startswith("Requests/sec")), None)

@@ -303,3 +303,16 @@ def test_at_given_without_timezone_is_read_in_the_site_timezone(router, matrix):
     body = router.post("qualified", {"required": [{"skill": "AD.GPO", "min_level": 2}],
                                      "at": at.strftime("%Y-%m-%dT%H:%M:%S")}).json()
     assert body["total_qualified"] == 2
+
+
+def test_snapshot_items_are_exactly_the_single_staff_records(router, matrix, skills, learner):
+    until = timezone.now() + timedelta(days=90, microseconds=123456)
+    evidence_record(staff=learner, skill=skills["NET.VPN"], level=3, source="certification", valid_until=until)
+    evidence_record(staff=learner, skill=skills["NET.VPN"], level=3, source="exam")
+    evidence_record(staff=learner, skill=skills["NET.WIFI"], level=2, source="certification", valid_until=until)
+    items = router.get("staff").json()["items"]
+    assert items == [router.get(f"staff/{item['employee_id']}").json() for item in items]
+    vpn = next(c for c in items[0]["skills"] if c["code"] == "NET.VPN")
+    assert vpn["sources"] == ["certification", "exam"] and vpn["valid_until"] is None
+    wifi = next(c for c in items[0]["skills"] if c["code"] == "NET.WIFI")
+    assert wifi["valid_until"] is not None
