@@ -24,6 +24,9 @@ CATALOGUE_PAGE_SIZE = 12
 # Duration filter buckets offered in the catalogue (upper bound in minutes).
 DURATION_CHOICES = [(30, "≤ 30 min"), (60, "≤ 1 h"), (120, "≤ 2 h"), (240, "≤ 4 h")]
 ENROLLED = (EnrolmentStatus.ACTIVE, EnrolmentStatus.COMPLETED)
+# The best-ranked lessons a catalogue search maps to their courses (beyond, matches are too weak
+# to be worth the time: a common word can match thousands of lessons).
+LESSON_SEARCH_LIMIT = 200
 
 
 # --- courses and their lessons ------------------------------------------------------------------
@@ -264,7 +267,9 @@ def catalogue_search(*, query: str) -> list[int]:
             search_query = Or([PlainText(query), PlainText(variant)])
     try:
         course_hits = [c.pk for c in CoursePage.objects.live().search(search_query)[:200]]
-        lesson_paths = [lesson.path for lesson in LessonPage.objects.live().search(search_query)[:500]]
+        # Bodies are not needed to map a lesson to its course: leave them in the database.
+        lessons = LessonPage.objects.live().defer_streamfields()
+        lesson_paths = [lesson.path for lesson in lessons.search(search_query)[:LESSON_SEARCH_LIMIT]]
     except Exception:  # a query the backend cannot parse must not break the catalogue
         logger.warning("catalogue search failed for %r", query, exc_info=True)
         return []
