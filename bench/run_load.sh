@@ -46,8 +46,19 @@ eval "$($PY manage.py shell -v 0 -c '
 from tests.proof import journey_data
 from academy.models import Staff
 d = journey_data.build()
-open("'"$OUT"'/users.txt", "w").write("\n".join(Staff.objects.filter(active=True).exclude(user=None)
-    .order_by("employee_id").values_list("user__username", flat=True)[:'"$USERS"']))
+# Signed-in sessions made here: a login hashes the password (PBKDF2, about half a second of CPU by
+# design), and 200 of them at once would measure the hasher, not the pages.
+from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+from django.contrib.sessions.backends.db import SessionStore
+lines = []
+for staff in Staff.objects.filter(active=True).exclude(user=None).select_related("user").order_by("employee_id")[:'"$USERS"']:
+    session = SessionStore()
+    session[SESSION_KEY] = str(staff.user.pk)
+    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    session[HASH_SESSION_KEY] = staff.user.get_session_auth_hash()
+    session.create()
+    lines.append(staff.user.username + " " + session.session_key)
+open("'"$OUT"'/users.txt", "w").write("\n".join(lines))
 import shlex
 for key, name in (("exam_slug", "LOAD_EXAM_SLUG"), ("course_url", "LOAD_COURSE_URL"),
                   ("skill_code", "LOAD_BRIDGE_SKILL"), ("category", "LOAD_BRIDGE_CATEGORY")):
@@ -58,17 +69,18 @@ TOKEN=$($PY manage.py create_router_client "load-$(date +%s)" --scopes qualified
 export LOAD_BRIDGE_TOKEN=$TOKEN LOAD_USERS_FILE=$OUT/users.txt
 
 $PY -m gunicorn academy.wsgi -b 127.0.0.1:$PORT -w "${LOAD_WORKERS:-3}" -k gthread --threads 4 --preload \
-    --timeout 60 --log-level warning --env DJANGO_SETTINGS_MODULE=academy.settings.dev \
+    --timeout 60 --keep-alive 75 --log-level warning --env DJANGO_SETTINGS_MODULE=academy.settings.dev \
     >"$OUT/gunicorn.log" 2>&1 &
 GUNICORN=$!
 trap 'kill $GUNICORN 2>/dev/null || true; wait $GUNICORN 2>/dev/null || true' EXIT
 for _ in $(seq 60); do curl -sf -o /dev/null "http://127.0.0.1:$PORT/accounts/login/" && break; sleep 1; done
 # Warm every worker up (first requests import the views and compile the templates: seconds each).
 for _ in $(seq 30); do
+  pids=()
   for path in /accounts/login/ /certificats/verifier/ /api/bridge/v1/openapi.json; do
-    curl -s -o /dev/null "http://127.0.0.1:$PORT$path" &
+    curl -s -o /dev/null "http://127.0.0.1:$PORT$path" & pids+=($!)
   done
-  wait
+  wait "${pids[@]}"
 done
 
 total=$((USERS + BRIDGE_USERS))
