@@ -20,6 +20,21 @@ schema = schemathesis.openapi.from_wsgi("/api/bridge/v1/openapi.json", applicati
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
 
 
+@pytest.fixture(autouse=True)
+def _keep_the_test_connection():
+    """Like Django's test client: calling the WSGI handler directly would otherwise close the
+    test's database connection at the end of each request (harmless on in-memory SQLite, fatal
+    on PostgreSQL)."""
+    from django.core.signals import request_finished, request_started
+    from django.db import close_old_connections
+
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
 @pytest.fixture
 def token(learner, lead):
     skill = SkillFactory(code="AD.GPO")
