@@ -2,7 +2,6 @@
 them writes."""
 import logging
 import re
-import unicodedata
 from dataclasses import dataclass, field
 
 from django.core.paginator import Paginator
@@ -238,10 +237,6 @@ def course_page_context(*, course: CoursePage, user) -> dict:
 
 
 # --- catalogue ----------------------------------------------------------------------------------
-
-
-def _fold(text: str) -> str:
-    return "".join(c for c in unicodedata.normalize("NFD", text) if unicodedata.category(c) != "Mn")
 
 
 def search_terms_variants(query: str) -> str:
