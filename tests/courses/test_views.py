@@ -195,3 +195,13 @@ def test_a_lesson_page_costs_the_same_queries_whatever_the_catalogue_size(
 def test_unknown_paths_under_the_catalogue_are_not_found(lea, course, lessons):
     assert lea.get(f"{course.url}n-existe-pas/").status_code == 404
     assert lea.get("/formations/n-existe-pas/gpresult-et-gpupdate/").status_code == 404
+
+
+def test_a_course_with_learners_cannot_be_deleted_in_the_admin(client, admin_user, learner, course, lessons):
+    from courses.models import CoursePage
+
+    services.enrolment_create(staff=learner, course=course)
+    client.force_login(admin_user)
+    response = client.post(f"/admin/pages/{course.pk}/delete/", follow=True)
+    assert CoursePage.objects.filter(pk=course.pk).exists()
+    assert "Dépubliez-la plutôt" in response.content.decode()
