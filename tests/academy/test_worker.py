@@ -30,8 +30,10 @@ def test_a_real_worker_on_redis_runs_a_task_queued_from_here(tmp_path):
          "--without-gossip", "--without-mingle", "--without-heartbeat", "-Q", queue, "--loglevel=INFO"],
         cwd=ROOT, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT,
     )
-    # A client of its own: the project's app runs tasks eagerly under the test settings.
-    client = Celery("academie-test-client", broker=REDIS_URL, backend=REDIS_URL)
+    # A client of its own: the project's app runs tasks eagerly under the test settings. It must not
+    # become Celery's "current app", or every shared_task called later in the session would be
+    # sent to Redis instead of running eagerly.
+    client = Celery("academie-test-client", broker=REDIS_URL, backend=REDIS_URL, set_as_current=False)
     try:
         result = client.send_task("academy.ping", args=["bonjour"], queue=queue)
         try:

@@ -161,7 +161,7 @@ def broker_queue(monkeypatch):
     from routing_bridge.tasks import webhooks_deliver_task
 
     queue = f"academie-proof-{uuid.uuid4().hex[:10]}"
-    client = Celery("academie-proof-client", broker=REDIS_URL)
+    client = Celery("academie-proof-client", broker=REDIS_URL, set_as_current=False)
 
     def sender(name):
         return lambda *args, **kwargs: client.send_task(name, args=args, kwargs=kwargs, queue=queue)
