@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.db import connection, transaction
-from django.db.models import Count, Max, Q, TextField
-from django.db.models.functions import Cast
+from django.db.models import Case, Count, Exists, F, Max, OuterRef, Q, Subquery, TextField, Value, When
+from django.db.models.functions import Cast, Coalesce, Collate
 from django.utils import timezone
 
 from academy.models import TIER_ORDER, Staff
@@ -219,6 +219,14 @@ def staff_qualified(
     staff_q = _staff_filter(tiers=tiers, profiles=profiles, exclude=exclude)
     found = None
     source = "ledger"
+    if at is None and not languages:
+        ranked = _ranked_from_cells(skill_ids=skill_ids, required=required, optional=optional, staff_q=staff_q,
+                                    limit=limit)
+        if ranked is not None:
+            total, top, now = ranked
+            if with_reasons and top:
+                _attach_reasons(top, required=required, skill_ids=skill_ids, at=now)
+            return Qualification(as_of=now, total_qualified=total, candidates=top, source="cells")
     if at is None:
         found = _levels_from_cells(skill_ids=skill_ids, required=required, staff_q=staff_q)
         source = "cells"
@@ -252,6 +260,72 @@ def staff_qualified(
     if with_reasons and top:
         _attach_reasons(top, required=required, skill_ids=skill_ids, at=as_of)
     return Qualification(as_of=as_of, total_qualified=total, candidates=top, source=source)
+
+
+def _ranked_from_cells(*, skill_ids: dict, required: list[Requirement], optional: list[Requirement], staff_q: Q,
+                       limit: int) -> tuple | None:
+    """(total qualified, the `limit` first candidates, now) ranked in SQL from the cells: only
+    the top rows leave the database. None when a cell involved is stale (see `_levels_from_cells`),
+    so that the ledger answers instead. Same answers as ranking `_levels_from_cells` in Python."""
+    now = timezone.now()
+    ids = list(skill_ids.values())
+    gated = [r for r in required if r.min_level > 0]
+    staff = Staff.objects.filter(staff_q)
+    if gated:
+        cond = Q()
+        for r in gated:
+            cond |= Q(skill_id=skill_ids[r.skill], level__gte=r.min_level)
+        meeting = (
+            SkillLevel.objects.filter(cond).values("staff_id").annotate(n=Count("id")).filter(n=len(gated))
+            .values("staff_id")
+        )
+        staff = staff.filter(pk__in=meeting)
+        stale = SkillLevel.objects.filter(staff_id=OuterRef("pk"), skill_id__in=ids, level__gt=0,
+                                          valid_until__lte=now)
+        counts = staff.aggregate(total=Count("pk"), stale=Count("pk", filter=Exists(stale)))
+        if counts["stale"]:
+            return None
+        total = counts["total"]
+    else:
+        if SkillLevel.objects.filter(skill_id__in=ids, valid_until__lte=now).exists():
+            return None
+        total = staff.count()
+    if not total:
+        return 0, [], now
+
+    def level_of(code):
+        cell = SkillLevel.objects.filter(staff_id=OuterRef("pk"), skill_id=skill_ids[code], level__gt=0)
+        return Coalesce(Subquery(cell.values("level")[:1]), Value(0))
+
+    codes = [r.skill for r in required + optional]
+    names = {code: f"lv{i}" for i, code in enumerate(codes)}
+    annotations = {names[code]: level_of(code) for code in codes}
+    over = Value(0)
+    for r in required:
+        over = over + F(names[r.skill]) - Value(r.min_level)
+    met = Value(0)
+    for r in optional:
+        met = met + Case(When(**{f"{names[r.skill]}__gte": r.min_level}, then=Value(1)), default=Value(0))
+    last = TicketFeedback.objects.filter(staff_id=OuterRef("pk"), occurred_at__lte=now).order_by("-occurred_at")
+    tier_rank = Case(*[When(tier=t, then=Value(n)) for t, n in TIER_ORDER.items()], default=Value(99))
+    employee_id = Collate("employee_id", "C") if connection.vendor == "postgresql" else F("employee_id")
+    rows = (
+        staff.annotate(**annotations)
+        .annotate(over=over, met=met, last=Subquery(last.values("occurred_at")[:1]), tier_rank=tier_rank,
+                  emp=employee_id)
+        .order_by("tier_rank", "-met", "over", F("last").asc(nulls_first=True), "emp")
+        .values_list(*STAFF_FIELDS, "met", "over", "last", *names.values())[:limit]
+    )
+    top = []
+    n = len(STAFF_FIELDS)
+    for rank, row in enumerate(rows, start=1):
+        levels = {code: level for code, level in zip(codes, row[n + 3:]) if level > 0}
+        top.append(Candidate(
+            staff_id=row[0], employee_id=row[1], tier=row[2], profile=row[3], levels=levels,
+            display_name=_display_name(row), optional_met=row[n], over_qualification=row[n + 1],
+            last_assigned_at=row[n + 2], rank=rank,
+        ))
+    return total, top, now
 
 
 def _last_assigned(*, staff_ids: list[int], at: datetime, staff_q: Q) -> dict:
