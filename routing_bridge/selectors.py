@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.db import connection, transaction
-from django.db.models import Case, Count, Exists, F, Max, OuterRef, Q, Subquery, TextField, Value, When
+from django.db.models import Case, Count, Exists, F, Max, OuterRef, Q, Subquery, TextField, Value, When, Window
 from django.db.models.functions import Cast, Coalesce, Collate
 from django.utils import timezone
 
@@ -272,26 +272,22 @@ def _ranked_from_cells(*, skill_ids: dict, required: list[Requirement], optional
     gated = [r for r in required if r.min_level > 0]
     staff = Staff.objects.filter(staff_q)
     if gated:
-        cond = Q()
+        # One semi-join per requirement, each answered from the (skill, level, staff) index.
         for r in gated:
-            cond |= Q(skill_id=skill_ids[r.skill], level__gte=r.min_level)
-        meeting = (
-            SkillLevel.objects.filter(cond).values("staff_id").annotate(n=Count("id")).filter(n=len(gated))
-            .values("staff_id")
-        )
-        staff = staff.filter(pk__in=meeting)
-        stale = SkillLevel.objects.filter(staff_id=OuterRef("pk"), skill_id__in=ids, level__gt=0,
-                                          valid_until__lte=now)
-        counts = staff.aggregate(total=Count("pk"), stale=Count("pk", filter=Exists(stale)))
-        if counts["stale"]:
-            return None
-        total = counts["total"]
+            staff = staff.filter(pk__in=SkillLevel.objects.filter(skill_id=skill_ids[r.skill], level__gte=r.min_level)
+                                 .values("staff_id"))
+        stale_cell = SkillLevel.objects.filter(staff_id=OuterRef("pk"), skill_id__in=ids, level__gt=0,
+                                               valid_until__lte=now)
+        # The count before the limit and whether a stale cell is involved come with the ranked rows.
+        extra = {"total": Window(Count("pk")),
+                 "stale": Window(Max(Case(When(Exists(stale_cell), then=Value(1)), default=Value(0))))}
     else:
         if SkillLevel.objects.filter(skill_id__in=ids, valid_until__lte=now).exists():
             return None
         total = staff.count()
-    if not total:
-        return 0, [], now
+        if not total:
+            return 0, [], now
+        extra = {"total": Value(total), "stale": Value(0)}
 
     def level_of(code):
         cell = SkillLevel.objects.filter(staff_id=OuterRef("pk"), skill_id=skill_ids[code], level__gt=0)
@@ -312,14 +308,20 @@ def _ranked_from_cells(*, skill_ids: dict, required: list[Requirement], optional
     rows = (
         staff.annotate(**annotations)
         .annotate(over=over, met=met, last=Subquery(last.values("occurred_at")[:1]), tier_rank=tier_rank,
-                  emp=employee_id)
+                  emp=employee_id, **extra)
         .order_by("tier_rank", "-met", "over", F("last").asc(nulls_first=True), "emp")
-        .values_list(*STAFF_FIELDS, "met", "over", "last", *names.values())[:limit]
+        .values_list(*STAFF_FIELDS, "met", "over", "last", "total", "stale", *names.values())[:limit]
     )
-    top = []
+    rows = list(rows)
     n = len(STAFF_FIELDS)
+    if not rows:
+        return 0, [], now
+    total, stale = rows[0][n + 3], rows[0][n + 4]
+    if stale:
+        return None
+    top = []
     for rank, row in enumerate(rows, start=1):
-        levels = {code: level for code, level in zip(codes, row[n + 3:]) if level > 0}
+        levels = {code: level for code, level in zip(codes, row[n + 5:]) if level > 0}
         top.append(Candidate(
             staff_id=row[0], employee_id=row[1], tier=row[2], profile=row[3], levels=levels,
             display_name=_display_name(row), optional_met=row[n], over_qualification=row[n + 1],
