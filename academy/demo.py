@@ -203,8 +203,17 @@ def seed(*, stdout, staff_count: int = 150, password: str = DEMO_PASSWORD) -> di
 
 def _ensure_site() -> None:
     """A Wagtail Site must exist for the catalogue; the page tree itself belongs to courses.demo."""
-    from wagtail.models import Page, Site
+    from django.conf import settings
+    from wagtail.models import Collection, Locale, Page, Site
 
+    # Wagtail's migrations create the locale, the tree root and the root collection; a database
+    # emptied with `flush` (as transactional tests do) has none of them: put them back.
+    if not Locale.objects.exists():
+        Locale.objects.create(language_code=settings.LANGUAGE_CODE)
+    if Page.get_first_root_node() is None:
+        Page.add_root(instance=Page(title="Root", slug="root", live=True))
+    if Collection.get_first_root_node() is None:
+        Collection.add_root(name="Root")
     if Site.objects.exists():
         return
     root = Page.get_first_root_node()
