@@ -12,7 +12,6 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
 from modelcluster.models import ClusterableModel
@@ -20,6 +19,7 @@ from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel, PageChooserPanel
 from wagtail.models import Orderable
 from wagtail.search import index
+from skills.models import BilingualNameMixin
 
 
 class QuestionType(models.TextChoices):
@@ -416,7 +416,7 @@ class AttemptQuestion(models.Model):
         constraints = [models.UniqueConstraint(fields=["attempt", "question"], name="attemptquestion_once")]
 
 
-class Certification(index.Indexed, ClusterableModel):
+class Certification(BilingualNameMixin, index.Indexed, ClusterableModel):
     code = models.CharField(_("code"), max_length=60, unique=True, validators=[validate_code])
     name_fr = models.CharField(_("nom (FR)"), max_length=200)
     name_en = models.CharField(_("nom (EN)"), max_length=200, blank=True)
@@ -452,11 +452,6 @@ class Certification(index.Indexed, ClusterableModel):
     def __str__(self):
         return self.name
 
-    @property
-    def name(self) -> str:
-        if (get_language() or "fr").startswith("en") and self.name_en:
-            return self.name_en
-        return self.name_fr
 
 
 class RequirementPath(models.TextChoices):

@@ -16,6 +16,17 @@ from academy.models import Profile, Tier
 CHANGE_COUNTER = "skill_change"
 
 
+
+class BilingualNameMixin:
+    """`name` in the active language: `name_en` in English when filled, else `name_fr`."""
+
+    @property
+    def name(self) -> str:
+        if (get_language() or "fr").startswith("en") and self.name_en:
+            return self.name_en
+        return self.name_fr
+
+
 class ProficiencyLevel(models.Model):
     """One step of the editable scale (0 Aucune … 4 Expert)."""
 
@@ -37,7 +48,7 @@ class ProficiencyLevel(models.Model):
         return self.label_en if (get_language() or "fr").startswith("en") else self.label_fr
 
 
-class Domain(index.Indexed, models.Model):
+class Domain(BilingualNameMixin, index.Indexed, models.Model):
     code = models.CharField(_("code"), max_length=20, unique=True)
     name_fr = models.CharField(_("nom (FR)"), max_length=120)
     name_en = models.CharField(_("nom (EN)"), max_length=120, blank=True)
@@ -54,14 +65,9 @@ class Domain(index.Indexed, models.Model):
     def __str__(self):
         return self.name
 
-    @property
-    def name(self) -> str:
-        if (get_language() or "fr").startswith("en") and self.name_en:
-            return self.name_en
-        return self.name_fr
 
 
-class Skill(index.Indexed, models.Model):
+class Skill(BilingualNameMixin, index.Indexed, models.Model):
     code = models.CharField(_("code"), max_length=40, unique=True, help_text=_("ex. AD.GPO"))
     domain = models.ForeignKey(Domain, verbose_name=_("domaine"), on_delete=models.PROTECT, related_name="skills")
     name_fr = models.CharField(_("nom (FR)"), max_length=160)
@@ -85,11 +91,6 @@ class Skill(index.Indexed, models.Model):
     def __str__(self):
         return f"{self.code} — {self.name}"
 
-    @property
-    def name(self) -> str:
-        if (get_language() or "fr").startswith("en") and self.name_en:
-            return self.name_en
-        return self.name_fr
 
 
 class EvidenceSource(models.TextChoices):
