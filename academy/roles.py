@@ -75,6 +75,21 @@ def user_has_role(user, role: str) -> bool:
     return user.groups.filter(name=role).exists()
 
 
+def user_role_flags(user) -> dict[str, bool]:
+    """The four role checks below in two queries, for what every page shows (the navigation);
+    the same answers as `user_is_admin`, `user_is_lead`, `user_is_dispatcher`, `user_is_editor`."""
+    if not user.is_authenticated:
+        return {"admin": False, "lead": False, "dispatcher": False, "editor": False}
+    groups = set(user.groups.values_list("name", flat=True))
+    admin = user.is_superuser or ACADEMIE_ADMIN in groups
+    return {
+        "admin": admin,
+        "lead": admin or user.led_teams.exists(),
+        "dispatcher": admin or DISPATCHER in groups,
+        "editor": admin or CONTENT_EDITOR in groups,
+    }
+
+
 def user_is_admin(user) -> bool:
     return user.is_authenticated and (user.is_superuser or user_has_role(user, ACADEMIE_ADMIN))
 
