@@ -40,6 +40,8 @@ def parse_args():
     parser.add_argument("--skills", type=int, default=60)
     parser.add_argument("--queries", type=int, default=300)
     parser.add_argument("--http-seconds", type=int, default=15)
+    parser.add_argument("--detail-size", type=int, default=10_000,
+                        help="size at which the snapshot and HTTP figures are measured (default 10000)")
     parser.add_argument("--db", default="academie_bench_bridge")
     parser.add_argument("--host", default=os.environ.get("BENCH_PGHOST", "127.0.0.1"))
     parser.add_argument("--keep", action="store_true", help="keep the database at the end")
@@ -245,7 +247,7 @@ def main():
             results[size] = {"p50": p50, "p99": p99}
             print(f"  qualified (3 required skills ≥ 2, tiers N1+N2), {args.queries} queries: p50 {p50:.2f} ms, "
                   f"p99 {p99:.2f} ms, {mean_total:.0f} qualified on average", flush=True)
-            if size == 10_000:
+            if size == args.detail_size:
                 token = router_client_create(name="bench", scopes=list(SCOPES),
                                              rate_limit_per_minute=100_000).token
                 seconds, count, pages = bench_snapshot(token)

@@ -11,11 +11,15 @@ import difflib
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from datetime import timezone as dt_timezone
+from functools import lru_cache
 
 from django.db import connection, transaction
-from django.db.models import Case, Count, Exists, F, Max, OuterRef, Q, Subquery, TextField, Value, When, Window
-from django.db.models.functions import Cast, Coalesce, Collate
+from django.db.models import Count, Max, Q, TextField
+from django.db.models.functions import Cast
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext as _
 
 from academy.models import TIER_ORDER, Staff
 from routing_bridge.models import CategoryRule, TicketFeedback, category_key, category_normalize
@@ -74,26 +78,26 @@ def _check_requirements(required: list[Requirement], optional: list[Requirement]
     """Validate skill codes and levels; returns {code: skill_id}. Raises QueryError naming the
     unknown codes, levels outside the scale and skills asked twice."""
     codes = [r.skill for r in required + optional]
-    known = dict(Skill.objects.filter(code__in=codes).values_list("code", "pk"))
+    known, scale = _reference(codes)
     unknown = sorted({c for c in codes if c not in known})
     if unknown:
         raise QueryError(
-            "Compétences inconnues : " + ", ".join(unknown),
+            _("Compétences inconnues : %(codes)s") % {"codes": ", ".join(unknown)},
             fields={"required": unknown}, extra={"unknown_skills": unknown},
         )
-    scale = scale_levels()
     fields = {}
     for name, reqs in (("required", required), ("optional", optional)):
         for i, r in enumerate(reqs):
             if r.min_level not in scale:
                 fields[f"body.{name}.{i}.min_level"] = (
-                    f"Le niveau {r.min_level} n'est pas dans l'échelle ({min(scale)} à {max(scale)})."
+                    _("Le niveau %(level)s n'est pas dans l'échelle (%(min)s à %(max)s).")
+                    % {"level": r.min_level, "min": min(scale), "max": max(scale)}
                 )
     if fields:
-        raise QueryError("Niveau minimum hors de l'échelle.", fields=fields)
+        raise QueryError(_("Niveau minimum hors de l'échelle."), fields=fields)
     duplicated = sorted({c for c in codes if codes.count(c) > 1})
     if duplicated:
-        raise QueryError("Compétence demandée deux fois : " + ", ".join(duplicated),
+        raise QueryError(_("Compétence demandée deux fois : %(codes)s") % {"codes": ", ".join(duplicated)},
                          fields={"required": duplicated})
     return known
 
@@ -213,15 +217,15 @@ def staff_qualified(
     levels outside the scale, a skill asked twice or a limit outside 1..200."""
     required, optional = list(required), list(optional)
     if not 1 <= limit <= MAX_LIMIT:
-        raise QueryError(f"limit doit être entre 1 et {MAX_LIMIT}.", fields={"limit": "1..200"})
+        raise QueryError(_("limit doit être entre 1 et %(max)s.") % {"max": MAX_LIMIT}, fields={"limit": "1..200"})
     skill_ids = _check_requirements(required, optional)
     now = timezone.now()
     staff_q = _staff_filter(tiers=tiers, profiles=profiles, exclude=exclude)
     found = None
     source = "ledger"
     if at is None and not languages:
-        ranked = _ranked_from_cells(skill_ids=skill_ids, required=required, optional=optional, staff_q=staff_q,
-                                    limit=limit)
+        ranked = _ranked_from_cells(skill_ids=skill_ids, required=required, optional=optional, tiers=tiers,
+                                    profiles=profiles, exclude=exclude, limit=limit)
         if ranked is not None:
             total, top, now = ranked
             if with_reasons and top:
@@ -262,72 +266,165 @@ def staff_qualified(
     return Qualification(as_of=as_of, total_qualified=total, candidates=top, source=source)
 
 
-def _ranked_from_cells(*, skill_ids: dict, required: list[Requirement], optional: list[Requirement], staff_q: Q,
-                       limit: int) -> tuple | None:
-    """(total qualified, the `limit` first candidates, now) ranked in SQL from the cells: only
-    the top rows leave the database. None when a cell involved is stale (see `_levels_from_cells`),
-    so that the ledger answers instead. Same answers as ranking `_levels_from_cells` in Python."""
-    now = timezone.now()
-    ids = list(skill_ids.values())
-    gated = [r for r in required if r.min_level > 0]
-    staff = Staff.objects.filter(staff_q)
-    if gated:
-        # One semi-join per requirement, each answered from the (skill, level, staff) index.
-        for r in gated:
-            staff = staff.filter(pk__in=SkillLevel.objects.filter(skill_id=skill_ids[r.skill], level__gte=r.min_level)
-                                 .values("staff_id"))
-        stale_cell = SkillLevel.objects.filter(staff_id=OuterRef("pk"), skill_id__in=ids, level__gt=0,
-                                               valid_until__lte=now)
-        # The count before the limit and whether a stale cell is involved come with the ranked rows.
-        extra = {"total": Window(Count("pk")),
-                 "stale": Window(Max(Case(When(Exists(stale_cell), then=Value(1)), default=Value(0))))}
+# --- Raw SQL for the hot path ----------------------------------------------------------------------
+# `qualified` is called for every ticket a router dispatches: its two statements are SQL text
+# built once per shape (how many codes, tiers, exclusions…) with parameters, not ORM querysets,
+# whose compilation cost more than PostgreSQL took to answer (docs/benchmarks.md).
+
+
+def _qn(model) -> str:
+    return connection.ops.quote_name(model._meta.db_table)
+
+
+def _marks(n: int) -> str:
+    return ", ".join(["%s"] * n)
+
+
+def _dt_param(value: datetime):
+    return connection.ops.adapt_datetimefield_value(value)
+
+
+def _dt_read(value) -> datetime | None:
+    """A datetime read by a raw statement: SQLite gives text, PostgreSQL aware datetimes."""
+    if value is None or isinstance(value, datetime):
+        return value if value is None or timezone.is_aware(value) else timezone.make_aware(value, dt_timezone.utc)
+    parsed = parse_datetime(value)
+    return timezone.make_aware(parsed, dt_timezone.utc) if timezone.is_naive(parsed) else parsed
+
+
+def _raw(sql: str, params: list) -> list[tuple]:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+@lru_cache(maxsize=64)
+def _reference_sql(vendor: str, n_codes: int) -> str:
+    scale = f"SELECT NULL, level FROM {_qn(ProficiencyLevel)}"
+    if not n_codes:
+        return scale
+    return f"SELECT code, id FROM {_qn(Skill)} WHERE code IN ({_marks(n_codes)}) UNION ALL {scale}"
+
+
+def _reference(codes: list[str]) -> tuple[dict[str, int], list[int]]:
+    """({code: skill id} for the known codes among `codes`, the scale's levels): one statement."""
+    wanted = sorted(set(codes))
+    known, scale = {}, []
+    for code, value in _raw(_reference_sql(connection.vendor, len(wanted)), wanted):
+        if code is None:
+            scale.append(value)
+        else:
+            known[code] = value
+    return known, sorted(scale) or [0, 1, 2, 3, 4]
+
+
+@lru_cache(maxsize=256)
+def _ranked_sql(vendor: str, gated: tuple[int, ...], n_required: int, n_optional: int, n_tiers: int,
+                n_profiles: int, n_exclude: int) -> str:
+    """The ranked query for one shape. Parameters, in order: one min level per optional then per
+    required skill (outer select), now (last assignment), one skill id per level column, now
+    (stale cells) and the involved skill ids (when there are any), True (active), tiers,
+    profiles, exclusions, (skill id, min level) per gated requirement, the limit."""
+    n_codes = n_required + n_optional
+    lv = [f"lv{i}" for i in range(n_codes)]
+    level_cols = "".join(f", COALESCE(MAX(CASE WHEN c.skill_id = %s THEN c.level END), 0) AS {name}" for name in lv)
+    tier_rank = "CASE s.tier " + " ".join(f"WHEN '{t}' THEN {n}" for t, n in TIER_ORDER.items()) + " ELSE 99 END"
+    if n_codes:
+        cells_join = (f" LEFT JOIN {_qn(SkillLevel)} c ON c.staff_id = s.id AND c.skill_id IN ({_marks(n_codes)})"
+                      f" AND c.level > 0")
+        stale = "MAX(CASE WHEN c.valid_until <= %s THEN 1 ELSE 0 END)"
     else:
-        if SkillLevel.objects.filter(skill_id__in=ids, valid_until__lte=now).exists():
-            return None
-        total = staff.count()
-        if not total:
-            return 0, [], now
-        extra = {"total": Value(total), "stale": Value(0)}
-
-    def level_of(code):
-        cell = SkillLevel.objects.filter(staff_id=OuterRef("pk"), skill_id=skill_ids[code], level__gt=0)
-        return Coalesce(Subquery(cell.values("level")[:1]), Value(0))
-
-    codes = [r.skill for r in required + optional]
-    names = {code: f"lv{i}" for i, code in enumerate(codes)}
-    annotations = {names[code]: level_of(code) for code in codes}
-    over = Value(0)
-    for r in required:
-        over = over + F(names[r.skill]) - Value(r.min_level)
-    met = Value(0)
-    for r in optional:
-        met = met + Case(When(**{f"{names[r.skill]}__gte": r.min_level}, then=Value(1)), default=Value(0))
-    last = TicketFeedback.objects.filter(staff_id=OuterRef("pk"), occurred_at__lte=now).order_by("-occurred_at")
-    tier_rank = Case(*[When(tier=t, then=Value(n)) for t, n in TIER_ORDER.items()], default=Value(99))
-    employee_id = Collate("employee_id", "C") if connection.vendor == "postgresql" else F("employee_id")
-    rows = (
-        staff.annotate(**annotations)
-        .annotate(over=over, met=met, last=Subquery(last.values("occurred_at")[:1]), tier_rank=tier_rank,
-                  emp=employee_id, **extra)
-        .order_by("tier_rank", "-met", "over", F("last").asc(nulls_first=True), "emp")
-        .values_list(*STAFF_FIELDS, "met", "over", "last", "total", "stale", *names.values())[:limit]
+        cells_join, stale = "", "0"
+    where = ["s.active = %s"]
+    if n_tiers:
+        where.append(f"s.tier IN ({_marks(n_tiers)})")
+    if n_profiles:
+        where.append(f"s.profile IN ({_marks(n_profiles)})")
+    if n_exclude:
+        where.append(f"s.employee_id NOT IN ({_marks(n_exclude)})")
+    for _i in gated:
+        # One semi-join per requirement, each answered from the (skill, level, staff) index.
+        where.append(f"s.id IN (SELECT g.staff_id FROM {_qn(SkillLevel)} g WHERE g.skill_id = %s AND g.level >= %s)")
+    met = " + ".join([f"CASE WHEN q.{lv[n_required + i]} >= %s THEN 1 ELSE 0 END" for i in range(n_optional)]) or "0"
+    over = " + ".join([f"(q.{lv[i]} - %s)" for i in range(n_required)]) or "0"
+    inner = (
+        f"SELECT s.id, s.employee_id, s.tier, s.profile, u.first_name, u.last_name, u.username, "
+        f"{tier_rank} AS tier_rank, "
+        f"(SELECT MAX(f.occurred_at) FROM {_qn(TicketFeedback)} f WHERE f.staff_id = s.id AND f.occurred_at <= %s)"
+        f" AS last_at{level_cols}, {stale} AS stale "
+        f"FROM {_qn(Staff)} s INNER JOIN {_qn(Staff.user.field.related_model)} u ON u.id = s.user_id{cells_join} "
+        f"WHERE {' AND '.join(where)} GROUP BY s.id, u.id"
     )
-    rows = list(rows)
-    n = len(STAFF_FIELDS)
+    collate = ' COLLATE "C"' if vendor == "postgresql" else ""
+    nulls_first = " NULLS FIRST" if vendor == "postgresql" else ""  # SQLite puts NULLs first already
+    cols = ", ".join(f"r.{name}" for name in lv)
+    return (
+        f"SELECT r.id, r.employee_id, r.tier, r.profile, r.first_name, r.last_name, r.username, r.met, r.over_q, "
+        f"r.last_at, COUNT(*) OVER () AS total, MAX(r.stale) OVER () AS any_stale{', ' + cols if cols else ''} "
+        f"FROM (SELECT q.*, ({met}) AS met, ({over}) AS over_q FROM ({inner}) q) r "
+        f"ORDER BY r.tier_rank, r.met DESC, r.over_q, r.last_at{nulls_first}, r.employee_id{collate} LIMIT %s"
+    )
+
+
+def _ranked_from_cells(*, skill_ids: dict, required: list[Requirement], optional: list[Requirement],
+                       tiers, profiles, exclude, limit: int) -> tuple | None:
+    """(total qualified, the `limit` first candidates, now) ranked in SQL from the cells: only
+    the top rows leave the database. None when a cell involved is stale (its drop instant has
+    passed and the expiry sweep has not refreshed it yet), so that the ledger answers instead:
+    only the cells of the people ranked matter, and a stale cell can only be too high.
+    Same answers as ranking `_levels_from_cells` in Python (the oracle test checks both)."""
+    now = timezone.now()
+    now_param = _dt_param(now)
+    tiers, profiles, exclude = list(tiers or []), list(profiles or []), list(exclude or [])
+    codes = [r.skill for r in required + optional]
+    gated = tuple(i for i, r in enumerate(required) if r.min_level > 0)
+    sql = _ranked_sql(connection.vendor, gated, len(required), len(optional), len(tiers), len(profiles),
+                      len(exclude))
+    params = [r.min_level for r in optional] + [r.min_level for r in required]
+    params += [now_param, *(skill_ids[c] for c in codes)]
+    if codes:
+        params += [now_param, *(skill_ids[c] for c in codes)]
+    params += [True, *tiers, *profiles, *exclude]
+    for i in gated:
+        params += [skill_ids[required[i].skill], required[i].min_level]
+    params.append(limit)
+    rows = _raw(sql, params)
     if not rows:
         return 0, [], now
-    total, stale = rows[0][n + 3], rows[0][n + 4]
+    total, stale = rows[0][10], rows[0][11]
     if stale:
         return None
     top = []
     for rank, row in enumerate(rows, start=1):
-        levels = {code: level for code, level in zip(codes, row[n + 5:]) if level > 0}
+        pk, employee_id, tier, profile, first, last, username, met, over, last_at = row[:10]
         top.append(Candidate(
-            staff_id=row[0], employee_id=row[1], tier=row[2], profile=row[3], levels=levels,
-            display_name=_display_name(row), optional_met=row[n], over_qualification=row[n + 1],
-            last_assigned_at=row[n + 2], rank=rank,
+            staff_id=pk, employee_id=employee_id, tier=tier, profile=profile,
+            levels={code: level for code, level in zip(codes, row[12:]) if level > 0},
+            display_name=f"{first} {last}".strip() or username, optional_met=met, over_qualification=over,
+            last_assigned_at=_dt_read(last_at), rank=rank,
         ))
     return total, top, now
+
+
+class _Evidence:
+    """What the policy and the reasons read of an evidence (skills.policy.EvidenceLike), from
+    a raw row: no model instance per evidence."""
+
+    __slots__ = ("pk", "staff_id", "skill_id", "level", "source", "observed_at", "valid_until", "revoked_at")
+
+    def __init__(self, pk, staff_id, skill_id, level, source, observed_at, valid_until, revoked_at):
+        self.pk, self.staff_id, self.skill_id, self.level, self.source = pk, staff_id, skill_id, level, source
+        self.observed_at, self.valid_until, self.revoked_at = (_dt_read(observed_at), _dt_read(valid_until),
+                                                               _dt_read(revoked_at))
+
+
+@lru_cache(maxsize=64)
+def _evidence_sql(vendor: str, n_staff: int, n_skills: int) -> str:
+    return (
+        f"SELECT id, staff_id, skill_id, level, source, observed_at, valid_until, revoked_at "
+        f"FROM {_qn(Evidence)} WHERE staff_id IN ({_marks(n_staff)}) AND skill_id IN ({_marks(n_skills)}) "
+        f"AND observed_at <= %s AND source <> %s ORDER BY observed_at DESC, id DESC"
+    )
 
 
 def _last_assigned(*, staff_ids: list[int], at: datetime, staff_q: Q) -> dict:
@@ -347,10 +444,14 @@ def _attach_reasons(candidates: list[Candidate], *, required: list[Requirement],
     """Fill each candidate's reasons from the ledger at `at`: for each required skill its level,
     until when it holds, the evidences that hold it up, and until when the minimum stays met."""
     staff_ids = [c.staff_id for c in candidates]
+    wanted = [skill_ids[r.skill] for r in required]
     evidences = defaultdict(list)
-    for e in Evidence.objects.filter(staff_id__in=staff_ids, skill_id__in=[skill_ids[r.skill] for r in required],
-                                     observed_at__lte=at).exclude(source="self"):
-        evidences[(e.staff_id, e.skill_id)].append(e)
+    if wanted:
+        rows = _raw(_evidence_sql(connection.vendor, len(staff_ids), len(wanted)),
+                    [*staff_ids, *wanted, _dt_param(at), "self"])
+        for row in rows:
+            e = _Evidence(*row)
+            evidences[(e.staff_id, e.skill_id)].append(e)
     for c in candidates:
         reasons = []
         untils = []
@@ -423,13 +524,14 @@ def category_route(*, category: str) -> CategoryRule:
     """The rule that governs `category`; raises QueryError (404) naming it with the closest
     known categories when there is none."""
     if not category_normalize(category):
-        raise QueryError("La catégorie est vide.", fields={"body.ticket.category": "vide"})
+        raise QueryError(_("La catégorie est vide."), fields={"body.ticket.category": "vide"})
     rule = category_rule_for(category=category)
     if rule is None:
         suggestions = category_suggestions(category=category)
-        detail = f"Catégorie inconnue : « {category_normalize(category)} »."
+        detail = _("Catégorie inconnue : « %(category)s ».") % {"category": category_normalize(category)}
         if suggestions:
-            detail += " Catégories proches : " + ", ".join(f"« {s} »" for s in suggestions) + "."
+            detail += " " + _("Catégories proches : %(categories)s.") % {
+                "categories": ", ".join(f"« {s} »" for s in suggestions)}
         raise QueryError(detail, status=404, fields={"body.ticket.category": category},
                          extra={"category": category, "suggestions": suggestions})
     return rule
