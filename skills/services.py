@@ -7,7 +7,6 @@ are handed out in commit order and never leave a gap (a reader that has seen N n
 N-1). The `event` counter is taken after it (by academy.services.event_publish).
 """
 import json
-import uuid
 from collections import defaultdict, namedtuple
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -19,8 +18,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from academy.models import Counter, Event, Staff
-from academy.services import audit_log, notification_send
+from academy.models import Counter, Staff
+from academy.services import audit_log, event_listeners_notify, event_publish_many, notification_send
 from skills.models import (
     CHANGE_COUNTER, Evidence, EvidenceSource, ProficiencyLevel, RoleAssignment, RoleProfile, SelfAssessment,
     SelfAssessmentStatus, Skill, SkillChange, SkillLevel,
@@ -151,6 +150,15 @@ def evidence_validate(*, staff: Staff, skill: Skill, level: int, source: str,
     if level not in levels:
         errors["level"] = _("Le niveau %(level)s n'est pas dans l'échelle (%(min)s à %(max)s).") % {
             "level": level, "min": min(levels), "max": max(levels)}
+    errors.update(_evidence_errors_but_level(staff=staff, skill=skill, observed_at=observed_at,
+                                             valid_until=valid_until, now=now))
+    return errors
+
+
+def _evidence_errors_but_level(*, staff: Staff, skill: Skill, observed_at: datetime, valid_until: datetime | None,
+                               now: datetime) -> dict:
+    """The checks of `evidence_validate` that need no query (all but the scale)."""
+    errors = {}
     if not staff.active:
         errors["staff"] = _("%(who)s est inactif.") % {"who": staff.employee_id}
     if not skill.active:
@@ -184,19 +192,73 @@ def evidence_record(
     """
     now = timezone.now()
     observed_at = observed_at or now
-    errors = evidence_validate(staff=staff, skill=skill, level=level, source=source, observed_at=observed_at,
-                               valid_until=valid_until, now=now)
-    if errors:
-        raise ValidationError(errors)
+    if source not in EvidenceSource.values or _evidence_errors_but_level(
+            staff=staff, skill=skill, observed_at=observed_at, valid_until=valid_until, now=now):
+        raise ValidationError(evidence_validate(staff=staff, skill=skill, level=level, source=source,
+                                                observed_at=observed_at, valid_until=valid_until, now=now))
+    evidence = Evidence(
+        staff=staff, skill=skill, level=level, source=source, observed_at=min(observed_at, now),
+        valid_until=valid_until, recorded_by=recorded_by if getattr(recorded_by, "pk", None) else None,
+        reference_type=reference_type, reference_id=str(reference_id), note=note, created_at=now,
+    )
+    reason = reason or f"evidence:{source}"
+    if _record_in_database():
+        _evidence_record_in_database(evidence, reason=reason, now=now)
+        return evidence
+    levels = scale_levels()
+    if level not in levels:
+        raise ValidationError(evidence_validate(staff=staff, skill=skill, level=level, source=source,
+                                                observed_at=observed_at, valid_until=valid_until, levels=levels,
+                                                now=now))
     with transaction.atomic():
         _lock_change_log()
-        evidence = Evidence.objects.create(
-            staff=staff, skill=skill, level=level, source=source, observed_at=min(observed_at, now),
-            valid_until=valid_until, recorded_by=recorded_by if getattr(recorded_by, "pk", None) else None,
-            reference_type=reference_type, reference_id=str(reference_id), note=note, created_at=now,
-        )
-        _cell_refresh_locked(staff=staff, skill=skill, reason=reason or f"evidence:{source}", now=now)
+        evidence.save(force_insert=True)
+        _cell_refresh_locked(staff=staff, skill=skill, reason=reason, now=now)
     return evidence
+
+
+def _record_in_database() -> bool:
+    """Does `evidence_record` write through the SQL function? (PostgreSQL; tests turn it off to
+    compare it with the Python path on the same database.)"""
+    return connection.vendor == "postgresql"
+
+
+_RECORD_SQL = (
+    "SELECT evidence_id, seq FROM skills_evidence_record(%s::bigint, %s::bigint, %s::integer, %s::text, "
+    "%s::timestamptz, %s::timestamptz, %s::integer, %s::text, %s::text, %s::text, %s::timestamptz, %s::text, "
+    "%s::text, %s::text, %s::integer[])"
+)
+
+
+def _evidence_record_in_database(evidence: Evidence, *, reason: str, now: datetime) -> None:
+    """PostgreSQL: the write of `evidence_record` (evidence, cell, change-log row, event) by the
+    function `skills_evidence_record` (migration 0005) in one statement, the scale checked there
+    too. Outside a transaction that statement is its own transaction (one round trip in all);
+    inside one it joins it, under a savepoint when nested, as `transaction.atomic()` would."""
+    params = [
+        evidence.staff_id, evidence.skill_id, evidence.level, evidence.source, evidence.observed_at,
+        evidence.valid_until, evidence.recorded_by_id, evidence.reference_type, evidence.reference_id,
+        evidence.note, now, reason, evidence.staff.employee_id, evidence.skill.code,
+        [level for level, *_rest in DEFAULT_SCALE],
+    ]
+    if connection.get_autocommit() and not connection.in_atomic_block:
+        with connection.cursor() as cursor:
+            cursor.execute(_RECORD_SQL, params)
+            evidence_id, seq = cursor.fetchone()
+    else:
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(_RECORD_SQL, params)
+            evidence_id, seq = cursor.fetchone()
+    if evidence_id is None:  # the level is not in the scale; nothing was written
+        raise ValidationError(evidence_validate(
+            staff=evidence.staff, skill=evidence.skill, level=evidence.level, source=evidence.source,
+            observed_at=evidence.observed_at, valid_until=evidence.valid_until, now=now) or {
+                "level": _("Le niveau %(level)s n'est pas dans l'échelle.") % {"level": evidence.level}})
+    evidence.pk = evidence_id
+    evidence._state.adding = False
+    evidence._state.db = connection.alias
+    if seq is not None:
+        event_listeners_notify()
 
 
 def evidence_revoke(*, evidence: Evidence, revoked_by=None, reason: str) -> Evidence:
@@ -232,22 +294,8 @@ def cells_expire(*, now: datetime | None = None) -> int:
 
 
 def _events_append(items: list[tuple[int, datetime, dict]]) -> None:
-    """Append `skill_level.changed` events [(seq, occurred_at, data)] to the outbox, in order.
-
-    The same thing as academy.services.event_publish (same `event` counter, same rows, same
-    after-commit listeners) with one round trip for the positions instead of several per event:
-    it sits on the hot path of every evidence and of the bulk recomputation."""
-    if not items:
-        return
-    first = _counter_add(EVENT_COUNTER, len(items)) - len(items) + 1
-    _bulk_insert(Event, ["id", "position", "type", "seq", "occurred_at", "data"], [
-        (uuid.uuid4(), first + offset, "skill_level.changed", seq, at, data)
-        for offset, (seq, at, data) in enumerate(items)
-    ])
-    from academy import services as academy_services
-
-    for listener in getattr(academy_services, "_event_listeners", []):
-        transaction.on_commit(listener)
+    """Append `skill_level.changed` events [(seq, occurred_at, data)] to the outbox, in order."""
+    event_publish_many(type="skill_level.changed", items=items)
 
 
 # --- Bulk recomputation -----------------------------------------------------------------------
@@ -437,10 +485,7 @@ def _recompute_range_in_database(low: int, high: int, now: datetime, reason: str
                     "FROM (SELECT d.*, row_number() OVER (ORDER BY d.staff_id, d.skill_id) AS n "
                     "      FROM skills_recompute_diff d WHERE " + _CHANGED + ") d "
                     "JOIN academy_staff s ON s.id = d.staff_id JOIN skills_skill k ON k.id = d.skill_id", params)
-                from academy import services as academy_services
-
-                for listener in getattr(academy_services, "_event_listeners", []):
-                    transaction.on_commit(listener)
+                event_listeners_notify()
         cursor.execute("DROP TABLE skills_recompute_diff")
 
 
