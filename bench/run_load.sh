@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Load test: 200 simulated learners browsing and submitting exams against gunicorn for 60 s, and
-# router clients calling the bridge at about 90 requests per second at the same time.
+# router clients calling the bridge at 100 requests per second at the same time.
 #
 #   bench/run_load.sh            # PostgreSQL database academie_bench_load, recreated and seeded
 #
@@ -74,12 +74,20 @@ $PY -m gunicorn academy.wsgi -b 127.0.0.1:$PORT -w "${LOAD_WORKERS:-3}" -k gthre
 GUNICORN=$!
 trap 'kill $GUNICORN 2>/dev/null || true; wait $GUNICORN 2>/dev/null || true' EXIT
 for _ in $(seq 60); do curl -sf -o /dev/null "http://127.0.0.1:$PORT/accounts/login/" && break; sleep 1; done
-# Warm every worker up (first requests import the views and compile the templates: seconds each).
-for _ in $(seq 30); do
+# Warm every worker up: the first request of each page in each worker imports its views and
+# compiles its templates (one to two seconds of CPU each), which is not what a running server does.
+# A dozen rounds of every page, six at a time, reach all the workers.
+SESSION=$(head -1 "$OUT/users.txt" | cut -d' ' -f2)
+for _ in $(seq 12); do
   pids=()
-  for path in /accounts/login/ /certificats/verifier/ /api/bridge/v1/openapi.json; do
-    curl -s -o /dev/null "http://127.0.0.1:$PORT$path" & pids+=($!)
+  for path in / /formations/ "$LOAD_COURSE_URL" /mes-formations/ /mes-competences/ /certificats/ \
+              "/examens/$LOAD_EXAM_SLUG/" /accounts/login/; do
+    curl -s -o /dev/null -b "sessionid=$SESSION" "http://127.0.0.1:$PORT$path" & pids+=($!)
   done
+  curl -s -o /dev/null -H "Authorization: Bearer $TOKEN" -H "Content-Type: application/json" \
+       -d "{\"required\": [{\"skill\": \"$LOAD_BRIDGE_SKILL\", \"min_level\": 2}]}" \
+       "http://127.0.0.1:$PORT/api/bridge/v1/qualified" & pids+=($!)
+  curl -s -o /dev/null -H "Authorization: Bearer $TOKEN" "http://127.0.0.1:$PORT/api/bridge/v1/staff?limit=50" & pids+=($!)
   wait "${pids[@]}"
 done
 
