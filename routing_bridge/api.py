@@ -12,6 +12,7 @@ from typing import Literal
 from django.core.cache import cache
 from django.core.serializers.json import DjangoJSONEncoder
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import connection
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from ninja import Field, NinjaAPI, Query, Schema
@@ -426,13 +427,20 @@ class StaffQuery(Schema):
          summary="Instantané de la matrice, page par page", operation_id="staff_list")
 def staff_list(request, filters: Query[StaffQuery]):
     after = _cursor_decode(filters.cursor)
-    page = selectors.staff_snapshot_page(after=after, limit=filters.limit, team=filters.team, tier=filters.tier,
-                                         active=filters.active, raw=True)
     # Rendered here rather than validated item by item: a page holds thousands of cells, and
     # their `sources` are spliced as read. The fuzzing tests check it still matches StaffPage.
+    # On PostgreSQL the database writes the cells' JSON (same bytes, a test compares both).
+    if connection.vendor == "postgresql":
+        page = selectors.staff_snapshot_page_json(after=after, limit=filters.limit, team=filters.team,
+                                                  tier=filters.tier, active=filters.active)
+        items = page["items"]
+    else:
+        page = selectors.staff_snapshot_page(after=after, limit=filters.limit, team=filters.team, tier=filters.tier,
+                                             active=filters.active, raw=True)
+        items = [_staff_record_json(r) for r in page["items"]]
     body = (
         '{"version":%d,"items":[%s],"next":%s}'
-        % (page["version"], ",".join(_staff_record_json(r) for r in page["items"]),
+        % (page["version"], ",".join(items),
            json.dumps(_cursor_encode(page["last"])) if page["last"] else "null")
     )
     return HttpResponse(body, content_type="application/json; charset=utf-8")
@@ -473,17 +481,32 @@ def changes(request, filters: Query[ChangesQuery]):
 
 
 def _qualification_out(result: selectors.Qualification) -> dict:
+    """The body of QualifiedOut exactly as ninja would dump it after validation (same keys, same
+    order, nothing else), so that it can be rendered without validating every nested item:
+    `qualified` is the bridge's hot path. A test compares both renderings."""
     return {
         "as_of": result.as_of,
         "total_qualified": result.total_qualified,
         "candidates": [
             {"employee_id": c.employee_id, "display_name": c.display_name, "tier": c.tier, "profile": c.profile,
-             "rank": c.rank, "skills": c.skills, "optional_met": c.optional_met,
-             "over_qualification": c.over_qualification, "last_assigned_at": c.last_assigned_at,
-             "qualified_until": c.qualified_until}
+             "rank": c.rank,
+             "skills": [
+                 {"skill": s["skill"], "level": s["level"], "min_level": s["min_level"],
+                  "valid_until": s["valid_until"], "qualified_until": s["qualified_until"],
+                  "evidence": [{"source": e["source"], "level": e["level"], "observed_at": e["observed_at"],
+                                "valid_until": e["valid_until"]} for e in s["evidence"]]}
+                 for s in c.skills
+             ],
+             "optional_met": c.optional_met, "over_qualification": c.over_qualification,
+             "last_assigned_at": c.last_assigned_at, "qualified_until": c.qualified_until}
             for c in result.candidates
         ],
     }
+
+
+def _render(request, body: dict) -> HttpResponse:
+    """A 200 rendered as ninja renders a validated response (same renderer, same content type)."""
+    return api.create_response(request, body, status=200)
 
 
 def _filters(payload: FiltersIn) -> dict:
@@ -499,7 +522,7 @@ def qualified(request, payload: QualifiedIn):
         optional=[selectors.Requirement(r.skill, r.min_level) for r in payload.optional],
         **_filters(payload),
     )
-    return _qualification_out(result)
+    return _render(request, _qualification_out(result))
 
 
 @api.post("/route", response={200: RouteOut, **ERRORS}, auth=ClientToken("qualified:query"),
@@ -519,9 +542,9 @@ def route(request, payload: RouteIn):
         "category": rule.category,
         "required": [{"skill": r.skill, "min_level": r.min_level} for r in required],
         "optional": [{"skill": r.skill, "min_level": r.min_level} for r in optional],
-        "tiers": rule.tiers,
+        "tiers": list(rule.tiers),
     }
-    return out
+    return _render(request, out)
 
 
 @api.post("/feedback", response={202: FeedbackOut, **ERRORS}, auth=ClientToken("feedback:write"),

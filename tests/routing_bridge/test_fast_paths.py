@@ -1,0 +1,143 @@
+"""The bridge's fast paths give exactly what the plain ones give: the `qualified` body rendered
+without validating each nested item, and on PostgreSQL the snapshot pages whose cells the
+database writes as JSON."""
+from datetime import datetime, timedelta
+from datetime import timezone as dt_timezone
+
+import pytest
+from django.db import connection
+from django.utils import timezone
+
+from academy.models import Staff
+from routing_bridge import selectors
+from routing_bridge.api import QualifiedOut, _qualification_out, _staff_record_json, api
+from routing_bridge.selectors import Requirement, staff_qualified
+from routing_bridge.services import feedback_record
+from skills.models import SkillLevel
+from skills.services import evidence_record
+from tests.factories import StaffFactory, TeamFactory, UserFactory
+
+
+def _legacy_out(result) -> dict:
+    """What the API returned before the fast path, left to ninja to validate and dump."""
+    return {
+        "as_of": result.as_of, "total_qualified": result.total_qualified,
+        "candidates": [
+            {"employee_id": c.employee_id, "display_name": c.display_name, "tier": c.tier, "profile": c.profile,
+             "rank": c.rank, "skills": c.skills, "optional_met": c.optional_met,
+             "over_qualification": c.over_qualification, "last_assigned_at": c.last_assigned_at,
+             "qualified_until": c.qualified_until}
+            for c in result.candidates
+        ],
+    }
+
+
+@pytest.fixture
+def ranked_matrix(router, skills):
+    now = timezone.now()
+    people = []
+    for i, tier in enumerate(["N1", "N2", "N1", "N3"]):
+        staff = StaffFactory(employee_id=f"Q{i}", tier=tier,
+                             user=UserFactory(username=f"q{i}", first_name=f"Zoé «{i}»", last_name='O"Brien'))
+        evidence_record(staff=staff, skill=skills["AD.GPO"], level=2 + i % 3, source="exam",
+                        observed_at=now - timedelta(days=10 + i))
+        evidence_record(staff=staff, skill=skills["AD.GPO"], level=2 + i % 3, source="certification",
+                        observed_at=now - timedelta(days=5), valid_until=now + timedelta(days=40, microseconds=1234))
+        if i % 2:
+            evidence_record(staff=staff, skill=skills["NET.VPN"], level=3, source="manager")
+        people.append(staff)
+    feedback_record(client=router.client, ticket_id="T1", category="Active Directory", staff=people[0],
+                    outcome="resolved", occurred_at=now - timedelta(hours=3, microseconds=77))
+    return people
+
+
+@pytest.mark.parametrize("at", [None, "future"])
+def test_the_qualified_body_is_what_ninja_renders_after_validating_it(ranked_matrix, at):
+    when = timezone.now() + timedelta(days=3) if at else None
+    result = staff_qualified(required=[Requirement("AD.GPO", 2)], optional=[Requirement("NET.VPN", 2)], at=when,
+                             limit=10)
+    assert len(result.candidates) == 4 and all(c.skills for c in result.candidates)
+    fast = api.renderer.render(None, _qualification_out(result), response_status=200)
+    validated = api.renderer.render(None, QualifiedOut.model_validate(_legacy_out(result)).model_dump(),
+                                    response_status=200)
+    assert fast == validated
+
+
+def test_the_qualified_endpoint_answers_with_the_validated_body(router, ranked_matrix):
+    response = router.post("qualified", {"required": [{"skill": "AD.GPO", "min_level": 2}], "limit": 3})
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/json; charset=utf-8"
+    body = response.json()
+    QualifiedOut.model_validate(body)  # the schema accepts it as is
+    assert body["candidates"][0]["last_assigned_at"] is not None
+    assert [c["employee_id"] for c in body["candidates"]] == ["Q0", "Q2", "Q1"]
+    assert set(body["candidates"][0]["skills"][0]["evidence"][0]) == {"source", "level", "observed_at",
+                                                                      "valid_until"}
+
+
+@pytest.fixture
+def odd_matrix(skills):
+    """People and cells whose JSON is easy to get wrong: quotes, backslashes, control characters,
+    non-ASCII, blank names, no team, several languages, expiries with and without milliseconds."""
+    names = [("", "", "vide"), ("  Anne ", " Marie  ", "anne"), ('Jean "JJ"', "Back\\slash", "jj"),
+             ("Tab\there", "Line\nbreak", "ctl"), ("Ægir", "Ødegård 🚀", "aegir")]
+    team = TeamFactory(name='Équipe "Réseau" \\ Nord')
+    people = []
+    for i, (first, last, username) in enumerate(names):
+        staff = StaffFactory(employee_id=f"S{i:02d}", user=UserFactory(username=username, first_name=first,
+                                                                        last_name=last),
+                             team=None if i == 1 else team, tier=["N1", "N2", "N3"][i % 3],
+                             languages=[[], ["fr", "en"], ["fr"], ["de", "ñ\"x"], ["fr"]][i])
+        for code, level in (("AD.GPO", 2 + i % 2), ("NET.VPN", 1 + i % 4), ("NET.WIFI", 3)):
+            if (i + len(code)) % 3:
+                evidence_record(staff=staff, skill=skills[code], level=level, source="exam")
+        people.append(staff)
+    Staff.objects.filter(pk=people[3].pk).update(active=False)
+    cells = list(SkillLevel.objects.filter(level__gt=0).order_by("pk"))
+    instants = [datetime(2027, 1, 2, 3, 4, 5, tzinfo=dt_timezone.utc),
+                datetime(2027, 1, 2, 3, 4, 5, 123456, tzinfo=dt_timezone.utc),
+                datetime(2027, 1, 2, 3, 4, 5, 999, tzinfo=dt_timezone.utc),
+                datetime(2031, 12, 31, 23, 59, 59, 1000, tzinfo=dt_timezone.utc), None]
+    for n, cell in enumerate(cells):
+        SkillLevel.objects.filter(pk=cell.pk).update(
+            valid_until=instants[n % len(instants)],
+            sources=[["exam"], ["certification", "exam"], ['a"b\\c', "é\u0001"], []][n % 4])
+    return people
+
+
+def _python_page(**kwargs) -> tuple:
+    page = selectors.staff_snapshot_page(raw=True, **kwargs)
+    return page["version"], ",".join(_staff_record_json(r) for r in page["items"]), page["last"]
+
+
+def _sql_page(**kwargs) -> tuple:
+    page = selectors.staff_snapshot_page_json(**kwargs)
+    return page["version"], ",".join(page["items"]), page["last"]
+
+
+@pytest.mark.parametrize("kwargs", [
+    {"after": None, "limit": 200}, {"after": None, "limit": 2}, {"after": "S01", "limit": 2},
+    {"after": None, "limit": 10, "tier": "N1"}, {"after": None, "limit": 10, "active": False},
+    {"after": None, "limit": 10, "active": True}, {"after": "S00", "limit": 10, "team": 'Équipe "Réseau" \\ Nord'},
+    {"after": "S99", "limit": 10},
+])
+def test_postgresql_snapshot_pages_are_byte_for_byte_the_python_ones(odd_matrix, kwargs):
+    if connection.vendor != "postgresql":
+        pytest.skip("the JSON-from-the-database path exists only on PostgreSQL")
+    assert _sql_page(**kwargs) == _python_page(**kwargs)
+
+
+def test_the_snapshot_endpoint_pages_through_everyone(router, odd_matrix):
+    seen, cursor = [], None
+    while True:
+        body = router.get("staff", {"limit": 2} | ({"cursor": cursor} if cursor else {})).json()
+        seen += [item["employee_id"] for item in body["items"]]
+        for item in body["items"]:
+            assert item == router.get(f"staff/{item['employee_id']}").json()
+        cursor = body["next"]
+        if cursor is None:
+            break
+    assert seen == [f"S{i:02d}" for i in range(5)]
+    blank = router.get("staff/S00").json()
+    assert blank["display_name"] == "vide" and blank["languages"] == []
+    assert router.get("staff/S01").json()["display_name"] == "Anne   Marie"
