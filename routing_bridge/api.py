@@ -15,6 +15,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import connection
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from ninja import Field, NinjaAPI, Query, Schema
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
@@ -105,7 +106,7 @@ def _validation_error(request, exc: NinjaValidationError):
             loc = [loc[0]] + loc[2:]  # the Python parameter name means nothing to a client
         errors.append({"field": ".".join(loc), "loc": loc, "message": error.get("msg", "")})
     fields = ", ".join(e["field"] for e in errors)
-    return _error(request, 422, f"Requête invalide : {fields}", errors=errors)
+    return _error(request, 422, _("Requête invalide : %(fields)s") % {"fields": fields}, errors=errors)
 
 
 @api.exception_handler(selectors.QueryError)
@@ -116,19 +117,21 @@ def _query_error(request, exc: selectors.QueryError):
 
 @api.exception_handler(ScopeMissing)
 def _scope_missing(request, exc: ScopeMissing):
-    return _error(request, 403, f"Ce jeton n'a pas le droit « {exc.scope} ».", required_scope=exc.scope)
+    return _error(request, 403, _("Ce jeton n'a pas le droit « %(scope)s ».") % {"scope": exc.scope},
+                  required_scope=exc.scope)
 
 
 @api.exception_handler(RateLimited)
 def _rate_limited(request, exc: RateLimited):
-    response = _error(request, 429, f"Trop de requêtes : réessayez dans {exc.wait} s.")
+    response = _error(request, 429, _("Trop de requêtes : réessayez dans %(wait)s s.") % {"wait": exc.wait})
     response["Retry-After"] = str(exc.wait)
     return response
 
 
 @api.exception_handler(AuthenticationError)
 def _unauthorized(request, exc):
-    response = _error(request, 401, "Jeton absent, inconnu ou révoqué : envoyez « Authorization: Bearer <jeton> ».")
+    response = _error(request, 401,
+                      _("Jeton absent, inconnu ou révoqué : envoyez « Authorization: Bearer <jeton> »."))
     response["WWW-Authenticate"] = 'Bearer realm="academie"'
     return response
 
@@ -137,11 +140,12 @@ def _unauthorized(request, exc):
 def _http_error(request, exc: HttpError):
     cause = exc.__cause__
     if isinstance(cause, UnsupportedMediaType):
-        return _error(request, 415, f"Type de contenu non pris en charge : « {cause} ». Envoyez application/json.")
+        return _error(request, 415, _("Type de contenu non pris en charge : « %(type)s ». Envoyez application/json.")
+                      % {"type": cause})
     if isinstance(cause, NulCharacter):
-        return _error(request, 400, "Le caractère NUL (\\u0000) n'est accepté dans aucun champ.")
+        return _error(request, 400, _("Le caractère NUL (\\u0000) n'est accepté dans aucun champ."))
     if exc.status_code == 400 and isinstance(cause, (ValueError, UnicodeDecodeError)):
-        return _error(request, 400, "Corps de requête illisible : JSON invalide.")
+        return _error(request, 400, _("Corps de requête illisible : JSON invalide."))
     return _error(request, exc.status_code, str(exc))
 
 
@@ -186,7 +190,7 @@ class ClientToken(HttpBearer):
             return None
         rate_limit_check(client)
         if "\x00" in request.path or any("\x00" in v for _k, values in request.GET.lists() for v in values):
-            raise selectors.QueryError("Le caractère NUL (\\u0000) n'est accepté dans aucun paramètre.")
+            raise selectors.QueryError(_("Le caractère NUL (\\u0000) n'est accepté dans aucun paramètre."))
         if self.scope not in client.scopes:
             raise ScopeMissing(self.scope)
         return client
@@ -295,7 +299,7 @@ class FiltersIn(Schema):
     def _at_aware(cls, value):
         value = _aware(value)
         if value is not None and not (1900 <= value.year <= 9000):
-            raise ValueError("date hors limites")
+            raise ValueError(_("date hors limites"))
         return value
 
 
@@ -374,7 +378,7 @@ class FeedbackIn(Schema):
     def _occurred_aware(cls, value):
         value = _aware(value)
         if not (1900 <= value.year <= 9000):
-            raise ValueError("date hors limites")
+            raise ValueError(_("date hors limites"))
         return value
 
 
@@ -407,7 +411,7 @@ def _cursor_decode(cursor: str | None) -> str | None:
             raise ValueError
         return after
     except (ValueError, KeyError, TypeError, binascii.Error, UnicodeError):
-        raise selectors.QueryError("Curseur invalide : reprenez au début ou utilisez la valeur `next` reçue.",
+        raise selectors.QueryError(_("Curseur invalide : reprenez au début ou utilisez la valeur `next` reçue."),
                                    fields={"query.cursor": cursor}) from None
 
 
@@ -465,7 +469,7 @@ def _staff_record_json(record: dict) -> str:
 def staff_detail(request, employee_id: str):
     record = selectors.staff_record(employee_id=employee_id)
     if record is None:
-        return 404, {"detail": f"Collaborateur inconnu : {employee_id}"}
+        return 404, {"detail": _("Collaborateur inconnu : %(employee_id)s") % {"employee_id": employee_id}}
     return record
 
 
@@ -552,7 +556,7 @@ def route(request, payload: RouteIn):
 def feedback(request, payload: FeedbackIn):
     staff = Staff.objects.filter(employee_id=payload.employee_id).first()
     if staff is None:
-        raise selectors.QueryError(f"Collaborateur inconnu : {payload.employee_id}",
+        raise selectors.QueryError(_("Collaborateur inconnu : %(employee_id)s") % {"employee_id": payload.employee_id},
                                    fields={"body.employee_id": payload.employee_id})
     record, created = services.feedback_record(
         client=request.auth, ticket_id=payload.ticket_id, category=payload.category, staff=staff,

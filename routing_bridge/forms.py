@@ -5,7 +5,7 @@ from academy.models import Tier
 
 REQUIRED_ROWS = 4
 OPTIONAL_ROWS = 2
-LEVEL_CHOICES = [(1, "1 — Notions"), (2, "2 — Opérationnel"), (3, "3 — Avancé"), (4, "4 — Expert")]
+LEVEL_CHOICES = [(1, _("1 — Notions")), (2, _("2 — Opérationnel")), (3, _("3 — Avancé")), (4, _("4 — Expert"))]
 
 
 class QualifiedForm(forms.Form):

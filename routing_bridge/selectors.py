@@ -656,8 +656,8 @@ def _snapshot_sql(after: bool, team: bool, tier: bool, active: bool) -> str:
         f""" ELSE '.' || to_char({until}, 'MS') END || 'Z"' END"""
     )
     cell = (
-        f"""'{{"code":' || to_json(k.code)::text || ',"level":' || c.level::text || ',"valid_until":' || {valid_until}"""
-        f""" || ',"sources":' || COALESCE(c.sources::text, '[]') || '}}'"""
+        f"""'{{"code":' || to_json(k.code)::text || ',"level":' || c.level::text"""
+        f""" || ',"valid_until":' || {valid_until} || ',"sources":' || COALESCE(c.sources::text, '[]') || '}}'"""
     )
     where = []
     if after:

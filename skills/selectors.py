@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 
 from django.db.models import Prefetch
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from academy.models import TIER_ORDER
 from skills.models import (
@@ -42,7 +43,7 @@ def scale() -> list[ProficiencyLevel]:
 
 def scale_labels() -> dict[int, str]:
     labels = {p.level: p.label for p in ProficiencyLevel.objects.all()}
-    return labels or {0: "Aucune", 1: "Notions", 2: "Opérationnel", 3: "Avancé", 4: "Expert"}
+    return labels or {0: _("Aucune"), 1: _("Notions"), 2: _("Opérationnel"), 3: _("Avancé"), 4: _("Expert")}
 
 
 def skills_active():

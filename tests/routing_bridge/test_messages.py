@@ -1,0 +1,29 @@
+"""The API's error messages follow the language negotiated by Accept-Language (French by default)."""
+from tests.routing_bridge.conftest import BASE
+
+
+def test_errors_are_in_french_by_default_and_in_english_when_asked(client, router, skills):
+    assert client.get(BASE + "taxonomy").json()["detail"].startswith("Jeton absent, inconnu ou révoqué")
+    english = client.get(BASE + "taxonomy", HTTP_ACCEPT_LANGUAGE="en").json()["detail"]
+    assert english == "Missing, unknown or revoked token: send “Authorization: Bearer <token>”."
+    body = {"required": [{"skill": "NOPE.X", "min_level": 2}]}
+    assert router.post("qualified", body).json()["detail"] == "Compétences inconnues : NOPE.X"
+    assert router.post("qualified", body, HTTP_ACCEPT_LANGUAGE="en").json()["detail"] == "Unknown skills: NOPE.X"
+    out_of_scale = {"required": [{"skill": "AD.GPO", "min_level": 9}]}
+    answer = router.post("qualified", out_of_scale, HTTP_ACCEPT_LANGUAGE="en").json()
+    assert answer["detail"] == "Minimum level outside the scale."
+    assert answer["errors"][0]["message"].startswith("Level 9 is not on the scale")
+    assert router.get("staff/NOBODY", HTTP_ACCEPT_LANGUAGE="en").json()["detail"] == "Unknown staff member: NOBODY"
+    assert router.get("staff", {"cursor": "%%%"}, HTTP_ACCEPT_LANGUAGE="en").json()["detail"].startswith(
+        "Invalid cursor")
+
+
+def test_the_dispatcher_form_level_labels_are_translated():
+    from django.utils import translation
+
+    from routing_bridge.forms import LEVEL_CHOICES
+
+    with translation.override("en"):
+        assert [str(label) for _level, label in LEVEL_CHOICES][0] == "1 — Basics"
+    with translation.override("fr"):
+        assert str(LEVEL_CHOICES[1][1]) == "2 — Opérationnel"
