@@ -7,7 +7,7 @@ Creates its own database (dropped at the end unless --keep), migrates it, bulk-l
 evidences with COPY, then measures:
   1. full recomputation of the matrix from the ledger (`cells_recompute_all`): from empty cells
      (every cell created, every change logged and published) and again when nothing changed;
-  2. `evidence_record` latency over --calls calls (p50, p99);
+  2. `evidence_record` latency over --calls calls (p50, p99), CPU and SQL statements per call;
   3. the /equipe/ heatmap page of a 50-person team: time and query count.
 Prints the figures; copy them into docs/benchmarks.md with the date.
 """
@@ -188,20 +188,53 @@ def main():
         staff = {s.id: s for s in Staff.objects.filter(id__in=rng.sample(staff_ids, min(500, len(staff_ids))))}
         skills = {s.id: s for s in Skill.objects.all()}
         durations = []
+        statements, listener_statements, in_listener = [], [], []
+        changes_before = SkillChange.objects.count()
+
+        def count_statements(execute, sql, params, many, context):
+            (listener_statements if in_listener else statements).append(sql)
+            return execute(sql, params, many, context)
+
+        # Statements run by the after-commit event listeners (the routing bridge's webhook kick)
+        # are counted apart: they are not evidence_record's.
+        from academy import services as academy_services
+
+        def counted(listener):
+            def run():
+                in_listener.append(1)
+                try:
+                    listener()
+                finally:
+                    in_listener.pop()
+            return run
+
+        saved_listeners = academy_services._event_listeners[:]
+        academy_services._event_listeners[:] = [counted(listener) for listener in saved_listeners]
+
+        people = list(staff.values())
         cpu_start, db_cpu_start = time.process_time(), _backend_cpu()
-        for _ in range(args.calls):
-            person, skill = rng.choice(list(staff.values())), skills[rng.choice(skill_ids)]
-            start = time.perf_counter()
-            evidence_record(staff=person, skill=skill, level=rng.randint(1, 4), source="exam")
-            durations.append((time.perf_counter() - start) * 1000)
-        figures["record_cpu_ms_per_call"] = ((time.process_time() - cpu_start) + (_backend_cpu() - db_cpu_start)) \
-            * 1000 / args.calls
+        with connection.execute_wrapper(count_statements):
+            for _ in range(args.calls):
+                person, skill = rng.choice(people), skills[rng.choice(skill_ids)]
+                start = time.perf_counter()
+                evidence_record(staff=person, skill=skill, level=rng.randint(1, 4), source="exam")
+                durations.append((time.perf_counter() - start) * 1000)
+        python_cpu, db_cpu = time.process_time() - cpu_start, _backend_cpu() - db_cpu_start
+        academy_services._event_listeners[:] = saved_listeners
+        figures["record_cpu_ms_per_call"] = (python_cpu + db_cpu) * 1000 / args.calls
+        figures["record_python_cpu_ms_per_call"] = python_cpu * 1000 / args.calls
+        figures["record_statements_per_call"] = len(statements) / args.calls
         durations.sort()
         figures["record_p50_ms"] = statistics.median(durations)
         figures["record_p99_ms"] = durations[int(len(durations) * 0.99) - 1]
-        print(f"  evidence_record over {args.calls} calls: p50 {figures['record_p50_ms']:.2f} ms, "
-              f"p99 {figures['record_p99_ms']:.2f} ms, CPU {figures['record_cpu_ms_per_call']:.2f} ms per call; "
-              f"load average {os.getloadavg()[0]:.1f}")
+        changed = SkillChange.objects.count() - changes_before
+        print(f"  evidence_record over {args.calls} calls ({changed} changed a cell): p50 "
+              f"{figures['record_p50_ms']:.2f} ms, p99 {figures['record_p99_ms']:.2f} ms, CPU "
+              f"{figures['record_cpu_ms_per_call']:.2f} ms per call ({figures['record_python_cpu_ms_per_call']:.2f} "
+              f"Python + {db_cpu * 1000 / args.calls:.2f} PostgreSQL), "
+              f"{figures['record_statements_per_call']:.2f} SQL statements per call (BEGIN/COMMIT not counted; "
+              f"outside a transaction there are none) + {len(listener_statements) / args.calls:.2f} by the "
+              f"after-commit event listeners; load average {os.getloadavg()[0]:.1f}")
 
         from django.contrib.auth import get_user_model
 

@@ -373,7 +373,7 @@ def _diffs_python(low: int, high: int, now: datetime) -> list[tuple]:
 # The same comparison as _diffs_python, done by PostgreSQL: the policy of skills.policy written as
 # aggregates (tests/skills/test_recompute_sql.py checks both agree on random ledgers). It spares
 # Python a million rows when nothing or little changed.
-_DIFFS_SQL = """
+_DIFFS_SELECT = """
 WITH ev AS (
     SELECT staff_id, skill_id, level, source, ends,
            MAX(level) FILTER (WHERE source <> 'self') OVER pair AS top,
@@ -420,8 +420,8 @@ WHERE (c.id IS NULL AND (f.level > 0 OR f.declared > 0))
         OR c.declared_level <> COALESCE(f.declared, 0)
         OR c.declared_until IS DISTINCT FROM f.declared_until
         OR c.sources <> to_jsonb(COALESCE(f.sources, ARRAY[]::varchar[]))))
-ORDER BY 1, 2
 """
+_DIFFS_SQL = _DIFFS_SELECT + "ORDER BY 1, 2"
 
 
 def _diffs_sql(low: int, high: int, now: datetime) -> list[tuple]:
@@ -435,58 +435,86 @@ def _diffs_sql(low: int, high: int, now: datetime) -> list[tuple]:
                  old_declared, old_declared_until) in rows]
 
 
-_CHANGED = "(d.old_level <> d.level OR d.old_valid_until IS DISTINCT FROM d.valid_until)"
 _ISO_UTC = ("to_char(d.valid_until AT TIME ZONE 'UTC', CASE WHEN date_trunc('second', d.valid_until) = d.valid_until "
             "THEN 'YYYY-MM-DD\"T\"HH24:MI:SS\"+00:00\"' ELSE 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"+00:00\"' END)")
 
 
+_WRITE_SQL = """
+WITH d AS MATERIALIZED (
+    SELECT diff.*, (diff.old_level <> diff.level OR diff.old_valid_until IS DISTINCT FROM diff.valid_until) AS changed,
+           count(*) FILTER (WHERE diff.old_level <> diff.level OR diff.old_valid_until IS DISTINCT FROM diff.valid_until)
+               OVER (ORDER BY diff.staff_id, diff.skill_id) AS n
+    FROM (""" + _DIFFS_SELECT + """) diff
+), total AS (
+    SELECT count(*) AS differing, count(*) FILTER (WHERE changed) AS changed FROM d
+), seqs AS (
+    UPDATE academy_counter SET value = value + total.changed FROM total
+    WHERE name = %(change_counter)s AND total.changed > 0
+    RETURNING value - total.changed AS base
+), created AS (
+    INSERT INTO skills_skilllevel (staff_id, skill_id, level, valid_until, sources, declared_level, declared_until,
+                                   updated_at)
+    SELECT staff_id, skill_id, level, valid_until, to_jsonb(sources), declared, declared_until, %(now)s
+    FROM d WHERE cell_id IS NULL
+    RETURNING 1
+), updated AS (
+    UPDATE skills_skilllevel c
+    SET level = d.level, valid_until = d.valid_until, sources = to_jsonb(d.sources), declared_level = d.declared,
+        declared_until = d.declared_until, updated_at = %(now)s
+    FROM d WHERE d.cell_id = c.id AND c.staff_id BETWEEN %(low)s AND %(high)s
+    RETURNING 1
+), logged AS (
+    INSERT INTO skills_skillchange (seq, staff_id, skill_id, old_level, new_level, valid_until, at, reason)
+    SELECT seqs.base + d.n, d.staff_id, d.skill_id, d.old_level, d.level, d.valid_until, %(now)s, %(reason)s
+    FROM d CROSS JOIN seqs WHERE d.changed
+    RETURNING 1
+)"""
+
+_EVENTS_SQL = """, positions AS (
+    INSERT INTO academy_counter AS counter (name, value) SELECT %(event_counter)s, total.changed FROM total
+    WHERE total.changed > 0
+    ON CONFLICT (name) DO UPDATE SET value = counter.value + excluded.value
+    RETURNING counter.value AS last
+), published AS (
+    INSERT INTO academy_event (id, position, type, seq, occurred_at, data)
+    SELECT gen_random_uuid(), positions.last - total.changed + d.n, 'skill_level.changed', seqs.base + d.n, %(now)s,
+           jsonb_build_object('employee_id', s.employee_id, 'skill', k.code, 'old_level', d.old_level,
+                              'new_level', d.level, 'valid_until', """ + _ISO_UTC + """, 'reason', %(reason)s::text)
+    FROM d CROSS JOIN seqs CROSS JOIN positions CROSS JOIN total
+    JOIN academy_staff s ON s.id = d.staff_id JOIN skills_skill k ON k.id = d.skill_id
+    WHERE d.changed
+    RETURNING 1
+)"""
+
+_REPORT_SQL = """
+SELECT total.differing, total.changed, (SELECT count(*) FROM created), (SELECT count(*) FROM updated),
+       (SELECT count(*) FROM logged), (SELECT base FROM seqs)
+FROM total"""
+
+
 def _recompute_range_in_database(low: int, high: int, now: datetime, reason: str, publish_events: bool,
                                  report: "RecomputeReport") -> None:
-    """PostgreSQL: the differences of one staff range go to a temporary table, then cells, change
-    log and events are written by four INSERT/UPDATE … SELECT statements, in (staff, skill) order —
-    the same rows the Python path writes, without moving them through Python. Runs inside the
+    """PostgreSQL: one statement per staff range compares the cells with the policy (_DIFFS_SELECT)
+    and writes the differences — new and changed cells, change-log rows numbered from the counter,
+    `skill_level.changed` events — in (staff, skill) order: the same rows as the Python path,
+    without moving them through Python, materialising the differences once. Runs inside the
     caller's transaction, which holds the change-log lock."""
-    params = {"low": low, "high": high, "now": now, "reason": reason}
+    params = {"low": low, "high": high, "now": now, "reason": reason, "change_counter": CHANGE_COUNTER,
+              "event_counter": EVENT_COUNTER}
+    sql = _WRITE_SQL + (_EVENTS_SQL if publish_events else "") + _REPORT_SQL
     with connection.cursor() as cursor:
-        cursor.execute("CREATE TEMP TABLE skills_recompute_diff ON COMMIT DROP AS " + _DIFFS_SQL, params)
-        cursor.execute("SELECT count(*) FILTER (WHERE " + _CHANGED + "), count(*) FROM skills_recompute_diff d")
-        changed, differing = cursor.fetchone()
-        report.cells_checked += differing
-        if not differing:
-            cursor.execute("DROP TABLE skills_recompute_diff")
-            return
-        cursor.execute(
-            "INSERT INTO skills_skilllevel (staff_id, skill_id, level, valid_until, sources, declared_level, "
-            "declared_until, updated_at) SELECT d.staff_id, d.skill_id, d.level, d.valid_until, to_jsonb(d.sources), "
-            "d.declared, d.declared_until, %(now)s FROM skills_recompute_diff d WHERE d.cell_id IS NULL", params)
-        report.cells_created += cursor.rowcount
-        cursor.execute(
-            "UPDATE skills_skilllevel c SET level = d.level, valid_until = d.valid_until, sources = to_jsonb(d.sources), "
-            "declared_level = d.declared, declared_until = d.declared_until, updated_at = %(now)s "
-            "FROM skills_recompute_diff d WHERE d.cell_id = c.id", params)
-        report.cells_updated += cursor.rowcount
-        if changed:
-            params["first"] = _seq_take(changed)
-            cursor.execute(
-                "INSERT INTO skills_skillchange (seq, staff_id, skill_id, old_level, new_level, valid_until, at, reason) "
-                "SELECT %(first)s - 1 + row_number() OVER (ORDER BY d.staff_id, d.skill_id), d.staff_id, d.skill_id, "
-                "d.old_level, d.level, d.valid_until, %(now)s, %(reason)s FROM skills_recompute_diff d WHERE "
-                + _CHANGED, params)
-            report.first_seq = report.first_seq or params["first"]
-            report.last_seq = params["first"] + changed - 1
-            report.changes_logged += changed
-            if publish_events:
-                params["position"] = _counter_add(EVENT_COUNTER, changed) - changed + 1
-                cursor.execute(
-                    "INSERT INTO academy_event (id, position, type, seq, occurred_at, data) "
-                    "SELECT gen_random_uuid(), %(position)s - 1 + n, 'skill_level.changed', %(first)s - 1 + n, %(now)s, "
-                    "jsonb_build_object('employee_id', s.employee_id, 'skill', k.code, 'old_level', d.old_level, "
-                    "'new_level', d.level, 'valid_until', " + _ISO_UTC + ", 'reason', %(reason)s::text) "
-                    "FROM (SELECT d.*, row_number() OVER (ORDER BY d.staff_id, d.skill_id) AS n "
-                    "      FROM skills_recompute_diff d WHERE " + _CHANGED + ") d "
-                    "JOIN academy_staff s ON s.id = d.staff_id JOIN skills_skill k ON k.id = d.skill_id", params)
-                event_listeners_notify()
-        cursor.execute("DROP TABLE skills_recompute_diff")
+        cursor.execute(sql, params)
+        differing, changed, created, updated, logged, base = cursor.fetchone()
+    assert logged == changed and created + updated == differing, (differing, changed, created, updated, logged)
+    report.cells_checked += differing
+    report.cells_created += created
+    report.cells_updated += updated
+    if changed:
+        report.first_seq = report.first_seq or base + 1
+        report.last_seq = base + changed
+        report.changes_logged += changed
+        if publish_events:
+            event_listeners_notify()
 
 
 def _recompute_range_in_python(low: int, high: int, now: datetime, reason: str, publish_events: bool,
@@ -546,6 +574,9 @@ def cells_recompute_all(*, now: datetime | None = None, batch_staff: int = 250, 
         with transaction.atomic():
             _lock_change_log()
             if in_database:
+                with connection.cursor() as cursor:
+                    # The range's sorts (policy, then (staff, skill) order) stay in memory.
+                    cursor.execute("SET LOCAL work_mem = '64MB'")
                 _recompute_range_in_database(low, high, now, reason, publish_events, report)
             else:
                 _recompute_range_in_python(low, high, now, reason, publish_events, report, codes, skill_codes)
