@@ -552,6 +552,12 @@ def _recompute_range_in_python(low: int, high: int, now: datetime, reason: str, 
     report.changes_logged += len(changes)
 
 
+def _recompute_in_database() -> bool:
+    """Does the bulk recomputation run in SQL? (PostgreSQL; tests turn it off to compare it with the
+    Python path on the same database.)"""
+    return connection.vendor == "postgresql"
+
+
 def cells_recompute_all(*, now: datetime | None = None, batch_staff: int = 250, reason: str = "recompute",
                         publish_events: bool = True, stdout=None) -> RecomputeReport:
     """Recompute every cell from the ledger at `now` and write only what differs: new or changed
@@ -565,7 +571,7 @@ def cells_recompute_all(*, now: datetime | None = None, batch_staff: int = 250, 
     now = now or timezone.now()
     reason = reason[:200]
     report = RecomputeReport()
-    in_database = connection.vendor == "postgresql"
+    in_database = _recompute_in_database()
     staff_ids = list(Staff.objects.order_by("id").values_list("id", flat=True))
     codes = dict(Staff.objects.values_list("id", "employee_id"))
     skill_codes = dict(Skill.objects.values_list("id", "code"))
