@@ -1,15 +1,18 @@
 """Benchmark of the routing bridge on PostgreSQL.
 
     .venv/bin/python bench/bridge_qualified.py [--sizes 1000,10000,50000] [--skills 60] [--queries 300]
-                                               [--http-seconds 15] [--keep] [--db academie_bench_bridge]
+                                               [--http-seconds 15] [--detail-size 10000]
+                                               [--keep] [--reuse] [--db academie_bench_bridge]
+
+A quick check at a small size: --sizes 1000 --detail-size 1000 --queries 50 --http-seconds 3.
 
 Creates its own database (dropped at the end unless --keep), migrates it once, then for each
 size bulk-loads staff and a matrix (about a third of the skills held per person, levels 1-4,
 one evidence per cell so that the reasons are real) with COPY, and measures:
   1. `POST qualified` in-process (selector + reasons): 3 required skills at level 2 and a tier
      filter (N1, N2), over --queries random skill triples: p50 and p99;
-  2. at 10,000 staff: a full snapshot through the API (`GET staff`, pages of 200);
-  3. at 10,000 staff: requests per second of `POST qualified` over HTTP on gunicorn (2 sync
+  2. at 10,000 staff (--detail-size): a full snapshot through the API (`GET staff`, pages of 200);
+  3. at 10,000 staff (--detail-size): requests per second of `POST qualified` over HTTP on gunicorn (2 sync
      workers) under wrk (apt install wrk), 4 connections.
 Prints the figures; copy them into docs/benchmarks.md with the date.
 """
@@ -138,11 +141,13 @@ def bench_qualified(skill_codes, rng, queries):
     for _ in range(20):
         one()
     timings, totals = [], []
+    cpu = time.process_time()
     for _ in range(queries):
         ms, result = one()
         timings.append(ms)
         totals.append(result.total_qualified)
-    return statistics.median(timings), percentile(timings, 99), statistics.mean(totals)
+    cpu_ms = (time.process_time() - cpu) * 1000 / queries
+    return statistics.median(timings), percentile(timings, 99), statistics.mean(totals), cpu_ms
 
 
 def bench_snapshot(token):
@@ -243,10 +248,11 @@ def main():
             print(f"loaded {size} staff × {args.skills} skills ({cells} cells and evidences) in "
                   f"{time.perf_counter() - start:.1f} s", flush=True)
             codes = list(Skill.objects.values_list("code", flat=True))
-            p50, p99, mean_total = bench_qualified(codes, rng, args.queries)
+            p50, p99, mean_total, cpu_ms = bench_qualified(codes, rng, args.queries)
             results[size] = {"p50": p50, "p99": p99}
             print(f"  qualified (3 required skills ≥ 2, tiers N1+N2), {args.queries} queries: p50 {p50:.2f} ms, "
-                  f"p99 {p99:.2f} ms, {mean_total:.0f} qualified on average", flush=True)
+                  f"p99 {p99:.2f} ms, {mean_total:.0f} qualified on average; Python CPU {cpu_ms:.2f} ms per call",
+                  flush=True)
             if size == args.detail_size:
                 token = router_client_create(name="bench", scopes=list(SCOPES),
                                              rate_limit_per_minute=100_000).token

@@ -167,12 +167,14 @@ def rate_limit_check(client: RouterClient) -> None:
     now = time.time()
     window = int(now // 60)
     key = f"routing_bridge:rate:{client.pk}:{window}"
-    cache.add(key, 0, timeout=70)
+    # One increment in the common case; the window's first request creates the counter.
     try:
         count = cache.incr(key)
-    except ValueError:  # evicted between add and incr
-        cache.set(key, 1, timeout=70)
-        count = 1
+    except ValueError:  # not there yet (or evicted)
+        if cache.add(key, 1, timeout=70):
+            count = 1
+        else:  # another worker created it meanwhile
+            count = cache.incr(key)
     if count > client.rate_limit_per_minute:
         raise RateLimited(max(1, math.ceil((window + 1) * 60 - now)))
 

@@ -268,9 +268,13 @@ def staff_qualified(
 
 
 # --- Raw SQL for the hot path ----------------------------------------------------------------------
-# `qualified` is called for every ticket a router dispatches: its two statements are SQL text
-# built once per shape (how many codes, tiers, exclusions…) with parameters, not ORM querysets,
-# whose compilation cost more than PostgreSQL took to answer (docs/benchmarks.md).
+# `qualified` is called for every ticket a router dispatches: its three statements (reference
+# data, the ranked query, the evidence behind the reasons) are SQL text built once per shape (how
+# many codes, tiers, exclusions…) with parameters, not ORM querysets, whose compilation cost more
+# than PostgreSQL took to answer (docs/benchmarks.md). The skill codes and the scale are read
+# by one small statement per call rather than cached: an indexed read (a fraction of a
+# millisecond once prepared), always current in every worker process, where a cache would need
+# an invalidation shared between processes (the default cache is per process).
 
 
 def _qn(model) -> str:
