@@ -33,4 +33,7 @@ def _collect_periodic_tasks(sender, **kwargs):
                 raise
             continue
         schedule.update(getattr(module, "PERIODIC_TASKS", {}))
-    sender.conf.beat_schedule = schedule
+    # Under both names: with the CELERY namespace the configuration reads CELERY_BEAT_SCHEDULE
+    # (which the settings define) before beat_schedule, so `conf.beat_schedule = …` alone left
+    # beat with no periodic task at all.
+    sender.conf.update(CELERY_BEAT_SCHEDULE=schedule, beat_schedule=schedule)

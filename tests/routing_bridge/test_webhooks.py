@@ -193,6 +193,17 @@ def test_the_periodic_task_picks_up_what_is_due(receiver, learner, gpo):
     assert any(entry["task"] == "routing_bridge.webhooks_deliver" for entry in PERIODIC_TASKS.values())
 
 
+def test_celery_beat_runs_the_webhook_retries():
+    """What `celery -A academy beat` schedules, not only what the module declares: without it a
+    delivery waiting for its retry is never tried again once the router is back."""
+    from academy.celery import app
+
+    app.finalize(auto=True)
+    scheduled = {entry["task"]: entry["schedule"] for entry in app.conf.beat_schedule.values()}
+    assert scheduled["routing_bridge.webhooks_deliver"] == 30.0
+    assert scheduled["routing_bridge.feedback_sweep"] == 600.0
+
+
 def test_two_workers_never_deliver_to_the_same_client_at_once(receiver, learner, gpo):
     endpoint = receiver()
     client = router_client_create(name="glpi", scopes=[], webhook_url=endpoint.url).client

@@ -254,3 +254,13 @@ def test_the_periodic_task_picks_up_what_is_left(learner, lrs, endpoint):
 
     assert len(lrs.stored) == 3
     assert PERIODIC_TASKS["xapi-forward-due"]["task"] == xapi_forward_due_task.name
+
+
+def test_celery_beat_runs_the_periodic_forwarding():
+    """What `celery -A academy beat` schedules, not only what the module declares: without it an
+    LRS that was down never receives what was left once it is back."""
+    from academy.celery import app
+
+    app.finalize(auto=True)
+    entry = app.conf.beat_schedule["xapi-forward-due"]
+    assert entry["task"] == "xapi.forward_due" and entry["schedule"] == 30.0
