@@ -9,6 +9,8 @@ Settings come from the environment (DJANGO_SETTINGS_MODULE, DATABASE_URL, CELERY
 import os
 import sys
 
+CATCH_UP_TASKS = {"xapi.forward_due", "routing_bridge.webhooks_deliver"}
+
 
 def main(argv: list[str]) -> None:
     beat = "--beat" in argv
@@ -35,15 +37,24 @@ def main(argv: list[str]) -> None:
     if os.environ.get("PROOF_QUEUE"):
         app.conf.task_default_queue = os.environ["PROOF_QUEUE"]  # beat's catch-up tasks go there too
 
-    @app.on_after_finalize.connect(weak=False)
-    def _compress_schedule(sender, **kwargs):
-        for entry in sender.conf.beat_schedule.values():
-            entry["schedule"] = 2.0
+    app.finalize(auto=True)  # collects the periodic tasks (academy.celery)
+    # Only the delivery catch-ups, every 2 s: the other periodic tasks are beside the point here.
+    schedule = {name: {**entry, "schedule": 2.0} for name, entry in app.conf.beat_schedule.items()
+                if entry["task"] in CATCH_UP_TASKS}
+    if {entry["task"] for entry in schedule.values()} != CATCH_UP_TASKS:
+        raise SystemExit(f"the periodic catch-up tasks are not in the beat schedule: {app.conf.beat_schedule}")
+    app.conf.update(CELERY_BEAT_SCHEDULE=schedule, beat_schedule=schedule)
 
     args = ["worker", "--pool=solo", "--concurrency=1", "--without-gossip", "--without-mingle",
             "--without-heartbeat", "--loglevel=INFO"]
     if beat:
-        args += ["--beat", f"--schedule={os.environ['ACADEMIE_VAR_DIR']}/celerybeat-schedule"]
+        # Not `worker --beat`: with click 8.2.0 (pinned) celery 5.5.3 reads that flag as None and
+        # silently starts no beat, so nothing would ever retry once the kicks queued after each
+        # commit are used up. Start the same embedded beat (a child process) ourselves; it is in
+        # the worker's process group, so a SIGKILL of the group takes it down too.
+        from celery.beat import EmbeddedService
+
+        EmbeddedService(app, schedule_filename=f"{os.environ['ACADEMIE_VAR_DIR']}/celerybeat-schedule").start()
     app.worker_main(argv=args + extra)
 
 
