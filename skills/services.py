@@ -441,10 +441,10 @@ _ISO_UTC = ("to_char(d.valid_until AT TIME ZONE 'UTC', CASE WHEN date_trunc('sec
 
 _WRITE_SQL = """
 WITH d AS MATERIALIZED (
-    SELECT diff.*, (diff.old_level <> diff.level OR diff.old_valid_until IS DISTINCT FROM diff.valid_until) AS changed,
-           count(*) FILTER (WHERE diff.old_level <> diff.level OR diff.old_valid_until IS DISTINCT FROM diff.valid_until)
-               OVER (ORDER BY diff.staff_id, diff.skill_id) AS n
-    FROM (""" + _DIFFS_SELECT + """) diff
+    SELECT diff.*, count(*) FILTER (WHERE diff.changed) OVER (ORDER BY diff.staff_id, diff.skill_id) AS n
+    FROM (SELECT diff.*,
+                 (diff.old_level <> diff.level OR diff.old_valid_until IS DISTINCT FROM diff.valid_until) AS changed
+          FROM (""" + _DIFFS_SELECT + """) diff) diff
 ), total AS (
     SELECT count(*) AS differing, count(*) FILTER (WHERE changed) AS changed FROM d
 ), seqs AS (

@@ -60,7 +60,8 @@ BEGIN
                 ELSE to_jsonb(array_agg(DISTINCT c.source::text COLLATE "C" ORDER BY c.source::text COLLATE "C")
                               FILTER (WHERE c.source <> 'self' AND c.level = top.level)) END,
            top.declared,
-           CASE WHEN top.declared = 0 OR bool_or(c.ends IS NULL) FILTER (WHERE c.source = 'self' AND c.level = top.declared)
+           CASE WHEN top.declared = 0
+                     OR bool_or(c.ends IS NULL) FILTER (WHERE c.source = 'self' AND c.level = top.declared)
                 THEN NULL ELSE MAX(c.ends) FILTER (WHERE c.source = 'self' AND c.level = top.declared) END
     INTO new_level, new_until, new_sources, new_declared, new_declared_until
     FROM top LEFT JOIN counting c ON true

@@ -34,8 +34,9 @@ def replay(rng, monkeypatch, groups, skills, start):
         now = clock[0]
         who, skill = rng.randrange(len(groups[0])), rng.choice(skills)
         if rng.random() < 0.12:  # revoke an earlier evidence of the same pair (Python in both groups)
-            for path, group in enumerate(groups):
-                evidence = Evidence.objects.filter(staff=group[who], skill=skill, revoked_at=None).order_by("id").first()
+            for group in groups:
+                evidence = Evidence.objects.filter(staff=group[who], skill=skill, revoked_at=None).order_by("id")\
+                    .first()
                 if evidence is not None:
                     services.evidence_revoke(evidence=evidence, reason=f"step {step}")
             continue
