@@ -534,8 +534,8 @@ def qualified(request, payload: QualifiedIn):
 @api.post("/route", response={200: RouteOut, **ERRORS}, auth=ClientToken("qualified:query"),
           summary="Routage d'un ticket par sa catégorie", operation_id="route")
 def route(request, payload: RouteIn):
-    rule = selectors.category_route(category=payload.ticket.category)
-    required, optional = selectors.category_requirements(rule=rule)
+    rule = selectors.category_route_rule(category=payload.ticket.category)
+    required, optional = rule.required, rule.optional
     filters = _filters(payload)
     if rule.tiers:
         filters["tiers"] = [t for t in rule.tiers if not payload.tiers or t in payload.tiers]
@@ -548,7 +548,7 @@ def route(request, payload: RouteIn):
         "category": rule.category,
         "required": [{"skill": r.skill, "min_level": r.min_level} for r in required],
         "optional": [{"skill": r.skill, "min_level": r.min_level} for r in optional],
-        "tiers": list(rule.tiers),
+        "tiers": rule.tiers,
     }
     return _render(request, out)
 

@@ -562,6 +562,55 @@ def category_route(*, category: str) -> CategoryRule:
     return rule
 
 
+@dataclass(frozen=True)
+class RouteRule:
+    """What `route` needs of the rule governing a category."""
+
+    category: str
+    tiers: list
+    required: list
+    optional: list
+
+
+@lru_cache(maxsize=32)
+def _route_rule_sql(vendor: str, n_keys: int) -> str:
+    requirement = _qn(CategoryRule.requirements.rel.related_model)
+    return (
+        f"SELECT r.key, r.category, r.tiers, q.optional, q.min_level, k.code FROM {_qn(CategoryRule)} r "
+        f"LEFT OUTER JOIN {requirement} q ON q.rule_id = r.id LEFT OUTER JOIN {_qn(Skill)} k ON k.id = q.skill_id "
+        f"WHERE r.key IN ({_marks(n_keys)}) AND r.active = %s ORDER BY r.key, q.sort_order, q.id"
+    )
+
+
+def category_route_rule(*, category: str) -> RouteRule:
+    """`category_route` and `category_requirements` in one raw statement, for `route` (called
+    for every ticket): the rule governing `category` with its requirements in their order;
+    raises the same QueryError (404 with the closest known categories) when there is none."""
+    if not category_normalize(category):
+        return _rule_data(category_route(category=category))  # raises the QueryError of an empty category
+    parts = category_normalize(category).split(" > ")
+    keys = [category_key(" > ".join(parts[:i])) for i in range(len(parts), 0, -1)]
+    by_key: dict[str, list] = {}
+    for row in _raw(_route_rule_sql(connection.vendor, len(keys)), [*keys, True], prepare=True):
+        by_key.setdefault(row[0], []).append(row)
+    for key in keys:
+        if key in by_key:
+            rows = by_key[key]
+            tiers = rows[0][2]
+            tiers = json.loads(tiers) if isinstance(tiers, (str, bytes)) else tiers
+            required, optional = [], []
+            for _key, _category, _tiers, is_optional, min_level, code in rows:
+                if code is not None:
+                    (optional if is_optional else required).append(Requirement(skill=code, min_level=min_level))
+            return RouteRule(category=rows[0][1], tiers=list(tiers or []), required=required, optional=optional)
+    return _rule_data(category_route(category=category))  # raises the 404 naming the closest categories
+
+
+def _rule_data(rule: CategoryRule) -> RouteRule:
+    required, optional = category_requirements(rule=rule)
+    return RouteRule(category=rule.category, tiers=list(rule.tiers or []), required=required, optional=optional)
+
+
 # --- Taxonomy, snapshot, changes ----------------------------------------------------------------
 
 

@@ -11,6 +11,7 @@ from django.utils import timezone
 from academy.models import Staff
 from routing_bridge import selectors
 from routing_bridge.api import QualifiedOut, _qualification_out, _staff_record_json, api
+from routing_bridge.models import CategoryRule
 from routing_bridge.selectors import Requirement, staff_qualified
 from routing_bridge.services import feedback_record
 from skills.models import SkillLevel
@@ -141,3 +142,25 @@ def test_the_snapshot_endpoint_pages_through_everyone(router, odd_matrix):
     blank = router.get("staff/S00").json()
     assert blank["display_name"] == "vide" and blank["languages"] == []
     assert router.get("staff/S01").json()["display_name"] == "Anne   Marie"
+
+
+def test_the_route_rule_read_raw_is_the_rule_and_requirements_the_orm_reads(skills):
+    from routing_bridge.services import category_rule_save
+
+    category_rule_save(category="Réseau", required=[(skills["NET.VPN"], 2), (skills["AD.GPO"], 1)],
+                       optional=[(skills["NET.WIFI"], 3)], tiers=["N2", "N1"])
+    category_rule_save(category="Réseau > Wi-Fi", required=[(skills["NET.WIFI"], 2)])
+    category_rule_save(category="Poste de travail", required=[(skills["AD.ACCOUNTS"], 1)])
+    CategoryRule.objects.filter(category="Poste de travail").update(active=False)
+    for category in ["Réseau", "réseau > VPN > Client", "Réseau > Wi-Fi", "Réseau > Wi-Fi > Invités"]:
+        rule = selectors.category_route(category=category)
+        required, optional = selectors.category_requirements(rule=rule)
+        assert selectors.category_route_rule(category=category) == selectors.RouteRule(
+            category=rule.category, tiers=list(rule.tiers), required=required, optional=optional)
+    for category in ["Poste de travail", "Résau", "  "]:
+        with pytest.raises(selectors.QueryError) as expected:
+            selectors.category_route(category=category)
+        with pytest.raises(selectors.QueryError) as raw:
+            selectors.category_route_rule(category=category)
+        assert (raw.value.detail, raw.value.status, raw.value.extra) == (
+            expected.value.detail, expected.value.status, expected.value.extra)
