@@ -71,10 +71,6 @@ class Qualification:
     source: str  # "cells" or "ledger": how it was computed (for tests and diagnostics)
 
 
-def scale_levels() -> list[int]:
-    return list(ProficiencyLevel.objects.values_list("level", flat=True)) or [0, 1, 2, 3, 4]
-
-
 def _check_requirements(required: list[Requirement], optional: list[Requirement]) -> dict[str, int]:
     """Validate skill codes and levels; returns {code: skill_id}. Raises QueryError naming the
     unknown codes, levels outside the scale and skills asked twice."""
