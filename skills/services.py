@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -284,11 +284,20 @@ def cells_expire(*, now: datetime | None = None) -> int:
     Idempotent: a second run at the same instant finds nothing due."""
     now = now or timezone.now()
     count = 0
-    due = (SkillLevel.objects.filter(Q(valid_until__lte=now) | Q(declared_until__lte=now))
+    # A cell is due when its level or declared level drops, and also when one of its evidences
+    # expired after the cell was last written while another held the level: the level stays, but
+    # `sources` must stop citing the expired evidence.
+    expired_since_written = Evidence.objects.filter(
+        staff_id=OuterRef("staff_id"), skill_id=OuterRef("skill_id"), revoked_at=None,
+        valid_until__lte=now, valid_until__gt=OuterRef("updated_at"))
+    due = (SkillLevel.objects.filter(Q(valid_until__lte=now) | Q(declared_until__lte=now)
+                                     | Q(Exists(expired_since_written)))
            .select_related("staff", "skill").order_by("id"))
     for cell in list(due):
         with transaction.atomic():
             refreshed = cell_refresh(staff=cell.staff, skill=cell.skill, reason="expired", now=now)
+            if refreshed.updated_at != now:  # nothing to rewrite: mark it seen, not due again
+                SkillLevel.objects.filter(pk=refreshed.pk).update(updated_at=now)
         count += refreshed.level != cell.level or refreshed.valid_until != cell.valid_until
     return count
 

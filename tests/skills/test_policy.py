@@ -134,6 +134,7 @@ def test_cells_always_equal_the_policy_evaluated_now(actions):
                 cell = SkillLevel.objects.filter(staff=staff, skill=skill).first()
                 assert (cell.level if cell else 0) == expected.level
                 assert (cell.valid_until if cell else None) == expected.valid_until
+                assert (cell.sources if cell else []) == expected.sources
                 assert (cell.declared_level if cell else 0) == expected.declared_level
                 assert (cell.declared_until if cell else None) == expected.declared_until
     seqs = list(SkillChange.objects.values_list("seq", flat=True))

@@ -190,3 +190,19 @@ def test_gap_analysis_for_a_team_uses_each_persons_role_profile(learner, lead, g
     assert [(g.skill.code, g.missing) for g in gaps[lead.id]] == [("NET.VPN", 1)]
     summary = team_gap_summary(staff_list=[learner, lead])
     assert (summary[0]["skill"].code, summary[0]["short"]) == ("NET.VPN", 1)
+
+
+def test_the_expiry_task_drops_an_expired_source_even_when_the_level_holds(learner, gpo):
+    """A certification expires while a course keeps the same level: the level does not drop, but
+    the cell must stop citing the certification (routers read `sources`)."""
+    until = timezone.now() + timedelta(days=30)
+    evidence_record(staff=learner, skill=gpo, level=3, source="certification", valid_until=until)
+    evidence_record(staff=learner, skill=gpo, level=3, source="course")
+    assert sorted(cell(learner, gpo).sources) == ["certification", "course"]
+    assert cell(learner, gpo).valid_until is None
+    changes = SkillChange.objects.count()
+    cells_expire(now=until)
+    assert (cell(learner, gpo).level, cell(learner, gpo).sources) == (3, ["course"])
+    assert SkillChange.objects.count() == changes  # the level did not change: nothing to log
+    cells_expire(now=until + timedelta(hours=1))  # nothing left to do, and nothing breaks
+    assert cell(learner, gpo).sources == ["course"]
