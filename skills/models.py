@@ -145,8 +145,12 @@ class Evidence(models.Model):
 class SkillLevel(models.Model):
     """A matrix cell: the effective level now, materialised. Written only by skills.services."""
 
-    staff = models.ForeignKey("academy.Staff", on_delete=models.CASCADE, related_name="skill_levels")
-    skill = models.ForeignKey(Skill, on_delete=models.CASCADE, related_name="levels")
+    # No single-column indexes on the foreign keys: `skilllevel_one_cell` (staff, skill) and
+    # `skilllevel_skill_level_staff` (skill, level, staff) already lead with them, and every index
+    # costs each of the hundreds of thousands of writes of a recomputation.
+    staff = models.ForeignKey("academy.Staff", on_delete=models.CASCADE, related_name="skill_levels",
+                              db_index=False)
+    skill = models.ForeignKey(Skill, on_delete=models.CASCADE, related_name="levels", db_index=False)
     level = models.PositiveSmallIntegerField(default=0)
     # The instant at which `level` will next drop (None: it will not drop by itself).
     valid_until = models.DateTimeField(null=True, blank=True)
@@ -161,7 +165,6 @@ class SkillLevel(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["staff", "skill"], name="skilllevel_one_cell")]
         indexes = [
-            models.Index(fields=["skill", "level"]),
             # Who holds a skill at a level, answered from the index alone (routing bridge, `qualified`).
             models.Index(fields=["skill", "level", "staff"], name="skilllevel_skill_level_staff"),
             models.Index(fields=["valid_until"]),
