@@ -343,19 +343,33 @@ def _reference(codes: list[str]) -> tuple[dict[str, int], list[int]]:
 def _ranked_sql(vendor: str, gated: tuple[int, ...], n_required: int, n_optional: int, n_tiers: int,
                 n_profiles: int, n_exclude: int) -> str:
     """The ranked query for one shape. Parameters, in order: one min level per optional then per
-    required skill (outer select), now (last assignment), one skill id per level column, now
-    (stale cells) and the involved skill ids (when there are any), True (active), tiers,
-    profiles, exclusions, (skill id, min level) per gated requirement, the limit."""
+    required skill (middle select), now (last assignment), now once per involved skill (stale
+    cells), per involved skill its id (and its min level when the requirement is gated), True
+    (active), tiers, profiles, exclusions, the limit.
+
+    Each gated requirement is an inner join on the cells, answered from the (skill, level,
+    staff) index, which also carries `valid_until`: the levels and the stale check come from
+    the joins themselves, with no second visit to the cells. Names are read for the `limit`
+    rows kept only."""
     n_codes = n_required + n_optional
     lv = [f"lv{i}" for i in range(n_codes)]
-    level_cols = "".join(f", COALESCE(MAX(CASE WHEN c.skill_id = %s THEN c.level END), 0) AS {name}" for name in lv)
+    cell = [f"g{i}" for i in range(n_codes)]
     tier_rank = "CASE s.tier " + " ".join(f"WHEN '{t}' THEN {n}" for t, n in TIER_ORDER.items()) + " ELSE 99 END"
+    joins = []
+    for i in range(n_codes):
+        if i in gated:
+            joins.append(f" INNER JOIN {_qn(SkillLevel)} {cell[i]} ON {cell[i]}.staff_id = s.id"
+                         f" AND {cell[i]}.skill_id = %s AND {cell[i]}.level >= %s")
+        else:
+            joins.append(f" LEFT JOIN {_qn(SkillLevel)} {cell[i]} ON {cell[i]}.staff_id = s.id"
+                         f" AND {cell[i]}.skill_id = %s AND {cell[i]}.level > 0")
+    level_cols = "".join(
+        f", {cell[i]}.level AS {lv[i]}" if i in gated else f", COALESCE({cell[i]}.level, 0) AS {lv[i]}"
+        for i in range(n_codes))
     if n_codes:
-        cells_join = (f" LEFT JOIN {_qn(SkillLevel)} c ON c.staff_id = s.id AND c.skill_id IN ({_marks(n_codes)})"
-                      f" AND c.level > 0")
-        stale = "MAX(CASE WHEN c.valid_until <= %s THEN 1 ELSE 0 END)"
+        stale = "CASE WHEN " + " OR ".join(f"{c}.valid_until <= %s" for c in cell) + " THEN 1 ELSE 0 END"
     else:
-        cells_join, stale = "", "0"
+        stale = "0"
     where = ["s.active = %s"]
     if n_tiers:
         where.append(f"s.tier IN ({_marks(n_tiers)})")
@@ -363,27 +377,25 @@ def _ranked_sql(vendor: str, gated: tuple[int, ...], n_required: int, n_optional
         where.append(f"s.profile IN ({_marks(n_profiles)})")
     if n_exclude:
         where.append(f"s.employee_id NOT IN ({_marks(n_exclude)})")
-    for _i in gated:
-        # One semi-join per requirement, each answered from the (skill, level, staff) index.
-        where.append(f"s.id IN (SELECT g.staff_id FROM {_qn(SkillLevel)} g WHERE g.skill_id = %s AND g.level >= %s)")
     met = " + ".join([f"CASE WHEN q.{lv[n_required + i]} >= %s THEN 1 ELSE 0 END" for i in range(n_optional)]) or "0"
     over = " + ".join([f"(q.{lv[i]} - %s)" for i in range(n_required)]) or "0"
     inner = (
-        f"SELECT s.id, s.employee_id, s.tier, s.profile, u.first_name, u.last_name, u.username, "
-        f"{tier_rank} AS tier_rank, "
+        f"SELECT s.id, s.employee_id, s.tier, s.profile, s.user_id, {tier_rank} AS tier_rank, "
         f"(SELECT MAX(f.occurred_at) FROM {_qn(TicketFeedback)} f WHERE f.staff_id = s.id AND f.occurred_at <= %s)"
         f" AS last_at{level_cols}, {stale} AS stale "
-        f"FROM {_qn(Staff)} s INNER JOIN {_qn(Staff.user.field.related_model)} u ON u.id = s.user_id{cells_join} "
-        f"WHERE {' AND '.join(where)} GROUP BY s.id, u.id"
+        f"FROM {_qn(Staff)} s{''.join(joins)} WHERE {' AND '.join(where)}"
     )
     collate = ' COLLATE "C"' if vendor == "postgresql" else ""
     nulls_first = " NULLS FIRST" if vendor == "postgresql" else ""  # SQLite puts NULLs first already
+    order = "ORDER BY {t}.tier_rank, {t}.met DESC, {t}.over_q, {t}.last_at" + nulls_first + ", {t}.employee_id" + collate
     cols = ", ".join(f"r.{name}" for name in lv)
     return (
-        f"SELECT r.id, r.employee_id, r.tier, r.profile, r.first_name, r.last_name, r.username, r.met, r.over_q, "
-        f"r.last_at, COUNT(*) OVER () AS total, MAX(r.stale) OVER () AS any_stale{', ' + cols if cols else ''} "
-        f"FROM (SELECT q.*, ({met}) AS met, ({over}) AS over_q FROM ({inner}) q) r "
-        f"ORDER BY r.tier_rank, r.met DESC, r.over_q, r.last_at{nulls_first}, r.employee_id{collate} LIMIT %s"
+        f"SELECT r.id, r.employee_id, r.tier, r.profile, u.first_name, u.last_name, u.username, r.met, r.over_q, "
+        f"r.last_at, r.total, r.any_stale{', ' + cols if cols else ''} "
+        f"FROM (SELECT m.*, COUNT(*) OVER () AS total, MAX(m.stale) OVER () AS any_stale "
+        f"FROM (SELECT q.*, ({met}) AS met, ({over}) AS over_q FROM ({inner}) q) m "
+        f"{order.format(t='m')} LIMIT %s) r "
+        f"INNER JOIN {_qn(Staff.user.field.related_model)} u ON u.id = r.user_id {order.format(t='r')}"
     )
 
 
@@ -402,12 +414,10 @@ def _ranked_from_cells(*, skill_ids: dict, required: list[Requirement], optional
     sql = _ranked_sql(connection.vendor, gated, len(required), len(optional), len(tiers), len(profiles),
                       len(exclude))
     params = [r.min_level for r in optional] + [r.min_level for r in required]
-    params += [now_param, *(skill_ids[c] for c in codes)]
-    if codes:
-        params += [now_param, *(skill_ids[c] for c in codes)]
+    params += [now_param] + [now_param] * len(codes)
+    for i, code in enumerate(codes):
+        params += [skill_ids[code], required[i].min_level] if i in gated else [skill_ids[code]]
     params += [True, *tiers, *profiles, *exclude]
-    for i in gated:
-        params += [skill_ids[required[i].skill], required[i].min_level]
     params.append(limit)
     rows = _raw(sql, params, prepare=True)
     if not rows:

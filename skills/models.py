@@ -166,7 +166,9 @@ class SkillLevel(models.Model):
         constraints = [models.UniqueConstraint(fields=["staff", "skill"], name="skilllevel_one_cell")]
         indexes = [
             # Who holds a skill at a level, answered from the index alone (routing bridge, `qualified`).
-            models.Index(fields=["skill", "level", "staff"], name="skilllevel_skill_level_staff"),
+            # On PostgreSQL it carries `valid_until` too, for the stale-cell check of the same query.
+            models.Index(fields=["skill", "level", "staff"], name="skilllevel_skill_level_staff",
+                         include=["valid_until"]),
             models.Index(fields=["valid_until"]),
             models.Index(fields=["declared_until"], condition=models.Q(declared_until__isnull=False),
                          name="skilllevel_declared_until"),
