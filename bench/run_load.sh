@@ -5,7 +5,7 @@
 #   bench/run_load.sh            # PostgreSQL database academie_bench_load, recreated and seeded
 #
 # Environment: LOAD_DB_URL (default postgres://postgres@127.0.0.1:5432/academie_bench_load),
-# LOAD_USERS (200), LOAD_BRIDGE_USERS (10), LOAD_TIME (60s), LOAD_PORT (8765), LOAD_WORKERS (3),
+# LOAD_USERS (200), LOAD_BRIDGE_USERS (20), LOAD_BRIDGE_RATE (5 req/s each), LOAD_TIME (60s), LOAD_PORT (8765), LOAD_WORKERS (3),
 # LOAD_KEEP_DB=1 to reuse a seeded database. Prints the figures; CSVs in var/bench/load/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -14,7 +14,8 @@ PY=$ROOT/.venv/bin/python
 DB_URL=${LOAD_DB_URL:-postgres://postgres@127.0.0.1:5432/academie_bench_load}
 DB_NAME=${DB_URL##*/}
 USERS=${LOAD_USERS:-200}
-BRIDGE_USERS=${LOAD_BRIDGE_USERS:-10}
+export LOAD_BRIDGE_USERS=${LOAD_BRIDGE_USERS:-20} LOAD_BRIDGE_RATE=${LOAD_BRIDGE_RATE:-5}
+BRIDGE_USERS=$LOAD_BRIDGE_USERS
 PORT=${LOAD_PORT:-8765}
 OUT=$ROOT/var/bench/load
 VAR=$ROOT/var/bench/load-var
@@ -93,7 +94,7 @@ done
 
 total=$((USERS + BRIDGE_USERS))
 echo "locust: $USERS learners + $BRIDGE_USERS router clients for ${LOAD_TIME:-60s} against gunicorn ($(nproc) CPUs)…"
-var/load-venv/bin/locust -f bench/load_locust.py --headless -u "$total" -r 20 -t "${LOAD_TIME:-60s}" \
+var/load-venv/bin/locust -f bench/load_locust.py --headless -u "$total" -r 50 -t "${LOAD_TIME:-60s}" \
     --host "http://127.0.0.1:$PORT" --csv "$OUT/run" --only-summary --loglevel WARNING \
     LearnerUser BridgeUser >"$OUT/locust.log" 2>&1 || true
 
