@@ -77,6 +77,9 @@ def role_profiles_for(staff_list) -> dict[int, RoleProfile | None]:
     return result
 
 
+_UNSET = object()  # "not given" for an optional role profile, which may itself be None
+
+
 def role_profile_for(staff) -> RoleProfile | None:
     return role_profiles_for([staff])[staff.id]
 
@@ -110,10 +113,11 @@ def _gaps(profile: RoleProfile | None, cells: dict[int, SkillLevel]) -> list[Gap
     return sorted(gaps, key=lambda g: (g.met, -g.missing, g.skill.code))
 
 
-def gaps_for_staff(*, staff) -> list[Gap]:
-    """The requirements of the person's role profile with their current level, unmet first."""
+def gaps_for_staff(*, staff, profile=_UNSET) -> list[Gap]:
+    """The requirements of the person's role profile with their current level, unmet first.
+    `profile`: their role profile when the caller has already read it."""
     cells = {c.skill_id: c for c in SkillLevel.objects.filter(staff=staff)}
-    return _gaps(role_profile_for(staff), cells)
+    return _gaps(role_profile_for(staff) if profile is _UNSET else profile, cells)
 
 
 def gaps_for_team(*, staff_list) -> dict[int, list[Gap]]:
@@ -159,12 +163,12 @@ class SkillRow:
         return self.valid_until is not None and self.valid_until <= timezone.now() + timedelta(days=90)
 
 
-def staff_skill_rows(*, staff) -> list[dict]:
+def staff_skill_rows(*, staff, profile=_UNSET) -> list[dict]:
     """The person's skills grouped by domain: [{domain, rows: [SkillRow]}]. A skill appears when
     the person has a level, a declared level, an evidence, a pending request, or their role
     profile requires it. Evidences are listed newest first, revoked ones included (marked)."""
     cells = {c.skill_id: c for c in SkillLevel.objects.filter(staff=staff)}
-    profile = role_profile_for(staff)
+    profile = role_profile_for(staff) if profile is _UNSET else profile
     required = {r.skill_id: r.min_level for r in profile.requirements.all()} if profile else {}
     evidences = defaultdict(list)
     for evidence in Evidence.objects.filter(staff=staff).select_related("recorded_by").order_by("-observed_at",

@@ -45,14 +45,15 @@ def _require_lead(user) -> None:
 
 
 def _profile_context(staff) -> dict:
-    groups = selectors.staff_skill_rows(staff=staff)
+    profile = selectors.role_profile_for(staff)
+    groups = selectors.staff_skill_rows(staff=staff, profile=profile)
     rows = [row for group in groups for row in group["rows"] if row.level or row.declared or row.required]
-    gaps = selectors.gaps_for_staff(staff=staff)
+    gaps = selectors.gaps_for_staff(staff=staff, profile=profile)
     return {
         "subject": staff,
         "groups": groups,
         "chart": skill_bars(rows),
-        "role_profile": selectors.role_profile_for(staff),
+        "role_profile": profile,
         "gaps": [g for g in gaps if not g.met],
         "requirements_count": len(gaps),
         "expiring": selectors.expiring_for_staff(staff=staff),
