@@ -69,7 +69,7 @@ TOKEN=$($PY manage.py create_router_client "load-$(date +%s)" --scopes qualified
         --rate-limit 20000 | sed -n 's/^token=//p')
 export LOAD_BRIDGE_TOKEN=$TOKEN LOAD_USERS_FILE=$OUT/users.txt
 
-$PY -m gunicorn academy.wsgi -b 127.0.0.1:$PORT -w "${LOAD_WORKERS:-3}" -k gthread --threads 4 --preload \
+$PY -m gunicorn academy.wsgi -b 127.0.0.1:$PORT -w "${LOAD_WORKERS:-3}" -k gthread --threads "${LOAD_THREADS:-4}" --preload \
     --timeout 60 --keep-alive 75 --log-level warning --env DJANGO_SETTINGS_MODULE=academy.settings.dev \
     >"$OUT/gunicorn.log" 2>&1 &
 GUNICORN=$!
