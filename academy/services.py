@@ -68,7 +68,7 @@ def event_publish_many(*, type: str, items: Sequence[tuple[int | None, datetime 
             from skills.models import CHANGE_COUNTER
 
             current_seq = counter_current(name=CHANGE_COUNTER)
-        first = _counter_add(name="event", count=len(items)) - len(items) + 1
+        first = counter_add(name="event", count=len(items)) - len(items) + 1
         now = timezone.now()
         Event.objects.bulk_create([
             Event(position=first + offset, type=type, seq=current_seq if seq is None else seq,
@@ -87,7 +87,7 @@ def event_listeners_notify() -> None:
         transaction.on_commit(listener)
 
 
-def _counter_add(*, name: str, count: int) -> int:
+def counter_add(*, name: str, count: int) -> int:
     """Add `count` to a named counter in one round trip (creating it the first time) and return
     the new value; the row stays locked until the transaction ends, as with counter_next."""
     table = connection.ops.quote_name(Counter._meta.db_table)
@@ -96,7 +96,7 @@ def _counter_add(*, name: str, count: int) -> int:
         row = cursor.fetchone()
     if row is None:
         Counter.objects.get_or_create(name=name)
-        return _counter_add(name=name, count=count)
+        return counter_add(name=name, count=count)
     return row[0]
 
 

@@ -19,7 +19,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from academy.models import Counter, Staff
-from academy.services import audit_log, event_listeners_notify, event_publish_many, notification_send
+from academy.services import (
+    audit_log, counter_add, event_listeners_notify, event_publish_many, notification_send,
+)
 from skills.models import (
     CHANGE_COUNTER, Evidence, EvidenceSource, ProficiencyLevel, RoleAssignment, RoleProfile, SelfAssessment,
     SelfAssessmentStatus, Skill, SkillChange, SkillLevel,
@@ -66,22 +68,9 @@ def _lock_change_log() -> int:
     return value
 
 
-def _counter_add(name: str, count: int) -> int:
-    """Add `count` to a named counter in one round trip and return the new value (the row stays
-    locked until the transaction ends, as with academy.services.counter_next)."""
-    table = connection.ops.quote_name(Counter._meta.db_table)
-    with connection.cursor() as cursor:
-        cursor.execute(f"UPDATE {table} SET value = value + %s WHERE name = %s RETURNING value", [count, name])
-        row = cursor.fetchone()
-    if row is None:
-        Counter.objects.get_or_create(name=name)
-        return _counter_add(name, count)
-    return row[0]
-
-
 def _seq_take(count: int = 1) -> int:
     """Take `count` consecutive change-log numbers under the lock; returns the first one."""
-    return _counter_add(CHANGE_COUNTER, count) - count + 1
+    return counter_add(name=CHANGE_COUNTER, count=count) - count + 1
 
 
 def _change_event_data(*, staff: Staff, skill: Skill, old_level: int, new_level: int,
