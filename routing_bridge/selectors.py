@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 from datetime import timezone as dt_timezone
 from functools import lru_cache
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Count, Max, Q, TextField
 from django.db.models.functions import Cast
@@ -295,13 +296,13 @@ def _dt_read(value) -> datetime | None:
 
 # On PostgreSQL the hot statements are prepared (psycopg, server-side parameters): planning
 # them cost more than running them (EXPLAIN ANALYZE at 1,000 staff: 2.5-7 ms of planning for
-# 1 ms of execution). Prepared statements live as long as the connection (CONN_MAX_AGE). Set
-# to False behind a pooler that cannot keep them (PgBouncer before 1.21 in transaction mode).
-PREPARE_ON_POSTGRESQL = True
+# 1 ms of execution). Prepared statements live as long as the connection (CONN_MAX_AGE). The
+# setting BRIDGE_PREPARED_STATEMENTS (environment variable of the same name) turns them off
+# behind a pooler that cannot keep them (PgBouncer before 1.21 in transaction mode).
 
 
 def _raw(sql: str, params: list, *, prepare: bool = False) -> list[tuple]:
-    if prepare and PREPARE_ON_POSTGRESQL and connection.vendor == "postgresql":
+    if prepare and settings.BRIDGE_PREPARED_STATEMENTS and connection.vendor == "postgresql":
         import psycopg
 
         connection.ensure_connection()

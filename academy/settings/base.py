@@ -91,6 +91,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"].update({"timeout": 30, "transaction_mode": "IMMEDIATE"})
     DATABASES["default"]["CONN_MAX_AGE"] = 0
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# The routing bridge prepares its hot statements on PostgreSQL; turn off behind a pooler that
+# cannot keep prepared statements (PgBouncer before 1.21 in transaction mode).
+BRIDGE_PREPARED_STATEMENTS = env_bool("BRIDGE_PREPARED_STATEMENTS", True)
 
 # Authentication stays pluggable: a later SSO adds its backend in front through the environment.
 AUTHENTICATION_BACKENDS = env_list("AUTHENTICATION_BACKENDS", ["django.contrib.auth.backends.ModelBackend"])

@@ -76,6 +76,18 @@ def test_the_qualified_endpoint_answers_with_the_validated_body(router, ranked_m
                                                                       "valid_until"}
 
 
+def test_without_prepared_statements_the_answers_are_the_same(settings, ranked_matrix):
+    """Behind a pooler that cannot keep prepared statements (BRIDGE_PREPARED_STATEMENTS off)."""
+    query = {"required": [Requirement("AD.GPO", 2)], "optional": [Requirement("NET.VPN", 2)], "limit": 10}
+    prepared = staff_qualified(**query)
+    settings.BRIDGE_PREPARED_STATEMENTS = False
+    plain = staff_qualified(**query)
+    assert [(c.employee_id, c.rank, c.optional_met, c.over_qualification) for c in plain.candidates] == \
+        [(c.employee_id, c.rank, c.optional_met, c.over_qualification) for c in prepared.candidates]
+    assert [c.employee_id for c in plain.candidates] == ["Q0", "Q2", "Q1", "Q3"]
+    assert plain.total_qualified == prepared.total_qualified == 4
+
+
 @pytest.fixture
 def odd_matrix(skills):
     """People and cells whose JSON is easy to get wrong: quotes, backslashes, control characters,
