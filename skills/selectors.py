@@ -5,7 +5,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -62,10 +62,13 @@ def role_profiles_for(staff_list) -> dict[int, RoleProfile | None]:
     """{staff.id: their role profile or None}: the explicit assignment, else the active profile
     matching their profile and tier (one without a domain first, then by name). Three queries."""
     staff_list = list(staff_list)
-    profiles = list(_profiles_with_requirements().order_by("name"))
-    by_id = {p.id: p for p in profiles}
     assigned = dict(RoleAssignment.objects.filter(staff_id__in=[s.id for s in staff_list])
                     .values_list("staff_id", "role_profile_id"))
+    # Only the profiles that can apply: those assigned, and those of these people's profile
+    # (any tier: the matching below picks the tier). Every page showing gaps reads this.
+    profiles = list(_profiles_with_requirements().filter(
+        Q(profile__in={s.profile for s in staff_list}) | Q(id__in=set(assigned.values()))).order_by("name"))
+    by_id = {p.id: p for p in profiles}
     matching = {}
     for profile in sorted(profiles, key=lambda p: (p.domain_id is not None, p.name)):
         for tier in ([profile.tier] if profile.tier else ["N1", "N2", "N3"]):

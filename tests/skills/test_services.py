@@ -206,3 +206,20 @@ def test_the_expiry_task_drops_an_expired_source_even_when_the_level_holds(learn
     assert SkillChange.objects.count() == changes  # the level did not change: nothing to log
     cells_expire(now=until + timedelta(hours=1))  # nothing left to do, and nothing breaks
     assert cell(learner, gpo).sources == ["course"]
+
+
+def test_role_profiles_an_assignment_wins_even_across_profiles_and_generic_profiles_match_first(learner, outsider):
+    """Léa (technician N1) is assigned an architect's profile; Olivier (technician N1) gets the
+    generic technician profile (no domain) before a domain one, inactive profiles never."""
+    from skills.models import RoleAssignment, RoleProfile
+    from skills.selectors import role_profile_for, role_profiles_for
+    from tests.factories import DomainFactory
+
+    architect = RoleProfile.objects.create(name="Architecte", profile="architect", tier="N3")
+    RoleProfile.objects.create(name="A technicien réseau", profile="technician", tier="N1",
+                               domain=DomainFactory(code="NET"))
+    generic = RoleProfile.objects.create(name="Technicien N1", profile="technician", tier="")
+    RoleProfile.objects.create(name="0 ancien technicien", profile="technician", tier="N1", active=False)
+    RoleAssignment.objects.create(staff=learner, role_profile=architect)
+    assert role_profiles_for([learner, outsider]) == {learner.id: architect, outsider.id: generic}
+    assert role_profile_for(outsider) == generic
