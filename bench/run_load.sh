@@ -5,7 +5,8 @@
 #   bench/run_load.sh            # PostgreSQL database academie_bench_load, recreated and seeded
 #
 # Environment: LOAD_DB_URL (default postgres://postgres@127.0.0.1:5432/academie_bench_load),
-# LOAD_USERS (200), LOAD_BRIDGE_USERS (20), LOAD_BRIDGE_RATE (5 req/s each), LOAD_TIME (60s), LOAD_PORT (8765), LOAD_WORKERS (3),
+# LOAD_USERS (200), LOAD_BRIDGE_USERS (20), LOAD_BRIDGE_RATE (5 req/s each), LOAD_TIME (60s), LOAD_PORT (8765),
+# LOAD_WORKERS (3), LOAD_THREADS (4), LOAD_WORKER_CLASS (gthread),
 # LOAD_KEEP_DB=1 to reuse a seeded database. Prints the figures; CSVs in var/bench/load/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -69,7 +70,7 @@ TOKEN=$($PY manage.py create_router_client "load-$(date +%s)" --scopes qualified
         --rate-limit 20000 | sed -n 's/^token=//p')
 export LOAD_BRIDGE_TOKEN=$TOKEN LOAD_USERS_FILE=$OUT/users.txt
 
-$PY -m gunicorn academy.wsgi -b 127.0.0.1:$PORT -w "${LOAD_WORKERS:-3}" -k gthread --threads "${LOAD_THREADS:-4}" --preload \
+$PY -m gunicorn academy.wsgi -b 127.0.0.1:$PORT -w "${LOAD_WORKERS:-3}" -k "${LOAD_WORKER_CLASS:-gthread}" --threads "${LOAD_THREADS:-4}" --preload \
     --timeout 60 --keep-alive 75 --log-level warning --env DJANGO_SETTINGS_MODULE=academy.settings.dev \
     >"$OUT/gunicorn.log" 2>&1 &
 GUNICORN=$!
