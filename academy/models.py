@@ -89,7 +89,13 @@ class Staff(index.Indexed, models.Model):
 
     @property
     def display_name(self) -> str:
-        return self.user.get_full_name() or self.user.username
+        return display_name(self.user.first_name, self.user.last_name, self.user.username)
+
+
+def display_name(first_name: str, last_name: str, username: str) -> str:
+    """The name shown for a person ("First Last", as Django's get_full_name writes it, else the
+    username), also for rows read without model instances."""
+    return f"{first_name} {last_name}".strip() or username
 
 
 class Notification(models.Model):

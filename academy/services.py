@@ -5,7 +5,6 @@ from datetime import datetime
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import IntegrityError, connection, transaction
-from django.db.models import F
 from django.utils import timezone
 
 from academy.models import AuditEntry, Counter, Event, Notification
@@ -20,12 +19,7 @@ def counter_next(*, name: str) -> int:
     stays locked until it ends, which serialises writers and keeps the sequence gap-free."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("counter_next must run inside transaction.atomic()")
-    Counter.objects.get_or_create(name=name)
-    counter = Counter.objects.select_for_update().get(name=name)
-    counter.value = F("value") + 1
-    counter.save(update_fields=["value"])
-    counter.refresh_from_db(fields=["value"])
-    return counter.value
+    return counter_add(name=name, count=1)
 
 
 def counter_current(*, name: str) -> int:
@@ -39,29 +33,17 @@ def event_listener_register(listener: Callable[[], None]) -> None:
 
 
 def event_publish(*, type: str, data: dict, seq: int | None = None, occurred_at=None) -> Event:
-    """Append an event in the current transaction; listeners are told after commit."""
-    with transaction.atomic():
-        if seq is None:
-            from skills.models import CHANGE_COUNTER
-
-            seq = counter_current(name=CHANGE_COUNTER)
-        event = Event.objects.create(
-            position=counter_next(name="event"), type=type, seq=seq, data=data,
-            occurred_at=occurred_at or timezone.now(),
-        )
-    for listener in _event_listeners:
-        transaction.on_commit(listener)
-    return event
+    """Append an event in the current transaction (seq None: the change log's current value;
+    occurred_at None: now); listeners are told after commit."""
+    return event_publish_many(type=type, items=[(seq, occurred_at, data)])[0]
 
 
-def event_publish_many(*, type: str, items: Sequence[tuple[int | None, datetime | None, dict]]) -> int:
+def event_publish_many(*, type: str, items: Sequence[tuple[int | None, datetime | None, dict]]) -> list[Event]:
     """Append many events of one type in the current transaction, in order: `items` are
-    (seq, occurred_at, data), each as `event_publish` takes them (seq None: the change log's current
-    value; occurred_at None: now). The same rows as that many `event_publish` calls, with two round
-    trips in all (the positions, then one bulk insert). Listeners are told after commit. Returns
-    how many events were appended."""
+    (seq, occurred_at, data), each as `event_publish` takes them. Two round trips in all (the
+    positions, then one bulk insert). Listeners are told after commit. Returns the events."""
     if not items:
-        return 0
+        return []
     with transaction.atomic(savepoint=False):
         current_seq = None
         if any(seq is None for seq, _at, _data in items):
@@ -70,13 +52,13 @@ def event_publish_many(*, type: str, items: Sequence[tuple[int | None, datetime 
             current_seq = counter_current(name=CHANGE_COUNTER)
         first = counter_add(name="event", count=len(items)) - len(items) + 1
         now = timezone.now()
-        Event.objects.bulk_create([
+        events = Event.objects.bulk_create([
             Event(position=first + offset, type=type, seq=current_seq if seq is None else seq,
                   occurred_at=occurred_at or now, data=data)
             for offset, (seq, occurred_at, data) in enumerate(items)
         ], batch_size=2000)
     event_listeners_notify()
-    return len(items)
+    return events
 
 
 def event_listeners_notify() -> None:

@@ -2,10 +2,10 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from academy.models import Tier
+from skills.selectors import scale_labels
 
 REQUIRED_ROWS = 4
 OPTIONAL_ROWS = 2
-LEVEL_CHOICES = [(1, _("1 — Notions")), (2, _("2 — Opérationnel")), (3, _("3 — Avancé")), (4, _("4 — Expert"))]
 
 
 class QualifiedForm(forms.Form):
@@ -23,13 +23,15 @@ class QualifiedForm(forms.Form):
     def __init__(self, *args, skills=(), **kwargs):
         super().__init__(*args, **kwargs)
         skill_choices = [("", _("— compétence —"))] + [(s.code, f"{s.code} — {s.name}") for s in skills]
+        # The scale as edited, in the active language (level 0 is no requirement at all).
+        level_choices = [(level, f"{level} — {label}") for level, label in scale_labels().items() if level > 0]
         for prefix, rows, label in (("req", REQUIRED_ROWS, _("Compétence requise %(n)s")),
                                     ("opt", OPTIONAL_ROWS, _("Compétence facultative %(n)s"))):
             for i in range(1, rows + 1):
                 self.fields[f"{prefix}{i}_skill"] = forms.ChoiceField(
                     label=label % {"n": i}, choices=skill_choices, required=False)
                 self.fields[f"{prefix}{i}_level"] = forms.TypedChoiceField(
-                    label=_("Niveau minimum"), choices=LEVEL_CHOICES, coerce=int, initial=2, required=False)
+                    label=_("Niveau minimum"), choices=level_choices, coerce=int, initial=2, required=False)
 
     def rows(self, prefix: str, count: int):
         return [(self[f"{prefix}{i}_skill"], self[f"{prefix}{i}_level"]) for i in range(1, count + 1)]

@@ -16,6 +16,7 @@ from datetime import timezone as dt_timezone
 from functools import lru_cache
 
 from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, transaction
 from django.db.models import Count, Max, Q, TextField
 from django.db.models.functions import Cast
@@ -23,9 +24,11 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
-from academy.models import TIER_ORDER, Staff
+from academy.models import TIER_ORDER, Staff, display_name
 from routing_bridge.models import CategoryRule, TicketFeedback, category_key, category_normalize
-from skills.models import CHANGE_COUNTER, Domain, Evidence, ProficiencyLevel, Skill, SkillChange, SkillLevel
+from skills.models import (
+    CHANGE_COUNTER, DEFAULT_SCALE, Domain, Evidence, ProficiencyLevel, Skill, SkillChange, SkillLevel,
+)
 from skills.policy import evaluate
 
 MAX_LIMIT = 200
@@ -118,11 +121,6 @@ def _speaks_all(staff_languages, wanted: list[str]) -> bool:
 
 STAFF_FIELDS = ["pk", "employee_id", "tier", "profile", "languages", "user__first_name", "user__last_name",
                 "user__username"]
-
-
-def _display_name(row) -> str:
-    full = f"{row[5]} {row[6]}".strip()
-    return full or row[7]
 
 
 def _levels_from_cells(*, skill_ids: dict, required: list[Requirement], staff_q: Q) -> tuple | None:
@@ -249,7 +247,7 @@ def staff_qualified(
         _pk, employee_id, tier, profile = info[pk][:4]
         candidates.append(Candidate(
             staff_id=pk, employee_id=employee_id, tier=tier, profile=profile, levels=lv,
-            display_name=_display_name(info[pk]),
+            display_name=display_name(*info[pk][5:8]),
             optional_met=sum(1 for r in optional if lv.get(r.skill, 0) >= r.min_level),
             over_qualification=sum(lv.get(r.skill, 0) - r.min_level for r in required),
             last_assigned_at=last_assigned.get(pk),
@@ -337,7 +335,7 @@ def _reference(codes: list[str]) -> tuple[dict[str, int], list[int]]:
             scale.append(value)
         else:
             known[code] = value
-    return known, sorted(scale) or [0, 1, 2, 3, 4]
+    return known, sorted(scale) or [level for level, *_rest in DEFAULT_SCALE]
 
 
 @lru_cache(maxsize=256)
@@ -432,7 +430,7 @@ def _ranked_from_cells(*, skill_ids: dict, required: list[Requirement], optional
         top.append(Candidate(
             staff_id=pk, employee_id=employee_id, tier=tier, profile=profile,
             levels={code: level for code, level in zip(codes, row[12:]) if level > 0},
-            display_name=f"{first} {last}".strip() or username, optional_met=met, over_qualification=over,
+            display_name=display_name(first, last, username), optional_met=met, over_qualification=over,
             last_assigned_at=_dt_read(last_at), rank=rank,
         ))
     return total, top, now
@@ -664,17 +662,36 @@ def _staff_cells(staff_ids: list[int], *, raw: bool = False) -> dict:
     return cells
 
 
+def _record_head(employee_id, username, first, last, team, profile, tier, languages, active) -> dict:
+    """A staff record of the contract but its `skills`, in the contract's key order."""
+    return {"employee_id": employee_id, "username": username, "display_name": display_name(first, last, username),
+            "team": team, "profile": profile, "tier": tier, "languages": list(languages or []), "active": active}
+
+
 def _staff_records(rows: list[tuple], *, raw: bool = False) -> list[dict]:
+    """Staff records from rows of STAFF_RECORD_FIELDS; `skills` lists the cells above 0."""
     cells = _staff_cells([row[0] for row in rows], raw=raw)
-    return [
-        {
-            "employee_id": employee_id, "username": username,
-            "display_name": f"{first} {last}".strip() or username,
-            "team": team, "profile": profile, "tier": tier, "languages": list(languages or []), "active": active,
-            "skills": cells[pk],
-        }
-        for pk, employee_id, username, first, last, team, profile, tier, languages, active in rows
-    ]
+    return [{**_record_head(*row[1:]), "skills": cells[row[0]]} for row in rows]
+
+
+_encoder = DjangoJSONEncoder()
+
+
+def _record_json(head: dict, skills_json: str) -> str:
+    """A staff record as JSON text: `head` as json.dumps writes it, then `skills` (JSON text)."""
+    return json.dumps(head, ensure_ascii=False)[:-1] + ',"skills":[' + skills_json + "]}"
+
+
+def staff_record_json(record: dict) -> str:
+    """A record of `staff_snapshot_page(raw=True)` as JSON text, each cell's `sources` spliced as
+    read: the same bytes as PostgreSQL writes in `staff_snapshot_page_json`."""
+    skills = ",".join(
+        '{"code":%s,"level":%d,"valid_until":%s,"sources":%s}'
+        % (json.dumps(cell["code"], ensure_ascii=False), cell["level"],
+           json.dumps(_encoder.default(cell["valid_until"])) if cell["valid_until"] else "null", cell["sources"])
+        for cell in record["skills"]
+    )
+    return _record_json({k: v for k, v in record.items() if k != "skills"}, skills)
 
 
 def staff_snapshot_page(*, after: str | None, limit: int, team: str | None = None, tier: str | None = None,
@@ -706,7 +723,7 @@ def staff_snapshot_page(*, after: str | None, limit: int, team: str | None = Non
 @lru_cache(maxsize=16)
 def _snapshot_sql(after: bool, team: bool, tier: bool, active: bool) -> str:
     """PostgreSQL: one snapshot page, each person with their cells already as JSON text, written
-    byte for byte as `routing_bridge.api._staff_record_json` writes them (DjangoJSONEncoder's
+    byte for byte as `staff_record_json` writes them (DjangoJSONEncoder's
     datetimes: UTC, milliseconds only when there are some, "Z")."""
     user_table = _qn(Staff.user.field.related_model)
     until = "c.valid_until AT TIME ZONE 'UTC'"
@@ -741,9 +758,12 @@ def _snapshot_sql(after: bool, team: bool, tier: bool, active: bool) -> str:
 
 def staff_snapshot_page_json(*, after: str | None, limit: int, team: str | None = None, tier: str | None = None,
                              active: bool | None = None) -> dict:
-    """PostgreSQL only: `staff_snapshot_page` with each item already rendered as JSON text (the
-    cells written by the database, the rest by json.dumps as `api._staff_record_json` does):
-    {"version", "items": [JSON text], "last"}. Same bytes as rendering `staff_snapshot_page`."""
+    """`staff_snapshot_page` with each item already rendered as JSON text: {"version", "items":
+    [JSON text], "last"}. On PostgreSQL the database writes the cells' JSON (same bytes as
+    `staff_record_json`, a test compares both); elsewhere `staff_record_json` does."""
+    if connection.vendor != "postgresql":
+        page = staff_snapshot_page(after=after, limit=limit, team=team, tier=tier, active=active, raw=True)
+        return {**page, "items": [staff_record_json(record) for record in page["items"]]}
     sql = _snapshot_sql(bool(after), team is not None, tier is not None, active is not None)
     params = [p for p in (after or None, team, tier, active) if p is not None] + [limit + 1]
 
@@ -755,12 +775,9 @@ def staff_snapshot_page_json(*, after: str | None, limit: int, team: str | None 
         more = len(rows) > limit
         rows = rows[:limit]
         items = []
-        for employee_id, username, first, last, team_name, profile, tier_, languages, active_, cells in rows:
-            head = {"employee_id": employee_id, "username": username,
-                    "display_name": f"{first} {last}".strip() or username, "team": team_name,
-                    "profile": profile, "tier": tier_,
-                    "languages": list(json.loads(languages) or []) if languages else [], "active": active_}
-            items.append(json.dumps(head, ensure_ascii=False)[:-1] + ',"skills":[' + (cells or "") + "]}")
+        for *head, languages, active_, cells in rows:
+            languages = json.loads(languages) if languages else []
+            items.append(_record_json(_record_head(*head, languages, active_), cells or ""))
         return {"version": version, "items": items, "last": rows[-1][0] if (more and rows) else None}
 
     return _in_snapshot(read)

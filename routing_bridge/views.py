@@ -30,8 +30,8 @@ def qualified(request):
         try:
             tiers = data["tiers"] or None
             if data["category"]:
-                rule = selectors.category_route(category=data["category"])
-                required, optional = selectors.category_requirements(rule=rule)
+                rule = selectors.category_route_rule(category=data["category"])
+                required, optional = rule.required, rule.optional
                 if rule.tiers:
                     tiers = [t for t in rule.tiers if not tiers or t in tiers] or ["__none__"]
             else:

@@ -17,6 +17,16 @@ CHANGE_COUNTER = "skill_change"
 
 
 
+# The default scale of DESIGN.md: (level, label_fr, label_en, description).
+DEFAULT_SCALE = [
+    (0, "Aucune", "None", ""),
+    (1, "Notions", "Awareness", "Connaît les concepts, suit une procédure."),
+    (2, "Opérationnel", "Practitioner", "Résout seul les incidents courants (prêt pour le N1)."),
+    (3, "Avancé", "Advanced", "Résout les problèmes complexes et leurs causes (prêt pour le N2)."),
+    (4, "Expert", "Expert", "Prend les escalades, conçoit, accompagne (prêt pour le N3)."),
+]
+
+
 class BilingualNameMixin:
     """`name` in the active language: `name_en` in English when filled, else `name_fr`."""
 

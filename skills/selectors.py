@@ -7,10 +7,10 @@ from datetime import datetime, timedelta
 
 from django.db.models import Prefetch, Q
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from academy.models import TIER_ORDER
 from skills.models import (
+    DEFAULT_SCALE,
     Domain, Evidence, EvidenceSource, ProficiencyLevel, RoleAssignment, RoleProfile, RoleRequirement,
     SelfAssessment, SelfAssessmentStatus, Skill, SkillLevel,
 )
@@ -42,8 +42,11 @@ def scale() -> list[ProficiencyLevel]:
 
 
 def scale_labels() -> dict[int, str]:
-    labels = {p.level: p.label for p in ProficiencyLevel.objects.all()}
-    return labels or {0: _("Aucune"), 1: _("Notions"), 2: _("Opérationnel"), 3: _("Avancé"), 4: _("Expert")}
+    """{level: label in the active language}; the default scale's while none is saved."""
+    levels = list(ProficiencyLevel.objects.all()) or [
+        ProficiencyLevel(level=level, label_fr=label_fr, label_en=label_en)
+        for level, label_fr, label_en, _description in DEFAULT_SCALE]
+    return {p.level: p.label for p in levels}
 
 
 def skills_active():

@@ -23,21 +23,14 @@ from academy.services import (
     audit_log, counter_add, event_listeners_notify, event_publish_many, notification_send,
 )
 from skills.models import (
-    CHANGE_COUNTER, Evidence, EvidenceSource, ProficiencyLevel, RoleAssignment, RoleProfile, SelfAssessment,
-    SelfAssessmentStatus, Skill, SkillChange, SkillLevel,
+    CHANGE_COUNTER, DEFAULT_SCALE, Evidence, EvidenceSource, ProficiencyLevel, RoleAssignment, RoleProfile,
+    SelfAssessment, SelfAssessmentStatus, Skill, SkillChange, SkillLevel,
 )
 from skills.policy import evaluate
 
 # An observation slightly in the future is clock skew between machines, not a forecast.
 FUTURE_TOLERANCE = timedelta(minutes=5)
 EVENT_COUNTER = "event"
-DEFAULT_SCALE = [
-    (0, "Aucune", "None", ""),
-    (1, "Notions", "Awareness", "Connaît les concepts, suit une procédure."),
-    (2, "Opérationnel", "Practitioner", "Résout seul les incidents courants (prêt pour le N1)."),
-    (3, "Avancé", "Advanced", "Résout les problèmes complexes et leurs causes (prêt pour le N2)."),
-    (4, "Expert", "Expert", "Prend les escalades, conçoit, accompagne (prêt pour le N3)."),
-]
 
 
 def scale_levels() -> list[int]:

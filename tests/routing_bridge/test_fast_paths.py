@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from academy.models import Staff
 from routing_bridge import selectors
-from routing_bridge.api import QualifiedOut, _qualification_out, _staff_record_json, api
+from routing_bridge.api import QualifiedOut, _qualification_out, api
 from routing_bridge.models import CategoryRule
 from routing_bridge.selectors import Requirement, staff_qualified
 from routing_bridge.services import feedback_record
@@ -120,7 +120,7 @@ def odd_matrix(skills):
 
 def _python_page(**kwargs) -> tuple:
     page = selectors.staff_snapshot_page(raw=True, **kwargs)
-    return page["version"], ",".join(_staff_record_json(r) for r in page["items"]), page["last"]
+    return page["version"], ",".join(selectors.staff_record_json(r) for r in page["items"]), page["last"]
 
 
 def _sql_page(**kwargs) -> tuple:

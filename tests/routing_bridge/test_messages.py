@@ -19,11 +19,15 @@ def test_errors_are_in_french_by_default_and_in_english_when_asked(client, route
 
 
 def test_the_dispatcher_form_level_labels_are_translated():
+    """They are the scale's own labels (editable, bilingual), in the active language."""
     from django.utils import translation
 
-    from routing_bridge.forms import LEVEL_CHOICES
+    from routing_bridge.forms import QualifiedForm
+
+    def level_choices():
+        return QualifiedForm().fields["req1_level"].choices
 
     with translation.override("en"):
-        assert [str(label) for _level, label in LEVEL_CHOICES][0] == "1 — Basics"
+        assert [str(label) for _level, label in level_choices()][0] == "1 — Awareness"
     with translation.override("fr"):
-        assert str(LEVEL_CHOICES[1][1]) == "2 — Opérationnel"
+        assert str(level_choices()[1][1]) == "2 — Opérationnel"

@@ -6,7 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 
-from routing_bridge.selectors import QueryError, category_requirements, category_route, staff_qualified
+from routing_bridge.selectors import QueryError, category_route_rule, staff_qualified
 
 
 def _parse_when(value: str):
@@ -51,12 +51,11 @@ class Command(BaseCommand):
                 bad.append(f"ligne {line} : date « {row.get('opened_at')} » invalide")
                 continue
             try:
-                rule = category_route(category=row["category"])
+                rule = category_route_rule(category=row["category"])
             except QueryError as exc:
                 unknown.append((row["id"], row["category"], exc.extra.get("suggestions", [])))
                 continue
-            required, optional = category_requirements(rule=rule)
-            result = staff_qualified(required=required, optional=optional, tiers=rule.tiers or None, at=at,
+            result = staff_qualified(required=rule.required, optional=rule.optional, tiers=rule.tiers or None, at=at,
                                      limit=1, with_reasons=False)
             if result.candidates:
                 routed += 1
