@@ -1,7 +1,7 @@
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 
-from academy.roles import user_role_flags
+from academy.roles import user_role_facts
 
 
 def _url(name: str, fallback: str) -> str:
@@ -16,7 +16,7 @@ def navigation(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"nav_items": []}
-    roles = user_role_flags(user)
+    roles, unread = user_role_facts(user)  # one query for the flags and the unread count
     items = [
         {"label": _("Formations"), "url": "/formations/"},
         {"label": _("Mes formations"), "url": _url("courses:my_learning", "/mes-formations/")},
@@ -32,4 +32,4 @@ def navigation(request):
     path = request.path
     for item in items:
         item["current"] = path.startswith(str(item["url"])) and str(item["url"]) != "/"
-    return {"nav_items": items, "unread_notifications": user.notifications.filter(read_at=None).count()}
+    return {"nav_items": items, "unread_notifications": unread}

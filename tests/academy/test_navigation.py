@@ -55,11 +55,26 @@ def test_the_role_flags_give_the_same_answers_as_each_role_check(who, learner, l
                                      "dispatcher": user_is_dispatcher(user), "editor": user_is_editor(user)}
 
 
-def test_the_navigation_costs_three_queries_whatever_the_role(rf, lead):
+def test_the_navigation_costs_one_query_whatever_the_role(rf, lead):
     from academy.context_processors import navigation
 
     request = rf.get("/mes-formations/")
     request.user = lead.user
     with CaptureQueriesContext(connection) as queries:
         navigation(request)
-    assert len(queries) == 3  # the user's groups, whether she leads a team, unread notifications
+    assert len(queries) == 1  # the roles, whether she leads a team and the unread notifications at once
+
+
+def test_the_badge_counts_only_her_unread_notifications(rf, learner, lead):
+    from django.utils import timezone
+
+    from academy.context_processors import navigation
+    from academy.models import Notification
+
+    Notification.objects.create(recipient=learner.user, kind="k", title="a")
+    Notification.objects.create(recipient=learner.user, kind="k", title="b")
+    Notification.objects.create(recipient=learner.user, kind="k", title="read", read_at=timezone.now())
+    Notification.objects.create(recipient=lead.user, kind="k", title="someone else's")
+    request = rf.get("/")
+    request.user = learner.user
+    assert navigation(request)["unread_notifications"] == 2
