@@ -94,6 +94,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # The routing bridge prepares its hot statements on PostgreSQL; turn off behind a pooler that
 # cannot keep prepared statements (PgBouncer before 1.21 in transaction mode).
 BRIDGE_PREPARED_STATEMENTS = env_bool("BRIDGE_PREPARED_STATEMENTS", True)
+# `qualified` prefilters its candidates with bit sets kept in each process (routing_bridge.holders).
+BRIDGE_HOLDER_SETS = env_bool("BRIDGE_HOLDER_SETS", True)
 
 # Authentication stays pluggable: a later SSO adds its backend in front through the environment.
 AUTHENTICATION_BACKENDS = env_list("AUTHENTICATION_BACKENDS", ["django.contrib.auth.backends.ModelBackend"])
@@ -140,6 +142,10 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 if env_str("CACHE_URL"):
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": env_str("CACHE_URL")}}
+    # Sessions are read from the cache that every process shares and written through to the
+    # database: one query less on every signed-in request. Never with the local-memory cache,
+    # where each process would keep its own copy (a sign-out in one would not reach the others).
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 
 # Celery. The default broker is SQLite through kombu's SQLAlchemy transport: the demo needs no
 # service. Production sets CELERY_BROKER_URL to Redis or RabbitMQ.
