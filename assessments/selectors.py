@@ -148,17 +148,71 @@ def _level_without(*, staff, skill, certification, at) -> int:
     return evaluate(evidences, at).level
 
 
+class _QueriedFacts:
+    """What requirement checks ask about one person, one query per question (one certification)."""
+
+    def __init__(self, staff):
+        self.staff = staff
+
+    def exam_passed(self, exam, since) -> bool:
+        return exam_passed(staff=self.staff, exam=exam, since=since)
+
+    def course_completed(self, course) -> bool:
+        return _course_completed(staff=self.staff, course=course)
+
+
+class _PrefetchedFacts:
+    """The same answers as `_QueriedFacts`, read beforehand for every exam and course named by
+    the requirements of several certifications (`requirement_rows`: their rows by kind): two
+    queries whatever their number."""
+
+    def __init__(self, staff, requirement_rows):
+        exam_ids = {r.exam_id for rows in requirement_rows for r in rows["exam"]}
+        course_ids = {r.course_id for rows in requirement_rows for r in rows["course"]}
+        self.passed_at: dict[int, list] = {}
+        if exam_ids:
+            for exam_id, submitted_at in Attempt.objects.filter(
+                    staff=staff, exam_id__in=exam_ids, passed=True).values_list("exam_id", "submitted_at"):
+                self.passed_at.setdefault(exam_id, []).append(submitted_at)
+        self.completed: set[int] = set()
+        if course_ids:
+            try:
+                from courses.selectors import courses_completed
+            except ImportError:  # the courses app is not there yet: no course can be completed
+                courses_completed = None
+            if courses_completed is not None:
+                self.completed = courses_completed(staff=staff, course_ids=course_ids)
+
+    def exam_passed(self, exam, since) -> bool:
+        dates = self.passed_at.get(exam.pk, [])
+        if since is None:
+            return bool(dates)
+        return any(day is not None and day >= since for day in dates)
+
+    def course_completed(self, course) -> bool:
+        return course.pk in self.completed
+
+
+def _requirement_rows(certification: Certification) -> dict[str, list]:
+    """The certification's requirements by kind, each with what its label needs (three queries)."""
+    return {
+        "exam": list(certification.exam_requirements.select_related("exam")),
+        "course": list(certification.course_requirements.select_related("course")),
+        "level": list(certification.level_requirements.select_related("skill")),
+    }
+
+
 def requirement_checks(*, certification: Certification, staff, path: str, since: datetime | None = None,
                        now: datetime | None = None) -> list[RequirementCheck]:
     """Each requirement of `path` and whether `staff` meets it. The renewal path uses the renewal
     requirements when the certification has some, the initial ones otherwise; for a renewal,
     exams must have been passed since the window opened (`since`)."""
+    return _requirement_checks(certification=certification, rows=_requirement_rows(certification), staff=staff,
+                               path=path, since=since, now=now, facts=_QueriedFacts(staff))
+
+
+def _requirement_checks(*, certification, rows, staff, path, since, now, facts) -> list[RequirementCheck]:
     now = now or timezone.now()
-    rows = {
-        "exam": list(certification.exam_requirements.select_related("exam")),
-        "course": list(certification.course_requirements.select_related("course")),
-        "level": list(certification.level_requirements.select_related("skill")),
-    }
     if path == RequirementPath.RENEWAL:
         has_renewal = any(r.path == RequirementPath.RENEWAL for rs in rows.values() for r in rs)
         wanted = RequirementPath.RENEWAL if has_renewal else RequirementPath.INITIAL
@@ -169,12 +223,12 @@ def requirement_checks(*, certification: Certification, staff, path: str, since:
         if req.path == wanted:
             checks.append(RequirementCheck(
                 "exam", _("Réussir l'examen « %(title)s »") % {"title": req.exam.title},
-                exam_passed(staff=staff, exam=req.exam, since=since), req.exam.get_absolute_url()))
+                facts.exam_passed(req.exam, since), req.exam.get_absolute_url()))
     for req in rows["course"]:
         if req.path == wanted:
             checks.append(RequirementCheck(
                 "course", _("Terminer la formation « %(title)s »") % {"title": req.course.title},
-                _course_completed(staff=staff, course=req.course), req.course.url or ""))
+                facts.course_completed(req.course), req.course.url or ""))
     for req in rows["level"]:
         if req.path == wanted:
             level = _level_without(staff=staff, skill=req.skill, certification=certification, at=now)
@@ -185,14 +239,9 @@ def requirement_checks(*, certification: Certification, staff, path: str, since:
     return checks
 
 
-def certification_state(*, certification: Certification, staff, now: datetime | None = None) -> CertificationState:
-    """Where `staff` stands with `certification` at `now`: the award in force, a renewal already
-    obtained, and which path (initial, renewal) is open with its requirement checks. Inside the
-    recertification window (`renewal_window_days` before expiry) the renewal path is open; before
-    it, nothing can be done; after expiry, the initial path applies again."""
-    now = now or timezone.now()
-    awards = list(Award.objects.filter(certification=certification, staff=staff, revoked_at=None,
-                                       valid_until__gt=now).order_by("valid_from"))
+def _state_from_awards(certification: Certification, awards: list[Award], now: datetime) -> CertificationState:
+    """The state without its checks, from the person's awards of the certification that are not
+    revoked and end after `now`, by start."""
     state = CertificationState(certification=certification)
     current = next((a for a in awards if a.valid_from <= now), None)
     later = [a for a in awards if a.valid_from > now]
@@ -206,26 +255,79 @@ def certification_state(*, certification: Certification, staff, now: datetime | 
         state.window_opens_at = timezone.localtime(current.valid_until) - timedelta(days=certification.renewal_window_days)
         if now >= state.window_opens_at:
             state.path = RequirementPath.RENEWAL
+    return state
+
+
+def certification_state(*, certification: Certification, staff, now: datetime | None = None) -> CertificationState:
+    """Where `staff` stands with `certification` at `now`: the award in force, a renewal already
+    obtained, and which path (initial, renewal) is open with its requirement checks. Inside the
+    recertification window (`renewal_window_days` before expiry) the renewal path is open; before
+    it, nothing can be done; after expiry, the initial path applies again."""
+    now = now or timezone.now()
+    awards = list(Award.objects.filter(certification=certification, staff=staff, revoked_at=None,
+                                       valid_until__gt=now).order_by("valid_from"))
+    state = _state_from_awards(certification, awards, now)
     if state.path:
         state.checks = requirement_checks(certification=certification, staff=staff, path=state.path,
                                           since=state.window_opens_at, now=now)
     return state
 
 
-def certifications_for(*, staff, now: datetime | None = None) -> list[dict]:
+def certification_states(*, certifications, staff, now: datetime | None = None) -> dict[int, CertificationState]:
+    """{certification.pk: certification_state(...)} for several certifications, in a fixed number
+    of queries (plus two per minimum-level requirement to check): the awards, the three kinds of
+    requirements, the exams passed and the courses completed."""
+    from assessments.models import (
+        CertificationCourseRequirement, CertificationExamRequirement, CertificationLevelRequirement,
+    )
+
+    now = now or timezone.now()
+    certifications = list(certifications)
+    if not certifications:
+        return {}
+    awards: dict[int, list[Award]] = {c.pk: [] for c in certifications}
+    for award in Award.objects.filter(certification__in=certifications, staff=staff, revoked_at=None,
+                                      valid_until__gt=now).order_by("valid_from"):
+        awards[award.certification_id].append(award)
+    states = {c.pk: _state_from_awards(c, awards[c.pk], now) for c in certifications}
+    open_ones = [c for c in certifications if states[c.pk].path]
+    if open_ones:
+        # Read by certification id and grouped here rather than with prefetch_related: modelcluster's
+        # manager would cache the prefetched rows unfiltered, so that a later
+        # `certification.exam_requirements.select_related(...)` on these instances would return
+        # the requirements of every certification prefetched together.
+        rows = {c.pk: {"exam": [], "course": [], "level": []} for c in open_ones}
+        for kind, model, related in (("exam", CertificationExamRequirement, "exam"),
+                                     ("course", CertificationCourseRequirement, "course"),
+                                     ("level", CertificationLevelRequirement, "skill")):
+            for requirement in (model.objects.filter(certification_id__in=rows).select_related(related)
+                                .order_by("sort_order", "pk")):
+                rows[requirement.certification_id][kind].append(requirement)
+        facts = _PrefetchedFacts(staff, rows.values())
+        for certification in open_ones:
+            state = states[certification.pk]
+            state.checks = _requirement_checks(certification=certification, rows=rows[certification.pk], staff=staff,
+                                               path=state.path, since=state.window_opens_at, now=now, facts=facts)
+    return states
+
+
+def certifications_for(*, staff, now: datetime | None = None,
+                       states: dict[int, CertificationState] | None = None) -> list[dict]:
     """The "Mes certifications" section: every award of `staff` that is valid, pending (a renewal
     not started yet), or ended less than a year ago, newest first, with its status, days left and
-    whether it can be renewed now."""
+    whether it can be renewed now. `states`: certification states at the same `now` that the
+    caller has already read (`certification_states`); the others are read here."""
     now = now or timezone.now()
-    awards = (Award.objects.filter(staff=staff)
-              .filter(Q(valid_until__gt=now - timedelta(days=365)) | Q(revoked_at__isnull=False))
-              .select_related("certification", "certification__domain").order_by("-valid_until"))
+    awards = list(Award.objects.filter(staff=staff)
+                  .filter(Q(valid_until__gt=now - timedelta(days=365)) | Q(revoked_at__isnull=False))
+                  .select_related("certification", "certification__domain").order_by("-valid_until"))
+    states = dict(states or {})
+    missing = {award.certification_id: award.certification for award in awards
+               if award.certification_id not in states}
+    states.update(certification_states(certifications=missing.values(), staff=staff, now=now))
     rows = []
-    states: dict[int, CertificationState] = {}
     for award in awards:
         cert = award.certification
-        if cert.pk not in states:
-            states[cert.pk] = certification_state(certification=cert, staff=staff, now=now)
         state = states[cert.pk]
         status = award.status_at(now)
         rows.append({
@@ -267,8 +369,9 @@ def certificates_for_staff(*, staff, now: datetime | None = None) -> list[Certif
 
 def certifications_available(*, staff, now: datetime | None = None) -> list[CertificationState]:
     """Open certifications and where `staff` stands on each."""
-    return [certification_state(certification=c, staff=staff, now=now)
-            for c in Certification.objects.filter(active=True).select_related("domain")]
+    states = certification_states(certifications=Certification.objects.filter(active=True).select_related("domain"),
+                                  staff=staff, now=now)
+    return list(states.values())
 
 
 def award_viewable_by(*, user, award: Award) -> bool:

@@ -250,10 +250,12 @@ def attempt_result(request, pk):
 @require_GET
 def my_certifications(request):
     staff = _staff_or_403(request)
-    awards = selectors.certifications_for(staff=staff)
+    now = timezone.now()
+    states = selectors.certifications_available(staff=staff, now=now)
+    # The awards' certifications are mostly the open ones just read: their states serve twice.
+    awards = selectors.certifications_for(staff=staff, now=now, states={s.certification.pk: s for s in states})
     held = {row["certification"].pk for row in awards if row["status"] in ("valid", "pending")}
-    available = [s for s in selectors.certifications_available(staff=staff)
-                 if s.certification.pk not in held or s.path]
+    available = [s for s in states if s.certification.pk not in held or s.path]
     return render(request, "assessments/my_certifications.html", {"awards": awards, "available": available})
 
 

@@ -48,6 +48,14 @@ def course_completed(*, staff, course) -> bool:
     return Enrolment.objects.filter(staff=staff, course_id=course.pk, status=EnrolmentStatus.COMPLETED).exists()
 
 
+def courses_completed(*, staff, course_ids) -> set[int]:
+    """The ids among `course_ids` of the courses `staff` has completed (one query)."""
+    if staff is None or not course_ids:
+        return set()
+    return set(Enrolment.objects.filter(staff=staff, course_id__in=course_ids, status=EnrolmentStatus.COMPLETED)
+               .values_list("course_id", flat=True))
+
+
 def enrolment_for(*, staff, course) -> Enrolment | None:
     """The current enrolment (active or completed) of staff in course, or None."""
     if staff is None:

@@ -278,3 +278,68 @@ def test_an_exam_can_only_be_linked_to_a_course_page(exam):
     with pytest.raises(ValidationError) as exc:
         exam.full_clean()
     assert "course" in exc.value.message_dict
+
+
+class TestSeveralCertificationsAtOnce:
+    """`certification_states` (the certifications page) says exactly what `certification_state`
+    says for each one, and the page costs the same queries for two certifications as for six."""
+
+    @pytest.fixture
+    def mixed(self, domain, exam, gpo, learner, lead, clock):
+        from assessments.models import CertificationCourseRequirement
+        from courses.models import Enrolment, EnrolmentStatus
+        from tests.courses.factories import course_create
+
+        dns = SkillFactory(code="AD.DNS", domain=domain)
+        renewal_exam = exam_create(questions=[question_create("true_false", skills=[gpo])], slug="ad-renew")
+        done_course = course_create(title="Terminée", domain=domain)
+        other_course = course_create(title="Pas commencée", catalogue=done_course.get_parent().specific,
+                                     domain=domain)
+        Enrolment.objects.create(staff=learner, course=done_course, status=EnrolmentStatus.COMPLETED,
+                                 completed_at=clock.now)
+        passed = certification_create(domain=domain, exams=[exam], grants=[(gpo, 3)], validity_months=12)
+        renewing = certification_create(domain=domain, exams=[exam], renewal_exams=[renewal_exam],
+                                        validity_months=12, renewal_window_days=400)
+        with_courses = certification_create(domain=domain, levels=[(dns, 2)])
+        for course in (done_course, other_course):
+            CertificationCourseRequirement.objects.create(certification=with_courses, course=course)
+        evidence_record(staff=learner, skill=dns, level=2, source="manager", recorded_by=lead.user)
+        closed = certification_create(domain=domain, exams=[exam], active=False)
+        untouched = certification_create(domain=domain, exams=[renewal_exam])
+        pass_exam(exam, learner)  # awards `passed` and `renewing` (initial path), not the others
+        return [passed, renewing, with_courses, closed, untouched]
+
+    @staticmethod
+    def _as_tuple(state):
+        return (state.certification.pk, state.current, state.renewal, state.path, state.window_opens_at,
+                [(c.kind, c.label, c.met, c.url) for c in state.checks], state.eligible)
+
+    def test_the_states_read_together_are_those_read_one_by_one(self, mixed, learner, clock):
+        from assessments.selectors import certification_states
+
+        together = certification_states(certifications=mixed, staff=learner, now=clock.now)
+        assert list(together) == [c.pk for c in mixed]
+        one_by_one = [certification_state(certification=c, staff=learner, now=clock.now) for c in mixed]
+        assert [self._as_tuple(s) for s in together.values()] == [self._as_tuple(s) for s in one_by_one]
+        # The fixture covers the cases: renewal open, requirements met and unmet, a closed certification.
+        assert {s.path for s in one_by_one} == {"renewal", "initial", None}
+        assert {c.met for s in one_by_one for c in s.checks} == {True, False}
+
+    def test_the_certifications_page_costs_the_same_queries_whatever_their_number(self, mixed, learner, domain):
+        from django.db import connection
+        from django.test import Client
+        from django.test.utils import CaptureQueriesContext
+
+        client = Client()
+        client.force_login(learner.user)
+        url = "/certificats/"
+        client.get(url)  # the first request also fills per-process caches
+        with CaptureQueriesContext(connection) as before:
+            cards_before = client.get(url).content.decode().count('id="renouveler-')
+        exam = exam_create(questions=[question_create("true_false")], slug="encore")
+        for _ in range(4):
+            certification_create(domain=domain, exams=[exam])
+        with CaptureQueriesContext(connection) as after:
+            response = client.get(url)
+        assert response.content.decode().count('id="renouveler-') == cards_before + 4
+        assert len(after) == len(before)
