@@ -10,6 +10,7 @@ Qualification is computed two ways that must agree:
 import difflib
 from bisect import bisect_left
 import json
+import sys
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -25,7 +26,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
-from academy.models import TIER_ORDER, Staff, display_name
+from academy.models import TIER_ORDER, Counter, Staff, display_name
 from routing_bridge.holders import holders_candidates, holders_enabled
 from routing_bridge.models import CategoryRule, TicketFeedback, category_key, category_normalize
 from skills.models import (
@@ -805,21 +806,53 @@ def staff_snapshot_page(*, after: str | None, limit: int, team: str | None = Non
     return _in_snapshot(read)
 
 
+@lru_cache(maxsize=1)
+def _sql_whitespace() -> str:
+    """A PostgreSQL literal of the characters Python's str.strip() removes (str.isspace), for
+    `display_name` written by the database exactly as academy.models.display_name writes it."""
+    spaces = "".join(filter(str.isspace, map(chr, range(sys.maxunicode + 1))))
+    return "U&'" + "".join(f"\\{ord(c):04X}" if ord(c) <= 0xFFFF else f"\\+{ord(c):06X}" for c in spaces) + "'"
+
+
 @lru_cache(maxsize=16)
 def _snapshot_sql(after: bool, team: bool, tier: bool, active: bool) -> str:
-    """PostgreSQL: one snapshot page, each person with their cells already as JSON text, written
-    byte for byte as `staff_record_json` writes them (DjangoJSONEncoder's
-    datetimes: UTC, milliseconds only when there are some, "Z")."""
+    """PostgreSQL: one whole snapshot page in one statement, hence one snapshot (no transaction
+    needed to keep the version and the page consistent). Parameters: the filters, limit + 1,
+    the change-log counter's name, limit. One row: the version, how many people matched (up to
+    limit + 1), the page's items as one JSON text, the last employee_id, and whether every
+    record could be written (languages not an array of strings, which the contract rules out:
+    the caller falls back to Python).
+
+    Each record is written byte for byte as `staff_record_json` writes it: the head as
+    `json.dumps` writes `_record_head` (", " and ": " separators, non-ASCII kept, control
+    characters \\u00xx; to_json and jsonb escape strings exactly so), then `"skills"` with
+    DjangoJSONEncoder's datetimes (UTC, milliseconds only when there are some, "Z")."""
     user_table = _qn(Staff.user.field.related_model)
     until = "c.valid_until AT TIME ZONE 'UTC'"
     valid_until = (
-        f"""CASE WHEN c.valid_until IS NULL THEN 'null' ELSE '"' || to_char({until}, 'YYYY-MM-DD"T"HH24:MI:SS')"""
+        f"""CASE WHEN c.valid_until IS NULL THEN ',"valid_until":null,"sources":'"""
+        f""" ELSE ',"valid_until":"' || to_char({until}, 'YYYY-MM-DD"T"HH24:MI:SS')"""
         f""" || CASE WHEN date_trunc('second', c.valid_until) = c.valid_until THEN ''"""
-        f""" ELSE '.' || to_char({until}, 'MS') END || 'Z"' END"""
+        f""" ELSE '.' || to_char({until}, 'MS') END || 'Z","sources":' END"""
     )
-    cell = (
-        f"""'{{"code":' || to_json(k.code)::text || ',"level":' || c.level::text"""
-        f""" || ',"valid_until":' || {valid_until} || ',"sources":' || COALESCE(c.sources::text, '[]') || '}}'"""
+    cells = (
+        f"""(SELECT string_agg('{{"code":' || to_json(k.code)::text || ',"level":' || c.level::text || {valid_until}"""
+        f""" || COALESCE(c.sources::text, '[]') || '}}', ',' ORDER BY k.code) FROM {_qn(SkillLevel)} c"""
+        f""" INNER JOIN {_qn(Skill)} k ON k.id = c.skill_id WHERE c.staff_id = p.id AND c.level > 0)"""
+    )
+    # academy.models.display_name: "First Last" stripped as str.strip() does, else the username.
+    name = f"COALESCE(NULLIF(btrim(p.first_name || ' ' || p.last_name, {_sql_whitespace()}), ''), p.username)"
+    languages = (
+        """CASE WHEN jsonb_typeof(p.languages) = 'null' THEN '[]' WHEN jsonb_typeof(p.languages) = 'array'"""
+        """ AND NOT jsonb_path_exists(p.languages, 'strict $[*] ? (@.type() != "string")') THEN p.languages::text END"""
+    )
+    record = (
+        f"""'{{"employee_id": ' || to_json(p.employee_id)::text || ', "username": ' || to_json(p.username)::text"""
+        f""" || ', "display_name": ' || to_json({name})::text || ', "team": ' || COALESCE(to_json(p.team)::text, 'null')"""
+        f""" || ', "profile": ' || to_json(p.profile)::text || ', "tier": ' || to_json(p.tier)::text"""
+        f""" || ', "languages": ' || {languages}"""
+        f""" || CASE WHEN p.active THEN ', "active": true,"skills":[' ELSE ', "active": false,"skills":[' END"""
+        f""" || COALESCE({cells}, '') || ']}}'"""
     )
     where = []
     if after:
@@ -831,41 +864,33 @@ def _snapshot_sql(after: bool, team: bool, tier: bool, active: bool) -> str:
     if active:
         where.append("s.active = %s")
     return (
-        f"SELECT s.employee_id, u.username, u.first_name, u.last_name, t.name, s.profile, s.tier, "
-        f"s.languages::text, s.active, "
-        f"(SELECT string_agg({cell}, ',' ORDER BY k.code) FROM {_qn(SkillLevel)} c "
-        f"INNER JOIN {_qn(Skill)} k ON k.id = c.skill_id WHERE c.staff_id = s.id AND c.level > 0) "
-        f"FROM {_qn(Staff)} s INNER JOIN {user_table} u ON u.id = s.user_id "
+        f"WITH page AS MATERIALIZED ("
+        f"SELECT s.id, s.employee_id, u.username, u.first_name, u.last_name, t.name AS team, s.profile, s.tier, "
+        f"s.languages, s.active FROM {_qn(Staff)} s INNER JOIN {user_table} u ON u.id = s.user_id "
         f"LEFT OUTER JOIN {_qn(Staff.team.field.related_model)} t ON t.id = s.team_id "
-        f"{'WHERE ' + ' AND '.join(where) if where else ''} ORDER BY s.employee_id LIMIT %s"
+        f"{'WHERE ' + ' AND '.join(where) if where else ''} ORDER BY s.employee_id LIMIT %s) "
+        f"SELECT (SELECT value FROM {_qn(Counter)} WHERE name = %s), (SELECT count(*) FROM page), "
+        f"string_agg(r.record, ',' ORDER BY r.employee_id), max(r.employee_id), bool_and(r.record IS NOT NULL) "
+        f"FROM (SELECT p.employee_id, {record} AS record FROM page p ORDER BY p.employee_id LIMIT %s) r"
     )
 
 
 def staff_snapshot_page_json(*, after: str | None, limit: int, team: str | None = None, tier: str | None = None,
                              active: bool | None = None) -> dict:
-    """`staff_snapshot_page` with each item already rendered as JSON text: {"version", "items":
-    [JSON text], "last"}. On PostgreSQL the database writes the cells' JSON (same bytes as
-    `staff_record_json`, a test compares both); elsewhere `staff_record_json` does."""
-    if connection.vendor != "postgresql":
-        page = staff_snapshot_page(after=after, limit=limit, team=team, tier=tier, active=active, raw=True)
-        return {**page, "items": [staff_record_json(record) for record in page["items"]]}
-    sql = _snapshot_sql(bool(after), team is not None, tier is not None, active is not None)
-    params = [p for p in (after or None, team, tier, active) if p is not None] + [limit + 1]
-
-    def read():
-        version = change_log_version()
-        with connection.cursor() as cursor:
-            cursor.execute(sql, params)
-            rows = cursor.fetchall()
-        more = len(rows) > limit
-        rows = rows[:limit]
-        items = []
-        for *head, languages, active_, cells in rows:
-            languages = json.loads(languages) if languages else []
-            items.append(_record_json(_record_head(*head, languages, active_), cells or ""))
-        return {"version": version, "items": items, "last": rows[-1][0] if (more and rows) else None}
-
-    return _in_snapshot(read)
+    """`staff_snapshot_page` already rendered: {"version", "items_json": the items as JSON text,
+    comma-separated (what goes between the brackets of `items`), "last"}. On PostgreSQL one
+    prepared statement reads and writes the whole page (same bytes as `staff_record_json`, a
+    test compares both); elsewhere, or for a page holding languages the contract rules out,
+    `staff_record_json` writes each record."""
+    if connection.vendor == "postgresql":
+        sql = _snapshot_sql(bool(after), team is not None, tier is not None, active is not None)
+        params = [p for p in (after or None, team, tier, active) if p is not None] + [limit + 1, CHANGE_COUNTER, limit]
+        (version, matched, items, last, exact), = _raw(sql, params, prepare=True)
+        if exact is not False:  # None: an empty page
+            return {"version": version or 0, "items_json": items or "", "last": last if matched > limit else None}
+    page = staff_snapshot_page(after=after, limit=limit, team=team, tier=tier, active=active, raw=True)
+    return {"version": page["version"], "items_json": ",".join(staff_record_json(r) for r in page["items"]),
+            "last": page["last"]}
 
 
 def _in_snapshot(read):

@@ -1,14 +1,18 @@
 """The bridge's fast paths give exactly what the plain ones give: the `qualified` body rendered
 without validating each nested item, and on PostgreSQL the snapshot pages whose cells the
 database writes as JSON."""
+import json
+from contextlib import nullcontext
 from datetime import datetime, timedelta
 from datetime import timezone as dt_timezone
+from unittest import mock
 
 import pytest
 from django.db import connection
+from django.db.models import JSONField, Value
 from django.utils import timezone
 
-from academy.models import Staff
+from academy.models import Staff, display_name
 from routing_bridge import selectors
 from routing_bridge.api import QualifiedOut, _qualification_out, api
 from routing_bridge.models import CategoryRule
@@ -123,9 +127,13 @@ def _python_page(**kwargs) -> tuple:
     return page["version"], ",".join(selectors.staff_record_json(r) for r in page["items"]), page["last"]
 
 
-def _sql_page(**kwargs) -> tuple:
-    page = selectors.staff_snapshot_page_json(**kwargs)
-    return page["version"], ",".join(page["items"]), page["last"]
+def _sql_page(*, python_allowed: bool = False, **kwargs) -> tuple:
+    """The page as the PostgreSQL statement writes it; unless `python_allowed`, failing if it
+    fell back to the Python rendering (which would make the comparison compare Python with itself)."""
+    fallback = mock.patch.object(selectors, "staff_snapshot_page", side_effect=AssertionError("Python fallback"))
+    with nullcontext() if python_allowed else fallback:
+        page = selectors.staff_snapshot_page_json(**kwargs)
+    return page["version"], page["items_json"], page["last"]
 
 
 @pytest.mark.parametrize("kwargs", [
@@ -138,6 +146,54 @@ def test_postgresql_snapshot_pages_are_byte_for_byte_the_python_ones(odd_matrix,
     if connection.vendor != "postgresql":
         pytest.skip("the JSON-from-the-database path exists only on PostgreSQL")
     assert _sql_page(**kwargs) == _python_page(**kwargs)
+
+
+# Names whose display name is easy to get wrong in SQL: str.strip() removes every character
+# str.isspace() names (no-break and ideographic spaces, \x1c-\x1f, U+0085, U+2028…), not only
+# " ", and keeps the zero-width space, which is not whitespace for Python.
+AWKWARD_NAMES = [
+    ("", "", "w-empty"), (" ", " ", "w-spaces"), ("\u00a0", "\u3000", "w-unicode-spaces"),
+    ("\x1c\x1f\x0b", "\u2028\x85\u205f", "w-separators"), ("\u200b", "", "w-zero-width"),
+    ("  Anne\u00a0", "\u2003Marie\t", "w-inner"), ('Jean "JJ"', "Back\\slash", "w-quotes"),
+    ("Tab\there", "Line\nbreak\r", "w-controls"), ("\x01\x7f", "é\u0085x", "w-c0-del"),
+    ("Ægir", "Ødegård 🚀", "w-astral"), ("", "Nom", "w-last-only"), ("Prénom", "", "w-first-only"),
+    ("</script>", "a/b & 'c'", "w-markup"), ("\u0301e", "\ufeff", "w-combining-bom"),
+]
+
+
+@pytest.fixture
+def awkward_people(db):
+    team = TeamFactory(name="Équipe\u00a0«\u2028»\t\\")
+    return [StaffFactory(employee_id=f"W{i:02d}", team=team, languages=["fr", "é\"\\\x02"],
+                         user=UserFactory(username=username, first_name=first, last_name=last))
+            for i, (first, last, username) in enumerate(AWKWARD_NAMES)]
+
+
+def test_the_database_writes_display_names_as_academy_display_name_does(awkward_people):
+    if connection.vendor != "postgresql":
+        pytest.skip("the JSON-from-the-database path exists only on PostgreSQL")
+    version, items, last = _sql_page(after=None, limit=200)
+    written = [item["display_name"] for item in json.loads("[" + items + "]")]
+    assert written == [display_name(first, last, username) for first, last, username in AWKWARD_NAMES]
+    assert written[2] == "w-unicode-spaces" and written[4] == "\u200b"
+    assert (version, items, last) == _python_page(after=None, limit=200)
+
+
+@pytest.mark.parametrize("languages, falls_back", [
+    (Value(None, JSONField()), False), ([], False), (["fr", 1], True), ("fr", True), ({"fr": 1}, True),
+    ([["fr"]], True), ([1.50], True),
+])
+def test_languages_outside_the_contract_are_written_as_python_writes_them(awkward_people, languages, falls_back):
+    """The contract says a list of strings; anything else stored in the JSON field is left to
+    Python, so that the page stays what the Python path writes."""
+    if connection.vendor != "postgresql":
+        pytest.skip("the JSON-from-the-database path exists only on PostgreSQL")
+    Staff.objects.filter(employee_id="W03").update(languages=languages)
+    with mock.patch.object(selectors, "staff_snapshot_page", wraps=selectors.staff_snapshot_page) as python:
+        page = _sql_page(python_allowed=True, after="W01", limit=3)
+    assert python.called == falls_back
+    assert page == _python_page(after="W01", limit=3)
+    assert page[2] == "W04"
 
 
 def test_the_snapshot_endpoint_pages_through_everyone(router, odd_matrix):
