@@ -32,12 +32,12 @@ call `holders_reset()` after such a load.
 """
 import sys
 import threading
-from operator import itemgetter
-from datetime import datetime
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import connection
 
+from academy.models import TIER_ORDER, Counter, Staff
 from skills.models import SkillChange, SkillLevel
 
 # Beyond this many log rows to apply, building again is cheaper than applying them one by one.
@@ -51,13 +51,19 @@ def _table(model) -> str:
 
 
 class _HolderSets:
-    """The bit sets and levels of one database, and the last change-log row they include."""
+    """The bit sets, levels and staff copy of one database, and what they are up to date with."""
 
     def __init__(self):
         self.sets: dict[int, list[int]] = {}  # skill id -> [unused, holders at ≥ 1, at ≥ 2, ...]
         self.levels: dict[int, bytearray] = {}  # skill id -> level by staff id
         self.last: tuple | None = None  # (seq, id, at) of the last log row applied
-        self.stale: set[tuple[int, int]] = set()  # (staff id, skill id) of the stale cells last read
+        self.stale: list[tuple[int, int]] | None = []  # (staff id, skill id) of the stale cells last read
+        self.staff_version = _UNREAD
+        self.active = 0  # bit set of the active staff
+        self.tiers: dict[str, int] = {}  # tier -> bit set
+        self.profiles: dict[str, int] = {}  # profile -> bit set
+        self.staff: dict[int, tuple[str, str, str]] = {}  # staff id -> (employee id, tier, profile)
+        self.by_employee_id: dict[str, int] = {}
 
     def build(self, raw) -> None:
         rows = raw(
@@ -84,27 +90,27 @@ class _HolderSets:
             for level in range(max(by_level), 0, -1):
                 ids = by_level.get(level)
                 if ids:
-                    bits = bytearray((top >> 3) + 1)
+                    at_or_above |= _bit_set(ids, top)
                     for staff_id in ids:
-                        bits[staff_id >> 3] |= 1 << (staff_id & 7)
                         levels[staff_id] = level
-                    at_or_above |= int.from_bytes(bits, "little")
                 sets[level] = at_or_above
             self.sets[skill_id], self.levels[skill_id] = sets, levels
 
     def catch_up(self, raw, now) -> bool:
-        """Apply the log rows after the last one applied and read the stale cells; False when the
-        sets must be built again."""
+        """Apply the log rows after the last one applied, read the stale cells and, when the
+        staff table changed, the staff rows; False when the sets must be built again."""
         seq = self.last[0] if self.last else 0
         rows = raw(
-            f"(SELECT seq, id, at, staff_id, skill_id, new_level FROM {_table(SkillChange)} "
+            f"(SELECT 'log', seq, id, at, staff_id, skill_id, new_level FROM {_table(SkillChange)} "
             f"WHERE seq >= %s ORDER BY seq LIMIT %s) UNION ALL "
-            f"(SELECT NULL, NULL, NULL, staff_id, skill_id, level FROM {_table(SkillLevel)} "
-            f"WHERE valid_until <= %s AND level > 0 LIMIT %s)",
-            [seq, MAX_CATCH_UP + 2, now, MAX_STALE + 1],
+            f"(SELECT 'stale', NULL, NULL, NULL, staff_id, skill_id, level FROM {_table(SkillLevel)} "
+            f"WHERE valid_until <= %s AND level > 0 LIMIT %s) UNION ALL "
+            f"(SELECT 'staff', value, NULL, NULL, NULL, NULL, NULL FROM {_table(Counter)} WHERE name = %s)",
+            [seq, MAX_CATCH_UP + 2, now, MAX_STALE + 1, STAFF_VERSION],
         )
-        changes = [row for row in rows if row[0] is not None]
-        stale = {(row[3], row[4]) for row in rows if row[0] is None}
+        changes = [row[1:] for row in rows if row[0] == "log"]
+        stale = [(row[4], row[5]) for row in rows if row[0] == "stale"]
+        staff_version = next((row[1] for row in rows if row[0] == "staff"), None)
         if self.last:
             if not changes or tuple(changes[0][:3]) != self.last:
                 return False
@@ -115,7 +121,26 @@ class _HolderSets:
             self.apply(staff_id, skill_id, new_level)
             self.last = (row_seq, pk, at)
         self.stale = stale if len(stale) <= MAX_STALE else None
+        if staff_version != self.staff_version:
+            self.staff_read(raw)
+            self.staff_version = staff_version
         return True
+
+    def staff_read(self, raw) -> None:
+        rows = raw(f"SELECT id, active, tier, profile, employee_id FROM {_table(Staff)}", [])
+        top = max((row[0] for row in rows), default=0)
+        by_tier, by_profile, active = {}, {}, []
+        self.staff, self.by_employee_id = {}, {}
+        for pk, is_active, tier, profile, employee_id in rows:
+            by_tier.setdefault(tier, []).append(pk)
+            by_profile.setdefault(profile, []).append(pk)
+            if is_active:
+                active.append(pk)
+            self.staff[pk] = (employee_id, tier, profile)
+            self.by_employee_id[employee_id] = pk
+        self.active = _bit_set(active, top)
+        self.tiers = {tier: _bit_set(ids, top) for tier, ids in by_tier.items()}
+        self.profiles = {profile: _bit_set(ids, top) for profile, ids in by_profile.items()}
 
     def apply(self, staff_id: int, skill_id: int, level: int) -> None:
         sets = self.sets.setdefault(skill_id, [0])
@@ -130,6 +155,7 @@ class _HolderSets:
         levels[staff_id] = level
 
     def holders(self, skill_id: int, min_level: int) -> int:
+        """The bit set of the staff whose cell is at `min_level` or above (min_level ≥ 1)."""
         sets = self.sets.get(skill_id)
         if not sets or min_level >= len(sets):
             return 0
@@ -140,6 +166,8 @@ class _HolderSets:
         return levels[staff_id] if levels is not None and staff_id < len(levels) else 0
 
 
+_UNREAD = object()
+STAFF_VERSION = "staff_version"  # set by the trigger of migration routing_bridge 0002
 _lock = threading.Lock()
 _state: dict[tuple, _HolderSets] = {}
 
@@ -154,11 +182,25 @@ def holders_reset() -> None:
         _state.clear()
 
 
-def holders_candidates(*, gated: list[tuple[int, int]], involved: list[int], now, raw) -> tuple | None:
-    """The staff whose cells hold every (skill id, min level > 0) of `gated` now, in increasing
-    id order, each with their cell levels in the skills `involved` (ids): ([staff ids], [[levels]]).
-    None when one of them has a stale cell in an involved skill (their level there may be too
-    high). `raw(sql, params)` runs a statement on the current connection and returns its rows."""
+@dataclass
+class HeldGroup:
+    """Candidates equal on the first ranking keys (DESIGN.md): tier, optional skills met and
+    over-qualification; the caller orders them by last assignment and employee id."""
+
+    tier_rank: int
+    optional_met: int
+    over_qualification: int
+    members: list  # [(staff id, employee id, tier, profile, {skill id: level})]
+
+
+def holders_ranking(*, required: list[tuple[int, int]], optional: list[tuple[int, int]], tiers: list[str],
+                    profiles: list[str], exclude: list[str], limit: int, now, raw) -> tuple | None:
+    """Who is qualified now by the cells for `required` [(skill id, min level)] among the active
+    staff matching the filters: (total, groups), `groups` the first HeldGroups in ranking order,
+    as many as needed to hold `limit` people (the last one whole: its order is the caller's).
+    None when one of those qualified has a stale cell in a skill asked (the caller answers
+    another way). `raw(sql, params)` runs a statement on the current connection and returns its
+    rows."""
     database = (connection.alias, connection.settings_dict.get("NAME"), connection.settings_dict.get("HOST"))
     with _lock:
         state = _state.get(database)
@@ -168,24 +210,88 @@ def holders_candidates(*, gated: list[tuple[int, int]], involved: list[int], now
             if not state.catch_up(raw, now):
                 return None  # the log was rewritten in between (a test's rollback): answer another way
             _state[database] = state
-        found = -1
-        for skill_id, min_level in sorted(gated, key=lambda g: g[1], reverse=True):
+        return _ranking(state, required=required, optional=optional, tiers=tiers, profiles=profiles,
+                        exclude=exclude, limit=limit)
+
+
+def _ranking(state: _HolderSets, *, required, optional, tiers, profiles, exclude, limit) -> tuple | None:
+    found = state.active
+    for skill_id, min_level in required:
+        if min_level > 0:
             found &= state.holders(skill_id, min_level)
-            if not found:
-                return [], []
-        ids = _bit_positions(found)
-        if state.stale is None:
-            return None
-        if state.stale and any((staff_id, skill_id) in state.stale for staff_id in ids for skill_id in involved):
-            return None
-        columns = []
-        for skill_id in involved:
-            column = state.levels.setdefault(skill_id, bytearray())
-            if len(column) <= ids[-1]:
-                column.extend(bytes(ids[-1] + 1 - len(column)))
-            picked = itemgetter(*ids)(column)  # one C call for all the candidates
-            columns.append(picked if len(ids) > 1 else (picked,))
-    return ids, columns
+    if tiers:
+        found &= _union(state.tiers.get(tier, 0) for tier in tiers)
+    if profiles:
+        found &= _union(state.profiles.get(profile, 0) for profile in profiles)
+    for employee_id in exclude:
+        if employee_id in state.by_employee_id:
+            found &= ~(1 << state.by_employee_id[employee_id])
+    if not found:
+        return 0, []
+    involved = {skill_id for skill_id, _min in required + optional}
+    if state.stale is None or any(skill_id in involved and found >> staff_id & 1 for staff_id, skill_id in state.stale):
+        return None
+    total = found.bit_count()
+    # The people by optional skills met (met[q]: exactly q met) and by over-qualification
+    # (over[j]: exactly j above the minimums), as bit sets built skill by skill.
+    met = [found]
+    for skill_id, min_level in optional:
+        holding = state.holders(skill_id, min_level) if min_level > 0 else -1
+        met = [(met[q] & ~holding if q < len(met) else 0) | (met[q - 1] & holding if q else 0)
+               for q in range(len(met) + 1)]
+    over = [found]
+    for skill_id, min_level in required:
+        top = len(state.sets.get(skill_id, [0])) - 1
+        exactly = []  # exactly[d]: level == min_level + d
+        for d in range(max(0, top - min_level) + 1):
+            at_least = state.holders(skill_id, min_level + d) if min_level + d > 0 else -1
+            above = state.holders(skill_id, min_level + d + 1)
+            exactly.append(at_least & ~above)
+        over = [_union(over[j - d] & exactly[d] for d in range(len(exactly)) if 0 <= j - d < len(over))
+                for j in range(len(over) + len(exactly) - 1)]
+    known = _union(state.tiers.get(tier, 0) for tier in TIER_ORDER)
+    tier_sets = [(rank, state.tiers.get(tier, 0)) for tier, rank in sorted(TIER_ORDER.items(), key=lambda t: t[1])]
+    tier_sets.append((OTHER_TIER_RANK, ~known))
+    groups, taken = [], 0
+    for tier_rank, tier_set in tier_sets:
+        in_tier = found & tier_set
+        for q in range(len(met) - 1, -1, -1):
+            in_met = in_tier & met[q]
+            if not in_met:
+                continue
+            for j, over_set in enumerate(over):
+                group = in_met & over_set
+                if not group:
+                    continue
+                members = []
+                for staff_id in _bit_positions(group):
+                    employee_id, tier, profile = state.staff[staff_id]
+                    members.append((staff_id, employee_id, tier, profile,
+                                    {skill_id: state.level(staff_id, skill_id) for skill_id in involved}))
+                groups.append(HeldGroup(tier_rank, q, j, members))
+                taken += len(members)
+                if taken >= limit:
+                    return total, groups
+    return total, groups
+
+
+OTHER_TIER_RANK = 99  # as the ranked SQL's CASE: a tier outside TIER_ORDER comes last
+
+
+def _union(sets) -> int:
+    result = 0
+    for bits in sets:
+        result |= bits
+    return result
+
+
+def _bit_set(ids, top: int) -> int:
+    """The bit set of `ids` (each at most `top`), built through a byte array: OR-ing one bit at a
+    time into an integer would copy it once per id."""
+    bits = bytearray((top >> 3) + 1)
+    for staff_id in ids:
+        bits[staff_id >> 3] |= 1 << (staff_id & 7)
+    return int.from_bytes(bits, "little")
 
 
 def _bit_positions(bits: int) -> list[int]:

@@ -8,7 +8,6 @@ Qualification is computed two ways that must agree:
   query involves one, it is answered from the ledger instead.
 """
 import difflib
-from bisect import bisect_left
 import json
 import sys
 from collections import defaultdict
@@ -27,7 +26,7 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
 from academy.models import TIER_ORDER, Counter, Staff, display_name
-from routing_bridge.holders import holders_candidates, holders_enabled
+from routing_bridge.holders import holders_enabled, holders_ranking
 from routing_bridge.models import CategoryRule, TicketFeedback, category_key, category_normalize
 from skills.models import (
     CHANGE_COUNTER, DEFAULT_SCALE, Domain, Evidence, ProficiencyLevel, Skill, SkillChange, SkillLevel,
@@ -444,82 +443,60 @@ def _ranked_from_cells(*, skill_ids: dict, required: list[Requirement], optional
     return total, top, now
 
 
-@lru_cache(maxsize=64)
-def _held_ranked_sql(n_tiers: int, n_profiles: int, n_exclude: int) -> str:
-    """PostgreSQL: the ranked query over candidates whose levels are already known
-    (routing_bridge.holders). Parameters: now (last assignment), the arrays of candidate ids,
-    optional skills met and over-qualification (as comma-separated text), True (active), tiers, profiles, exclusions,
-    the limit. Same ranking and columns as `_ranked_sql` but the levels and `any_stale`."""
-    tier_rank = "CASE s.tier " + " ".join(f"WHEN '{t}' THEN {n}" for t, n in TIER_ORDER.items()) + " ELSE 99 END"
-    where = ["s.active = %s"]
-    if n_tiers:
-        where.append(f"s.tier IN ({_marks(n_tiers)})")
-    if n_profiles:
-        where.append(f"s.profile IN ({_marks(n_profiles)})")
-    if n_exclude:
-        where.append(f"s.employee_id NOT IN ({_marks(n_exclude)})")
-    # One primary-key lookup per candidate, forced by the LATERAL subquery that OFFSET 0 keeps
-    # from being flattened: as a join, the planner (which cannot know how many candidates come)
-    # hashes the whole staff table instead.
-    inner = (
-        f"SELECT s.id, s.employee_id, s.tier, s.profile, s.user_id, {tier_rank} AS tier_rank, "
-        f"(SELECT MAX(f.occurred_at) FROM {_qn(TicketFeedback)} f WHERE f.staff_id = s.id AND f.occurred_at <= %s)"
-        f" AS last_at, c.met, c.over_q "
-        f"FROM unnest(string_to_array(%s, ',')::bigint[], string_to_array(%s, ',')::integer[], "
-        f"string_to_array(%s, ',')::integer[]) AS c(id, met, over_q) "
-        f"CROSS JOIN LATERAL (SELECT s.id, s.employee_id, s.tier, s.profile, s.user_id FROM {_qn(Staff)} s "
-        f"WHERE s.id = c.id AND {' AND '.join(where)} OFFSET 0) s"
-    )
-    order = 'ORDER BY {t}.tier_rank, {t}.met DESC, {t}.over_q, {t}.last_at NULLS FIRST, {t}.employee_id COLLATE "C"'
+@lru_cache(maxsize=4)
+def _held_people_sql(vendor: str) -> str:
+    """PostgreSQL: names and last assignment of the staff ids given as comma-separated text
+    (the candidates of routing_bridge.holders that can reach the top). Parameters: now, the ids."""
     return (
-        f"SELECT r.id, r.employee_id, r.tier, r.profile, u.first_name, u.last_name, u.username, r.met, r.over_q, "
-        f"r.last_at, r.total FROM (SELECT m.*, COUNT(*) OVER () AS total FROM ({inner}) m "
-        f"{order.format(t='m')} LIMIT %s) r "
-        f"INNER JOIN {_qn(Staff.user.field.related_model)} u ON u.id = r.user_id {order.format(t='r')}"
+        f"SELECT s.id, u.first_name, u.last_name, u.username, "
+        f"(SELECT MAX(f.occurred_at) FROM {_qn(TicketFeedback)} f WHERE f.staff_id = s.id AND f.occurred_at <= %s) "
+        f"FROM {_qn(Staff)} s INNER JOIN {_qn(Staff.user.field.related_model)} u ON u.id = s.user_id "
+        f"WHERE s.id = ANY(string_to_array(%s, ',')::bigint[])"
     )
 
 
 def _ranked_from_holders(*, skill_ids: dict, required: list[Requirement], optional: list[Requirement],
                          tiers: list, profiles: list, exclude: list, limit: int, now: datetime) -> tuple | None:
-    """`_ranked_from_cells` on PostgreSQL with the candidates and their levels taken from the
-    bit sets of routing_bridge.holders: the database reads only the candidates' staff rows.
-    None when a candidate has a stale cell in a skill asked (the caller answers another way)."""
-    codes = [r.skill for r in required + optional]
-    gated = [(skill_ids[r.skill], r.min_level) for r in required if r.min_level > 0]
-    held = holders_candidates(gated=gated, involved=[skill_ids[code] for code in codes], now=_dt_param(now),
-                              raw=lambda sql, params: _raw(sql, params, prepare=True))
-    if held is None:
+    """`_ranked_from_cells` on PostgreSQL from the bit sets of routing_bridge.holders: the total
+    and the first ranking keys (tier, optional skills met, over-qualification) come from memory;
+    the database reads only the names and last assignments of the people who can reach the top.
+    None when one of those qualified has a stale cell in a skill asked (the caller answers
+    another way)."""
+    ranked = holders_ranking(
+        required=[(skill_ids[r.skill], r.min_level) for r in required],
+        optional=[(skill_ids[r.skill], r.min_level) for r in optional],
+        tiers=tiers, profiles=profiles, exclude=exclude, limit=limit, now=_dt_param(now),
+        raw=lambda sql, params: _raw(sql, params, prepare=True))
+    if ranked is None:
         return None
-    ids, columns = held
-    if not ids:
+    total, groups = ranked
+    if not total:
         return 0, [], now
-    # Column-wise, for hundreds of candidates: sums over zipped tuples run in C.
-    n_required = len(required)
-    base = sum(r.min_level for r in required)
-    over = [total - base for total in map(sum, zip(*columns[:n_required]))]
-    if optional:
-        met = list(map(sum, zip(*[[level >= r.min_level for level in column]
-                                  for column, r in zip(columns[n_required:], optional)])))
-    else:
-        met = [0] * len(ids)
-    # The three arrays travel as text ("1,2,3"): psycopg's array dumper quotes each element
-    # through a regular expression, ten times slower for hundreds of candidates.
-    params = [_dt_param(now), ",".join(map(str, ids)), ",".join(map(str, met)), ",".join(map(str, over)), True,
-              *tiers, *profiles, *exclude, limit]
-    rows = _raw(_held_ranked_sql(len(tiers), len(profiles), len(exclude)), params, prepare=True)
-    if not rows:
-        return 0, [], now
+    ids = [member[0] for group in groups for member in group.members]
+    people = {row[0]: row[1:] for row in _raw(_held_people_sql(connection.vendor),
+                                               [_dt_param(now), ",".join(map(str, ids))], prepare=True)}
+    codes = [r.skill for r in required + optional]
     top = []
-    for rank, row in enumerate(rows, start=1):
-        pk, employee_id, tier, profile, first, last, username, met_, over_, last_at, _total = row
-        top.append(Candidate(
-            staff_id=pk, employee_id=employee_id, tier=tier, profile=profile,
-            levels={code: level for code, column in zip(codes, columns)
-                    if (level := column[bisect_left(ids, pk)]) > 0},
-            display_name=display_name(first, last, username), optional_met=met_, over_qualification=over_,
-            last_assigned_at=_dt_read(last_at), rank=rank,
-        ))
-    return rows[0][10], top, now
+    for group in groups:
+        members = []
+        for staff_id, employee_id, tier, profile, levels in group.members:
+            if staff_id not in people:
+                continue  # deleted since the copy was read
+            first, last, username, last_at = people[staff_id]
+            members.append(Candidate(
+                staff_id=staff_id, employee_id=employee_id, tier=tier, profile=profile,
+                levels={code: level for code in codes if (level := levels[skill_ids[code]]) > 0},
+                display_name=display_name(first, last, username), optional_met=group.optional_met,
+                over_qualification=group.over_qualification, last_assigned_at=_dt_read(last_at),
+            ))
+        # Within a group: never assigned first, then least recently assigned, then employee id
+        # (code point order, which is the byte order of COLLATE "C" on UTF-8).
+        members.sort(key=lambda c: (c.last_assigned_at is not None, c.last_assigned_at or now, c.employee_id))
+        top.extend(members)
+    top = top[:limit]
+    for rank, candidate in enumerate(top, start=1):
+        candidate.rank = rank
+    return total, top, now
 
 
 class _Evidence:

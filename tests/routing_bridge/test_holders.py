@@ -170,3 +170,57 @@ def test_the_sets_answer_as_the_sql_does_through_any_history(skills, settings, s
                 kwargs = {"required": required, "optional": optional, "tiers": tiers or None, "limit": limit}
                 assert answer(**kwargs) == sql_answer(settings, **kwargs)
         transaction.set_rollback(True)
+
+
+def test_the_staff_copy_follows_tiers_deactivations_and_new_people(skills, sets_only):
+    from academy.models import Staff
+
+    holders_reset()
+    a, b = person("A"), person("B", tier="N2")
+    for p in (a, b):
+        evidence_record(staff=p, skill=skills["AD.GPO"], level=2, source="manager")
+    assert [c[0] for c in answer(required=[R("AD.GPO", 2)])[1]] == ["A", "B"]
+    Staff.objects.filter(pk=a.pk).update(tier="N3")
+    assert [c[0] for c in answer(required=[R("AD.GPO", 2)])[1]] == ["B", "A"]
+    assert answer(required=[R("AD.GPO", 2)], tiers=["N3"])[1][0][0] == "A"
+    Staff.objects.filter(pk=b.pk).update(active=False)
+    assert [c[0] for c in answer(required=[R("AD.GPO", 2)])[1]] == ["A"]
+    c = person("C")
+    evidence_record(staff=c, skill=skills["AD.GPO"], level=3, source="manager")
+    assert [c[0] for c in answer(required=[R("AD.GPO", 2)])[1]] == ["C", "A"]
+    assert [c[0] for c in answer(required=[R("AD.GPO", 2)], exclude=["C"])[1]] == ["A"]
+    Staff.objects.filter(pk=c.pk).update(profile="architect")
+    assert [c[0] for c in answer(required=[R("AD.GPO", 2)], profiles=["architect"])[1]] == ["C"]
+
+
+def test_a_staff_change_rolled_back_is_forgotten(skills, sets_only):
+    from academy.models import Staff
+
+    holders_reset()
+    a = person("A")
+    evidence_record(staff=a, skill=skills["AD.GPO"], level=2, source="manager")
+    with transaction.atomic():
+        Staff.objects.filter(pk=a.pk).update(active=False)
+        assert answer(required=[R("AD.GPO", 2)])[0] == 0
+        transaction.set_rollback(True)
+    assert answer(required=[R("AD.GPO", 2)])[0] == 1
+
+
+def test_the_group_at_the_limit_is_ordered_by_last_assignment_then_employee_id(skills, sets_only):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from routing_bridge.models import TicketFeedback
+
+    holders_reset()
+    people = [person(f"E{i}") for i in (5, 3, 4, 1, 2)]
+    for p in people:
+        evidence_record(staff=p, skill=skills["AD.GPO"], level=2, source="manager")
+    now = timezone.now()
+    for p, days in ((people[1], 1), (people[2], 3)):  # E3 yesterday, E4 three days ago
+        TicketFeedback.objects.create(ticket_id=f"T{p.pk}", category="Réseau", staff=p, outcome="resolved",
+                                      occurred_at=now - timedelta(days=days))
+    assert answer(required=[R("AD.GPO", 2)], limit=4)[1] == [
+        ("E1", {"AD.GPO": 2}, 0, 0, 1), ("E2", {"AD.GPO": 2}, 0, 0, 2), ("E5", {"AD.GPO": 2}, 0, 0, 3),
+        ("E4", {"AD.GPO": 2}, 0, 0, 4)]
