@@ -1,12 +1,15 @@
 """Who holds each skill at each level, as bit sets kept in memory by each process (PostgreSQL).
 
 `qualified` must intersect, for each required skill, the people holding it at the minimum level
-or above. In SQL that intersection walks posting lists that grow with the staff (at 50,000 people
-and a third of the skills held per person, three lists of about 12,500 entries: 20 of the 25 ms
-of a query, docs/benchmarks.md). Here each list is a Python integer used as a bit set (bit i: the
-staff member with id i holds the skill at that level or above in the matrix cells), so the
-intersection is a few machine-word ANDs per 64 people, and the ranked query then reads only the
-people in it.
+or above, then rank them. In SQL that intersection walks posting lists that grow with the staff
+(at 50,000 people and a third of the skills held per person, three lists of about 12,500 entries:
+20 of the 25 ms of a query, docs/benchmarks.md), and the ranking reads every qualified row. Here
+each list is a Python integer used as a bit set (bit i: the staff member with id i holds the
+skill at that level or above in the matrix cells), so the intersection is a few machine-word
+ANDs per 64 people; the filters (active, tier, profile) are bit sets too, `total_qualified` a
+population count, and the first ranking keys (tier, optional skills met, over-qualification)
+split the result into groups by more ANDs. Only the people of the first groups, as many as
+`limit` needs, are listed; the database then reads their names and last assignments.
 
 The sets mirror the cells through the change log (`skills.SkillChange`), which records every
 change of a cell's level with a gap-free `seq` taken under the change-log lock, so that the rows
@@ -16,19 +19,21 @@ visible to a reader always form a prefix of the log:
   that the last row applied is still the same row (same seq, id and instant): when it is not (the
   log was rewritten, truncated or rolled back, as between tests) or when too many rows follow
   (a bulk recomputation), the sets are built again.
+Each person's level per skill is kept as one byte, for the levels shown with each candidate.
 
-The matrix is held too, as one byte per person per skill (the cell's level), so that the ranking
-keys that depend on levels (optional skills met, over-qualification) are computed here for every
-candidate, and the ranked query only reads the staff rows of the candidates (active, tier,
-profile, last assignment, name). A cell whose drop instant has passed while the expiry sweep has
-not refreshed it yet is "stale": its level may be too high. The catch-up statement also reads the
-stale cells (an index range on `valid_until`, nearly always empty); when a candidate has one among
-the skills asked, the caller answers another way (`routing_bridge.selectors`).
+The staff rows the ranking uses (active, tier, profile, employee id) are copied too. A trigger
+(migration routing_bridge 0002) stamps every statement writing the staff table with a new number
+in the counter row `staff_version`, read by the same catch-up statement: another number, and the
+copy is read again (staff change rarely; a read takes about 50 ms at 50,000 people).
 
-A change committed between the catch-up and the ranked query is seen by the latter only for the
-staff rows: the answer is the matrix as of the catch-up. Writers that bypass `skills.services`
-(raw SQL on the cells, as the benchmark's bulk load) are not seen until the sets are built again:
-call `holders_reset()` after such a load.
+A cell whose drop instant has passed while the expiry sweep has not refreshed it yet is "stale":
+its level may be too high. The catch-up statement also reads the stale cells (an index range on
+`valid_until`, nearly always empty); when someone qualified has one among the skills asked, the
+caller answers another way (`routing_bridge.selectors`).
+
+The answer is the matrix and staff as of the catch-up statement. Writers that bypass
+`skills.services` (raw SQL on the cells, as the benchmark's bulk load) are not seen until the
+sets are built again: call `holders_reset()` after such a load.
 """
 import sys
 import threading
