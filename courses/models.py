@@ -40,6 +40,12 @@ class LoginRequiredPageMixin:
         return super().serve(request, *args, **kwargs)
 
 
+def _content_type_id(model) -> int:
+    from django.contrib.contenttypes.models import ContentType
+
+    return ContentType.objects.get_for_model(model).id  # cached by Django after the first call
+
+
 class CatalogueIndexPage(LoginRequiredPageMixin, Page):
     """The root of the Wagtail site, served at /formations/: the browsable, searchable catalogue."""
 
@@ -65,9 +71,17 @@ class CatalogueIndexPage(LoginRequiredPageMixin, Page):
         from wagtail.url_routing import RouteResult
 
         url_path = self.url_path + "/".join(path_components) + "/"
-        page = (Page.objects.filter(slug=path_components[-1], depth=self.depth + len(path_components),
-                                    path__startswith=self.path, url_path=url_path)
-                .specific().first())
+        where = dict(slug=path_components[-1], depth=self.depth + len(path_components), path__startswith=self.path,
+                     url_path=url_path)
+        page = None
+        if len(path_components) == 1:
+            # The catalogue's children are courses: read the course with its domain (which the
+            # page shows) in one query, rather than the page, then its course row, then the domain.
+            page = CoursePage.objects.filter(**where).select_related("domain").first()
+            if page is not None and page.content_type_id != _content_type_id(CoursePage):
+                page = None  # a subclass of CoursePage: read it whole below
+        if page is None:
+            page = Page.objects.filter(**where).specific().first()
         if page is None or not page.live:
             raise Http404
         return RouteResult(page)

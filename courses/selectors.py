@@ -71,9 +71,11 @@ def course_prerequisites(*, course: CoursePage) -> list[CoursePage]:
     return sorted((p for p in course.prerequisites.all() if p.live), key=lambda p: p.title)
 
 
-def prerequisites_missing(*, staff, course: CoursePage) -> list[CoursePage]:
-    """The live prerequisite courses of `course` that `staff` has not completed."""
-    prerequisites = course_prerequisites(course=course)
+def prerequisites_missing(*, staff, course: CoursePage, prerequisites: list[CoursePage] | None = None,
+                          ) -> list[CoursePage]:
+    """The live prerequisite courses of `course` that `staff` has not completed. `prerequisites`:
+    `course_prerequisites(course=course)` when the caller has already read it."""
+    prerequisites = course_prerequisites(course=course) if prerequisites is None else prerequisites
     if not prerequisites:
         return []
     done = set(
@@ -232,13 +234,15 @@ def course_page_context(*, course: CoursePage, user) -> dict:
     staff = staff_for_user(user)
     lessons = course_lessons(course=course)
     progress = course_progress(staff=staff, course=course, lessons=lessons)
-    missing = prerequisites_missing(staff=staff, course=course) if staff and not progress.enrolled else []
+    prerequisites = course_prerequisites(course=course)
+    missing = (prerequisites_missing(staff=staff, course=course, prerequisites=prerequisites)
+               if staff and not progress.enrolled else [])
     return {
         "staff": staff,
         "progress": progress,
         "sections": course_outline(course=course, lessons=lessons),
         "missing_prerequisites": missing,
-        "prerequisites": course_prerequisites(course=course),
+        "prerequisites": prerequisites,
         "skills_taught": list(course.skills_taught.select_related("skill").order_by("sort_order")),
         "can_edit": user_is_editor(user),
     }
@@ -346,21 +350,29 @@ def catalogue_courses(*, filters: CatalogueFilters) -> tuple[QuerySet[CoursePage
     if filters.q:
         order = catalogue_search(query=filters.q)
         qs = qs.filter(pk__in=order)
-    return qs.distinct().order_by("title"), order
+    if filters.skill:  # the only filter through a relation that can match a course twice
+        qs = qs.distinct()
+    return qs.order_by("title"), order
 
 
-def course_cards(courses, *, staff) -> list[CoursePage]:
+def course_cards(courses, *, staff, enrolments: list[Enrolment] | None = None) -> list[CoursePage]:
     """Attach to each course what its card needs (domain, cover, skills, the viewer's enrolment)
-    with a fixed number of queries, whatever the number of courses."""
+    with a fixed number of queries, whatever the number of courses. `enrolments`: all of the
+    viewer's enrolments when the caller has already read them (`_enrolments_of`)."""
     courses = list(courses)
     ids = [c.pk for c in courses]
     skills = {}
-    for row in CourseSkill.objects.filter(page_id__in=ids).select_related("skill").order_by("sort_order"):
-        skills.setdefault(row.page_id, []).append(row)
-    enrolments = {}
-    if staff is not None and ids:
+    if ids:
+        for row in CourseSkill.objects.filter(page_id__in=ids).select_related("skill").order_by("sort_order"):
+            skills.setdefault(row.page_id, []).append(row)
+    if enrolments is not None:
+        wanted = set(ids)
+        enrolments = {e.course_id: e for e in enrolments if e.course_id in wanted and e.status in ENROLLED}
+    elif staff is not None and ids:
         enrolments = {e.course_id: e for e in Enrolment.objects.filter(staff=staff, course_id__in=ids,
                                                                        status__in=ENROLLED)}
+    else:
+        enrolments = {}
     for course in courses:
         course.card_skills = skills.get(course.pk, [])
         course.card_enrolment = enrolments.get(course.pk)
@@ -382,6 +394,8 @@ def catalogue_context(*, catalogue, user, params) -> dict:
     from skills.models import Domain, Skill
 
     staff = staff_for_user(user)
+    # The viewer's enrolments, read once for the cards and the recommendations.
+    enrolments = _enrolments_of(staff)
     filters = CatalogueFilters.from_params(params)
     qs, order = catalogue_courses(filters=filters)
     qs = _with_card_relations(qs)
@@ -391,7 +405,7 @@ def catalogue_context(*, catalogue, user, params) -> dict:
         results = Paginator(matches, CATALOGUE_PAGE_SIZE).get_page(params.get("page"))
     else:
         results = Paginator(qs, CATALOGUE_PAGE_SIZE).get_page(params.get("page"))
-    results.object_list = course_cards(results.object_list, staff=staff)
+    results.object_list = course_cards(results.object_list, staff=staff, enrolments=enrolments)
     query_string = params.copy()
     query_string.pop("page", None)
     return {
@@ -405,7 +419,8 @@ def catalogue_context(*, catalogue, user, params) -> dict:
         "profiles": Profile.choices,
         "difficulties": Difficulty.choices,
         "durations": DURATION_CHOICES,
-        "recommended": [] if filters.active or staff is None else recommended_courses(staff=staff),
+        "recommended": ([] if filters.active or staff is None
+                        else recommended_courses(staff=staff, enrolments=enrolments)),
     }
 
 
@@ -420,26 +435,36 @@ def staff_skill_gaps(*, staff) -> dict[int, int]:
     return {gap.skill.pk: gap.required for gap in gaps_for_staff(staff=staff) if not gap.met}
 
 
-def recommended_courses(*, staff, limit: int = 6) -> list[CoursePage]:
+def _enrolments_of(staff) -> list[Enrolment]:
+    """Every enrolment of `staff` (any status; none for no one), in one query."""
+    return [] if staff is None else list(Enrolment.objects.filter(staff=staff))
+
+
+def recommended_courses(*, staff, limit: int = 6, enrolments: list[Enrolment] | None = None) -> list[CoursePage]:
     """Live courses that close the learner's gaps (a course attests at least the level the role
     requires, or raises the level in a gap skill), not already taken; those closing most gaps
-    first. Constant number of queries."""
-    gaps = staff_skill_gaps(staff=staff)
-    if not gaps:
-        return []
-    levels = {}
-    from skills.models import SkillLevel
+    first. Constant number of queries. `enrolments`: all of the learner's enrolments when the
+    caller has already read them."""
+    from skills.selectors import gaps_for_staff
 
-    levels = dict(SkillLevel.objects.filter(staff=staff, skill_id__in=gaps).values_list("skill_id", "level"))
+    unmet = [gap for gap in gaps_for_staff(staff=staff) if not gap.met]
+    if not unmet:
+        return []
+    gaps = {gap.skill.pk: gap.required for gap in unmet}
+    levels = {gap.skill.pk: gap.level for gap in unmet}  # the person's current level in each gap skill
     rows = CourseSkill.objects.filter(skill_id__in=gaps, page__live=True).values_list("page_id", "skill_id", "level")
     score: dict[int, int] = {}
     for page_id, skill_id, level in rows:
         if level > levels.get(skill_id, 0):
             score[page_id] = score.get(page_id, 0) + (2 if level >= gaps[skill_id] else 1)
-    taken = set(Enrolment.objects.filter(staff=staff).values_list("course_id", flat=True))
+    if enrolments is None:
+        enrolments = _enrolments_of(staff)
+    taken = {e.course_id for e in enrolments}
     ranked = [pk for pk, _s in sorted(score.items(), key=lambda kv: (-kv[1], kv[0])) if pk not in taken][:limit]
+    if not ranked:
+        return []
     courses = {c.pk: c for c in _with_card_relations(CoursePage.objects.live().filter(pk__in=ranked))}
-    return course_cards([courses[pk] for pk in ranked if pk in courses], staff=staff)
+    return course_cards([courses[pk] for pk in ranked if pk in courses], staff=staff, enrolments=enrolments)
 
 
 # --- my learning --------------------------------------------------------------------------------

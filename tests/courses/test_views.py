@@ -205,3 +205,34 @@ def test_a_course_with_learners_cannot_be_deleted_in_the_admin(client, admin_use
     response = client.post(f"/admin/pages/{course.pk}/delete/", follow=True)
     assert CoursePage.objects.filter(pk=course.pk).exists()
     assert "Dépubliez-la plutôt" in response.content.decode()
+
+
+def test_a_course_page_costs_the_same_queries_whatever_its_prerequisites_and_lessons(
+        lea, course, lessons, gpo_skill, django_assert_max_num_queries):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    prerequisites = [course_create(title=f"Prérequis {i}", catalogue=course.get_parent().specific,
+                                   domain=gpo_skill.domain) for i in range(3)]
+    course.prerequisites.set(prerequisites[:1])
+    course.save_revision().publish()
+    lea.get(course.url)  # warm per-process caches (site root paths, content types)
+    with CaptureQueriesContext(connection) as small:
+        assert lea.get(course.url).status_code == 200
+    course.prerequisites.set(prerequisites)
+    course.save_revision().publish()
+    for i in range(5):
+        lesson_create(parent=course, title=f"Leçon en plus {i}")
+    with django_assert_max_num_queries(len(small.captured_queries)):
+        html = lea.get(course.url).content.decode()
+    assert "Prérequis 2" in html, html
+    assert "Leçon en plus 4" in html
+    assert "Terminez d'abord" in html
+
+
+def test_the_course_page_is_found_by_its_url_and_not_by_a_lookalike(lea, course, lessons):
+    assert lea.get(course.url).status_code == 200
+    assert lea.get(f"/formations/{course.slug}-bis/").status_code == 404
+    assert lea.get(lessons[0].url).status_code in (200, 302)  # a lesson is still routed (302: not enrolled)
+    course.unpublish()
+    assert lea.get(course.url).status_code == 404
