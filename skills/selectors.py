@@ -119,10 +119,17 @@ def _gaps(profile: RoleProfile | None, cells: dict[int, SkillLevel]) -> list[Gap
     return sorted(gaps, key=lambda g: (g.met, -g.missing, g.skill.code))
 
 
-def gaps_for_staff(*, staff, profile=_UNSET) -> list[Gap]:
+def skill_cells(*, staff) -> dict[int, SkillLevel]:
+    """{skill_id: SkillLevel}: the person's row of the matrix (one query), for the functions
+    below that accept it as `cells` when a page needs several of them."""
+    return {c.skill_id: c for c in SkillLevel.objects.filter(staff=staff)}
+
+
+def gaps_for_staff(*, staff, profile=_UNSET, cells: dict[int, SkillLevel] | None = None) -> list[Gap]:
     """The requirements of the person's role profile with their current level, unmet first.
-    `profile`: their role profile when the caller has already read it."""
-    cells = {c.skill_id: c for c in SkillLevel.objects.filter(staff=staff)}
+    `profile`: their role profile when the caller has already read it; `cells`: their
+    `skill_cells` likewise."""
+    cells = skill_cells(staff=staff) if cells is None else cells
     return _gaps(role_profile_for(staff) if profile is _UNSET else profile, cells)
 
 
@@ -169,11 +176,12 @@ class SkillRow:
         return self.valid_until is not None and self.valid_until <= timezone.now() + timedelta(days=90)
 
 
-def staff_skill_rows(*, staff, profile=_UNSET) -> list[dict]:
+def staff_skill_rows(*, staff, profile=_UNSET, cells: dict[int, SkillLevel] | None = None) -> list[dict]:
     """The person's skills grouped by domain: [{domain, rows: [SkillRow]}]. A skill appears when
     the person has a level, a declared level, an evidence, a pending request, or their role
-    profile requires it. Evidences are listed newest first, revoked ones included (marked)."""
-    cells = {c.skill_id: c for c in SkillLevel.objects.filter(staff=staff)}
+    profile requires it. Evidences are listed newest first, revoked ones included (marked).
+    `cells`: the person's `skill_cells` when the caller has already read them."""
+    cells = skill_cells(staff=staff) if cells is None else cells
     profile = role_profile_for(staff) if profile is _UNSET else profile
     required = {r.skill_id: r.min_level for r in profile.requirements.all()} if profile else {}
     evidences = defaultdict(list)
@@ -195,11 +203,21 @@ def staff_skill_rows(*, staff, profile=_UNSET) -> list[dict]:
     return list(groups.values())
 
 
-def expiring_for_staff(*, staff, days: int = 90) -> list[SkillLevel]:
-    """Cells of the person that will drop within `days`, soonest first."""
+def expiring_for_staff(*, staff, days: int = 90, cells: dict[int, SkillLevel] | None = None,
+                       skills: dict[int, Skill] | None = None) -> list[SkillLevel]:
+    """Cells of the person that will drop within `days`, soonest first, each with its skill.
+    `cells` and `skills` ({id: Skill} holding at least the cells' skills): what the caller has
+    already read, to pick the cells from without a query."""
     horizon = timezone.now() + timedelta(days=days)
-    return list(SkillLevel.objects.filter(staff=staff, level__gt=0, valid_until__lte=horizon)
-                .select_related("skill").order_by("valid_until"))
+    if cells is None or skills is None:
+        return list(SkillLevel.objects.filter(staff=staff, level__gt=0, valid_until__lte=horizon)
+                    .select_related("skill").order_by("valid_until"))
+    expiring = sorted((cell for cell in cells.values()
+                       if cell.level > 0 and cell.valid_until is not None and cell.valid_until <= horizon),
+                      key=lambda cell: cell.valid_until)
+    for cell in expiring:
+        cell.skill = skills[cell.skill_id]
+    return expiring
 
 
 # --- Team heatmap ----------------------------------------------------------------------------

@@ -46,9 +46,11 @@ def _require_lead(user) -> None:
 
 def _profile_context(staff) -> dict:
     profile = selectors.role_profile_for(staff)
-    groups = selectors.staff_skill_rows(staff=staff, profile=profile)
+    cells = selectors.skill_cells(staff=staff)  # read once for the rows, the gaps and the deadlines
+    groups = selectors.staff_skill_rows(staff=staff, profile=profile, cells=cells)
     rows = [row for group in groups for row in group["rows"] if row.level or row.declared or row.required]
-    gaps = selectors.gaps_for_staff(staff=staff, profile=profile)
+    gaps = selectors.gaps_for_staff(staff=staff, profile=profile, cells=cells)
+    skills = {row.skill.pk: row.skill for group in groups for row in group["rows"]}
     return {
         "subject": staff,
         "groups": groups,
@@ -56,7 +58,7 @@ def _profile_context(staff) -> dict:
         "role_profile": profile,
         "gaps": [g for g in gaps if not g.met],
         "requirements_count": len(gaps),
-        "expiring": selectors.expiring_for_staff(staff=staff),
+        "expiring": selectors.expiring_for_staff(staff=staff, cells=cells, skills=skills),
         "labels": selectors.scale_labels(),
         "now": timezone.now(),
     }

@@ -47,6 +47,26 @@ def test_lea_sees_her_levels_declared_levels_validity_evidence_and_gaps(client, 
     assert "<svg" in page and "Niveaux par compétence" in page
 
 
+def test_the_deadlines_list_only_levels_ending_within_90_days_soonest_first(client, learner, lead, skills):
+    from skills.selectors import expiring_for_staff, skill_cells
+
+    now = timezone.now()
+    evidence_record(staff=learner, skill=skills["NET.VPN"], level=2, source="manager", recorded_by=lead.user,
+                    valid_until=now + timedelta(days=60))
+    evidence_record(staff=learner, skill=skills["AD.GPO"], level=1, source="manager", recorded_by=lead.user,
+                    valid_until=now + timedelta(days=20))
+    evidence_record(staff=learner, skill=skills["PDT.PRINT"], level=3, source="manager", recorded_by=lead.user,
+                    valid_until=now + timedelta(days=200))
+    page = login(client, learner).get(reverse("skills:my_skills")).content.decode()
+    deadlines = page.split("Échéances dans les 90 jours")[1].split("</section>")[0]
+    assert deadlines.index("Stratégies de groupe") < deadlines.index("VPN") and "Impression" not in deadlines
+    # Picked from the row of the matrix already read, the cells are those the query gives.
+    cells = skill_cells(staff=learner)
+    skills_by_id = {skill.pk: skill for skill in skills.values()}
+    picked = expiring_for_staff(staff=learner, cells=cells, skills=skills_by_id)
+    assert [(c.skill.code, c.level) for c in picked] == [(c.skill.code, c.level) for c in expiring_for_staff(staff=learner)]
+
+
 def test_someone_without_a_staff_record_gets_an_empty_state(client, admin_user):
     response = login(client, admin_user).get(reverse("skills:my_skills"))
     assert response.status_code == 200 and "Aucun dossier collaborateur" in response.content.decode()
