@@ -20,8 +20,10 @@ import os
 import random
 import re
 import threading
+from http.cookiejar import Cookie
+from urllib.parse import urlsplit
 
-from locust import FastHttpUser, HttpUser, between, constant_throughput, task
+from locust import FastHttpUser, between, constant_throughput, task
 
 USERS = [line.strip() for line in open(os.environ["LOAD_USERS_FILE"], encoding="utf-8") if line.strip()]
 EXAM = os.environ["LOAD_EXAM_SLUG"]
@@ -43,8 +45,19 @@ def _csrf(html: str) -> str:
     return found.group(1) if found else ""
 
 
-class LearnerUser(HttpUser):
-    """A learner: signs in, looks around, and now and then takes the exam and submits it."""
+def _session_cookie(host: str, session_key: str) -> Cookie:
+    """The session cookie as the server would have set it for `host` (no Domain attribute)."""
+    return Cookie(version=0, name="sessionid", value=session_key, port=None, port_specified=False,
+                  domain=urlsplit(host).hostname, domain_specified=False, domain_initial_dot=False, path="/",
+                  path_specified=True, secure=False, expires=None, discard=True, comment=None, comment_url=None,
+                  rest={"HttpOnly": None})
+
+
+class LearnerUser(FastHttpUser):
+    """A learner: signs in, looks around, and now and then takes the exam and submits it.
+    On locust's lighter HTTP client, like the routers: the load generator shares the server's
+    two cores. It keeps cookies (session, CSRF) in its jar and follows redirects; a redirected
+    response's `url` is where the redirects led (geventhttpclient moves the request in place)."""
 
     wait_time = between(5, 15)
 
@@ -53,7 +66,7 @@ class LearnerUser(HttpUser):
         with _lock:
             username, session_key = next(_next_user).split()
         self.username = username
-        self.client.cookies.set("sessionid", session_key)
+        self.client.cookiejar.set_cookie(_session_cookie(self.host, session_key))
 
     @task(4)
     def home(self):

@@ -7,7 +7,11 @@
 # Environment: LOAD_DB_URL (default postgres://postgres@127.0.0.1:5432/academie_bench_load),
 # LOAD_USERS (200), LOAD_BRIDGE_USERS (20), LOAD_BRIDGE_RATE (5 req/s each), LOAD_TIME (60s), LOAD_PORT (8765),
 # LOAD_WORKERS (3), LOAD_THREADS (4), LOAD_WORKER_CLASS (gthread),
-# LOAD_KEEP_DB=1 to reuse a seeded database. Prints the figures; CSVs in var/bench/load/.
+# LOAD_CACHE_URL (redis://127.0.0.1:6379/2: the Django cache on Redis as in production, so that the
+# web processes share it and sessions are read from it, see academy/settings/base.py; that Redis
+# database is emptied at the start; LOAD_CACHE_URL= runs without Redis: local-memory cache and
+# database sessions), LOAD_KEEP_DB=1 to reuse a seeded database. Prints the figures; CSVs in
+# var/bench/load/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
@@ -25,6 +29,12 @@ mkdir -p "$OUT" "$VAR"
 export DJANGO_SETTINGS_MODULE=academy.settings.dev DEBUG=false DATABASE_URL=$DB_URL ACADEMIE_VAR_DIR=$VAR
 export ALLOWED_HOSTS=127.0.0.1,localhost LOG_LEVEL=WARNING CELERY_TASK_ALWAYS_EAGER=true
 export STATIC_ROOT=$VAR/static
+export CACHE_URL=${LOAD_CACHE_URL-redis://127.0.0.1:6379/2}
+if [ -n "$CACHE_URL" ]; then
+  # A cache left by an earlier run (sessions of a dropped database, rate-limit counters) must not count.
+  $PY -c 'import os, redis; redis.Redis.from_url(os.environ["CACHE_URL"]).flushdb()' \
+    || { echo "Redis unreachable at $CACHE_URL (set LOAD_CACHE_URL= to run without it)" >&2; exit 1; }
+fi
 
 # The load generator's own environment (locust brings gevent; the application does not need it).
 if [ ! -x var/load-venv/bin/locust ]; then
