@@ -132,6 +132,24 @@ def test_the_snapshot_pages_with_a_cursor_and_states_its_version(router, matrix,
     assert third["next"] is None
 
 
+def test_a_last_page_filled_exactly_says_there_is_no_next_one(router, matrix):
+    for i in range(4):
+        StaffFactory(employee_id=f"E3000{i}", user=UserFactory(username=f"p{i}"))
+    everyone = router.get("staff", {"limit": 6}).json()
+    assert len(everyone["items"]) == 6 and everyone["next"] is None  # no empty page to fetch
+    first = router.get("staff", {"limit": 5}).json()
+    assert first["next"] is not None
+    last = router.get("staff", {"limit": 5, "cursor": first["next"]}).json()
+    assert [s["employee_id"] for s in last["items"]] == ["E30003"] and last["next"] is None
+
+
+def test_a_page_past_everyone_is_empty_and_still_states_the_version(router, matrix):
+    from routing_bridge.api import _cursor_encode
+
+    body = router.get("staff", {"cursor": _cursor_encode("ZZZ")}).json()
+    assert body == {"version": 2, "items": [], "next": None}
+
+
 def test_the_snapshot_filters_by_team_tier_and_active(router, matrix, lead, outsider):
     assert [s["employee_id"] for s in router.get("staff", {"tier": "N2"}).json()["items"]] == ["E10002"]
     assert [s["employee_id"] for s in router.get("staff", {"team": "Réseau N2 Lyon"}).json()["items"]] == ["E20002"]
