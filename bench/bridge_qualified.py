@@ -13,8 +13,14 @@ one evidence per cell so that the reasons are real) with COPY, and measures:
      filter (N1, N2), over --queries random skill triples: p50 and p99;
   2. at 10,000 staff (--detail-size): a full snapshot through the API (`GET staff`, pages of 200);
   3. at 10,000 staff (--detail-size): requests per second of `POST qualified` over HTTP on gunicorn (2 sync
-     workers) under wrk (apt install wrk), 4 connections.
+     workers) under wrk (apt install wrk), 4 connections; then the full snapshot over HTTP as a router
+     takes it, parsed with the standard library's json.loads and, when orjson is installed (the
+     `bench` extra: pip install -e ".[test,bench]"), with orjson.loads too.
 Prints the figures; copy them into docs/benchmarks.md with the date.
+
+--reuse takes a database kept by --keep as it is: no migrate, and no load when it already holds
+exactly the requested number of staff (the load empties the tables and fills them again, about
+30 s at 10,000 staff); another size is loaded as usual.
 """
 import argparse
 import json
@@ -48,7 +54,8 @@ def parse_args():
     parser.add_argument("--db", default="academie_bench_bridge")
     parser.add_argument("--host", default=os.environ.get("BENCH_PGHOST", "127.0.0.1"))
     parser.add_argument("--keep", action="store_true", help="keep the database at the end")
-    parser.add_argument("--reuse", action="store_true", help="reuse a database kept by --keep (skip migrate)")
+    parser.add_argument("--reuse", action="store_true",
+                        help="reuse a database kept by --keep: skip migrate, and the load when it holds that many staff")
     return parser.parse_args()
 
 
@@ -151,30 +158,49 @@ def bench_qualified(skill_codes, rng, queries):
 
 
 def bench_snapshot(token):
+    """The full snapshot in-process (Django's test client, response.json()). Returns (total,
+    requesting, parsing) seconds, the number of staff and of pages."""
     from django.test import Client
 
     client = Client()
     # One page first, as the qualified measure warms up: the first request of a process loads
     # the URL configuration and the API's schemas.
     assert client.get("/api/bridge/v1/staff", {"limit": 200}, HTTP_AUTHORIZATION=f"Bearer {token}").status_code == 200
-    cursor, count, pages = None, 0, 0
+    cursor, count, pages, requested, parsed = None, 0, 0, 0.0, 0.0
     start = time.perf_counter()
     while True:
+        t0 = time.perf_counter()
         params = {"limit": 200} | ({"cursor": cursor} if cursor else {})
         response = client.get("/api/bridge/v1/staff", params, HTTP_AUTHORIZATION=f"Bearer {token}")
         assert response.status_code == 200, response.content[:200]
+        t1 = time.perf_counter()
         body = response.json()
+        parsed += time.perf_counter() - t1
+        requested += t1 - t0
         count += len(body["items"])
         pages += 1
         cursor = body["next"]
         if cursor is None:
             break
-    return time.perf_counter() - start, count, pages
+    return time.perf_counter() - start, requested, parsed, count, pages
 
 
-def http_snapshot(port, token):
+def snapshot_parsers():
+    """[(name, loads)]: the standard library's json.loads, which every router has, and orjson's
+    when it is installed (a router may well choose a faster parser; both figures are shown)."""
+    parsers = [("json.loads", json.loads)]
+    try:
+        import orjson
+    except ImportError:
+        pass
+    else:
+        parsers.append((f"orjson.loads {orjson.__version__}", orjson.loads))
+    return parsers
+
+
+def http_snapshot(port, token, loads=json.loads):
     """A router's full snapshot over HTTP: every page of `GET staff` (200 per page) fetched on one
-    keep-alive connection and parsed with json.loads. Returns (total, fetching, parsing) seconds,
+    keep-alive connection and parsed with `loads`. Returns (total, fetching, parsing) seconds,
     the number of staff and of pages."""
     import http.client
     from urllib.parse import urlencode
@@ -190,7 +216,7 @@ def http_snapshot(port, token):
         raw = response.read()
         assert response.status == 200, raw[:200]
         t1 = time.perf_counter()
-        body = json.loads(raw)
+        body = loads(raw)
         parsed += time.perf_counter() - t1
         fetched += t1 - t0
         count += len(body["items"])
@@ -200,6 +226,22 @@ def http_snapshot(port, token):
             break
     connection.close()
     return time.perf_counter() - start, fetched, parsed, count, pages
+
+
+def named_snapshot(port, token, parser):
+    """`http_snapshot` with the parser of `snapshot_parsers` named `parser`."""
+    return http_snapshot(port, token, dict(snapshot_parsers())[parser])
+
+
+def router_snapshot(port, token, parser):
+    """`named_snapshot` in a fresh interpreter holding nothing else, as a router's process: in
+    this one, Django's objects (about 170,000) are walked by every full collection of Python's
+    garbage collector, which parsing 50 pages of thousands of objects each sets off many times,
+    and which a router's parse does not pay."""
+    import multiprocessing
+
+    with multiprocessing.get_context("spawn").Pool(1) as pool:
+        return pool.apply(named_snapshot, (port, token, parser))
 
 
 def free_port():
@@ -245,11 +287,16 @@ def bench_http(args, token, skill_codes, seconds):
         non2xx = next((line for line in out.splitlines() if "Non-2xx" in line), "")
         if non2xx:
             print("  WARNING:", non2xx)
-        for attempt in ("first", "second"):
-            total, fetched, parsed, count, pages = http_snapshot(port, token)
-            print(f"  full snapshot over HTTP (gunicorn, pages of 200, json.loads per page), {attempt} pass: "
-                  f"{count} staff in {pages} pages, {total:.2f} s ({fetched:.2f} s fetching, {parsed:.2f} s "
-                  f"parsing)", flush=True)
+        # Each page fetched then parsed, one after the other. The standard library's parser is
+        # measured both here (as before) and in a process of its own like a router's.
+        runs = [("the bench process", "json.loads", named_snapshot)]
+        runs += [("its own process (as a router)", name, router_snapshot) for name, _loads in snapshot_parsers()]
+        for where, name, run in runs:
+            for attempt in ("first", "second"):
+                total, fetched, parsed, count, pages = run(port, token, name)
+                print(f"  full snapshot over HTTP (gunicorn, pages of 200), client in {where}, {name} per page, "
+                      f"{attempt} pass: {count} staff in {pages} pages, {total:.2f} s ({fetched:.2f} s fetching, "
+                      f"{parsed:.2f} s parsing)", flush=True)
         return rps
     finally:
         os.killpg(server.pid, signal.SIGTERM)
@@ -270,9 +317,10 @@ def main():
     from django.core.management import call_command
     from django.db import connections
 
-    from routing_bridge.models import SCOPES
+    from academy.models import Staff
+    from routing_bridge.models import SCOPES, RouterClient
     from routing_bridge.services import router_client_create
-    from skills.models import Skill
+    from skills.models import Skill, SkillLevel
 
     rng = random.Random(20261128)
     results = {}
@@ -282,9 +330,12 @@ def main():
             call_command("migrate", verbosity=0)
         for size in [int(s) for s in args.sizes.split(",")]:
             start = time.perf_counter()
-            _staff, _skills, cells = load(size, args.skills, rng)
-            print(f"loaded {size} staff × {args.skills} skills ({cells} cells and evidences) in "
-                  f"{time.perf_counter() - start:.1f} s", flush=True)
+            if args.reuse and Staff.objects.count() == size:
+                print(f"reused the {size} staff already loaded ({SkillLevel.objects.count()} cells)", flush=True)
+            else:
+                _staff, _skills, cells = load(size, args.skills, rng)
+                print(f"loaded {size} staff × {args.skills} skills ({cells} cells and evidences) in "
+                      f"{time.perf_counter() - start:.1f} s", flush=True)
             codes = list(Skill.objects.values_list("code", flat=True))
             p50, p99, mean_total, cpu_ms = bench_qualified(codes, rng, args.queries)
             results[size] = {"p50": p50, "p99": p99}
@@ -292,11 +343,13 @@ def main():
                   f"p99 {p99:.2f} ms, {mean_total:.0f} qualified on average; Python CPU {cpu_ms:.2f} ms per call",
                   flush=True)
             if size == args.detail_size:
+                RouterClient.objects.filter(name="bench").delete()  # left by an earlier run when reusing
                 token = router_client_create(name="bench", scopes=list(SCOPES),
                                              rate_limit_per_minute=100_000).token
-                seconds, count, pages = bench_snapshot(token)
+                seconds, requested, parsed, count, pages = bench_snapshot(token)
                 results[size]["snapshot_s"] = seconds
-                print(f"  full snapshot through GET staff: {count} staff in {pages} pages, {seconds:.2f} s", flush=True)
+                print(f"  full snapshot through GET staff (in-process, response.json()): {count} staff in {pages} "
+                      f"pages, {seconds:.2f} s ({requested:.2f} s requesting, {parsed:.2f} s parsing)", flush=True)
                 connections.close_all()
                 rps = bench_http(args, token, codes, args.http_seconds)
                 results[size]["rps"] = rps
