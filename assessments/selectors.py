@@ -41,6 +41,7 @@ class StartState:
     attempts_left: int | None = None
     next_start_at: datetime | None = None
     passed: bool = False
+    attempts: list[Attempt] = field(default_factory=list, repr=False)  # all of them, latest first
 
 
 def exam_start_state(*, exam: Exam, staff, now: datetime | None = None) -> StartState:
@@ -54,7 +55,7 @@ def exam_start_state(*, exam: Exam, staff, now: datetime | None = None) -> Start
     used = len(attempts)
     left = None if exam.max_attempts is None else max(0, exam.max_attempts - used)
     state = StartState(can_start=True, open_attempt=open_attempt, attempts_used=used, attempts_left=left,
-                       passed=any(a.passed for a in graded))
+                       passed=any(a.passed for a in graded), attempts=attempts)
     if open_attempt is not None:
         return state
     if not exam.active:

@@ -198,7 +198,7 @@ def attempt_submit(*, attempt: Attempt, now: datetime | None = None, auto: bool 
 
 def _attempt_grade(attempt: Attempt) -> None:
     exam = attempt.exam
-    rows = list(AttemptQuestion.objects.filter(attempt=attempt).select_related("question").order_by("position"))
+    rows = list(AttemptQuestion.objects.filter(attempt=attempt).order_by("position"))  # grading reads the snapshot
     total = max_total = 0.0
     per_skill: dict[str, list[float]] = {}
     for row in rows:

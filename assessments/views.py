@@ -61,11 +61,10 @@ def exam_detail(request, slug):
     exam = get_object_or_404(Exam, slug=slug)
     staff = _staff_or_403(request)
     state = selectors.exam_start_state(exam=exam, staff=staff)
-    attempts = Attempt.objects.filter(exam=exam, staff=staff).order_by("-number")
     question_count = (exam.exam_questions.count() if exam.selection == "fixed"
                       else sum(p.count for p in exam.pools.all()))
     return render(request, "assessments/exam_detail.html", {
-        "exam": exam, "state": state, "attempts": attempts, "question_count": question_count,
+        "exam": exam, "state": state, "attempts": state.attempts, "question_count": question_count,
     })
 
 
@@ -79,9 +78,8 @@ def attempt_start(request, slug):
     except ValidationError as exc:
         messages.error(request, _error_message(exc))
         state = selectors.exam_start_state(exam=exam, staff=staff)
-        attempts = Attempt.objects.filter(exam=exam, staff=staff).order_by("-number")
         return render(request, "assessments/exam_detail.html", {
-            "exam": exam, "state": state, "attempts": attempts, "start_error": _error_message(exc),
+            "exam": exam, "state": state, "attempts": state.attempts, "start_error": _error_message(exc),
         }, status=STATUS_OF_CODE.get(exc.code, 400))
     return redirect("assessments:attempt_take", pk=attempt.pk)
 

@@ -255,3 +255,17 @@ def test_the_exam_list_and_detail_pages_render(exam, lea_client):
     assert "ad-n1" in lea_client.get(reverse("assessments:exam_list")).content.decode()
     page = lea_client.get(reverse("assessments:exam_detail", args=["ad-n1"])).content.decode()
     assert "Commencer l'examen" in page and "20 minutes" in page
+
+
+def test_the_exam_page_lists_her_attempts_latest_first_with_the_open_one_to_resume(exam, learner, lea_client):
+    from assessments.services import attempt_submit
+
+    attempt_submit(attempt=attempt_start(exam=exam, staff=learner))
+    attempt_submit(attempt=attempt_start(exam=exam, staff=learner))
+    open_attempt = attempt_start(exam=exam, staff=learner)
+    page = lea_client.get(reverse("assessments:exam_detail", args=["ad-n1"])).content.decode()
+    rows = page.split("Vos tentatives")[1].split("</tbody>")[0].split("<tr>")[2:]
+    assert [row.split("<td>")[1].split("</td>")[0] for row in rows] == ["3", "2", "1"]
+    assert "en cours" in rows[0] and "non réussie" in rows[1] and "non réussie" in rows[2]
+    assert reverse("assessments:attempt_take", args=[open_attempt.pk]) in page
+    assert "Reprendre la tentative en cours" in page and "3 (sans limite)" in page
