@@ -312,6 +312,14 @@ def certification_states(*, certifications, staff, now: datetime | None = None) 
     return states
 
 
+def _recent_awards(*, staff, now: datetime) -> list[Award]:
+    """The awards "Mes certifications" lists: valid, pending, ended less than a year ago, or
+    revoked; newest first."""
+    return list(Award.objects.filter(staff=staff)
+                .filter(Q(valid_until__gt=now - timedelta(days=365)) | Q(revoked_at__isnull=False))
+                .select_related("certification", "certification__domain").order_by("-valid_until"))
+
+
 def certifications_for(*, staff, now: datetime | None = None,
                        states: dict[int, CertificationState] | None = None) -> list[dict]:
     """The "Mes certifications" section: every award of `staff` that is valid, pending (a renewal
@@ -319,9 +327,7 @@ def certifications_for(*, staff, now: datetime | None = None,
     whether it can be renewed now. `states`: certification states at the same `now` that the
     caller has already read (`certification_states`); the others are read here."""
     now = now or timezone.now()
-    awards = list(Award.objects.filter(staff=staff)
-                  .filter(Q(valid_until__gt=now - timedelta(days=365)) | Q(revoked_at__isnull=False))
-                  .select_related("certification", "certification__domain").order_by("-valid_until"))
+    awards = _recent_awards(staff=staff, now=now)
     states = dict(states or {})
     missing = {award.certification_id: award.certification for award in awards
                if award.certification_id not in states}
@@ -358,12 +364,13 @@ def certificates_for_staff(*, staff, now: datetime | None = None) -> list[Certif
     """The certificates in force (or renewed) of `staff`, as links for /mes-formations/."""
     from django.urls import reverse
 
+    now = now or timezone.now()
     links = []
-    for row in certifications_for(staff=staff, now=now):
-        if row["status"] in ("valid", "pending"):
-            award = row["award"]
+    # The awards alone: whether each can be renewed (the certification states) is not shown here.
+    for award in _recent_awards(staff=staff, now=now):
+        if award.status_at(now) in ("valid", "pending"):
             label = _("%(name)s — valable jusqu'au %(day)s") % {
-                "name": row["certification"].name, "day": award.last_valid_day.strftime("%d/%m/%Y")}
+                "name": award.certification.name, "day": award.last_valid_day.strftime("%d/%m/%Y")}
             links.append(CertificateLink(label, f"{reverse('assessments:my_certifications')}#award-{award.code}"))
     return links
 

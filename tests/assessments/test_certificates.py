@@ -174,3 +174,15 @@ def test_a_name_beyond_latin_1_prints_in_the_pdf(award, learner):
     award.staff.refresh_from_db()
     text = pdf_text(certificate_pdf(award=award))
     assert "Łucja Nguyễn" in text
+
+
+def test_the_certificates_of_my_learning_cost_one_query_however_many_she_holds(award, learner,
+                                                                               django_assert_num_queries):
+    from assessments.selectors import certificates_for_staff
+
+    for code in ("PDT-N2", "PDT-N3"):
+        award_create(certification=certification_create(domain=award.certification.domain, code=code),
+                     staff=learner)
+    with django_assert_num_queries(1):
+        links = certificates_for_staff(staff=learner)
+    assert len(links) == 3
