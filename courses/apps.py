@@ -6,3 +6,8 @@ class CoursesConfig(AppConfig):
     name = "courses"
     label = "courses"
     verbose_name = _("Formations")
+
+    def ready(self):
+        from courses import site_cache
+
+        site_cache.connect()

@@ -30,7 +30,22 @@ class Difficulty(models.TextChoices):
     ADVANCED = "advanced", _("Avancé")
 
 
-class LoginRequiredPageMixin:
+class ViewRestrictionsMixin:
+    """Wagtail checks the view restrictions of a page and its ancestors before serving it (two
+    queries). While no page has any, there is nothing to check: say so from the shared cache
+    (courses.site_cache) and skip the queries; otherwise Wagtail's own answer."""
+
+    def get_view_restrictions(self):
+        from wagtail.models import PageViewRestriction
+
+        from courses.site_cache import view_restrictions_exist
+
+        if not view_restrictions_exist():
+            return PageViewRestriction.objects.none()
+        return super().get_view_restrictions()
+
+
+class LoginRequiredPageMixin(ViewRestrictionsMixin):
     """The Académie is internal: every course page needs a signed-in user."""
 
     def serve(self, request, *args, **kwargs):
@@ -207,7 +222,7 @@ class ModulePage(LoginRequiredPageMixin, Page):
         return redirect(self.get_parent().url)
 
 
-class LessonPage(Page):
+class LessonPage(ViewRestrictionsMixin, Page):
     body = StreamField(LessonBodyBlock(), verbose_name=_("contenu"), blank=True)
     required = models.BooleanField(
         _("obligatoire"), default=True, help_text=_("Décochez pour une leçon facultative : elle ne compte pas "

@@ -61,6 +61,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    "courses.middleware.CatalogueSiteMiddleware",
 ]
 
 ROOT_URLCONF = "academy.urls"
@@ -146,6 +147,9 @@ if env_str("CACHE_URL"):
     # database: one query less on every signed-in request. Never with the local-memory cache,
     # where each process would keep its own copy (a sign-out in one would not reach the others).
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+# Whether the cache is shared by every process (Redis): what may be cached there and dropped by
+# any process when it changes, such as Wagtail's site lookup (courses.site_cache).
+ACADEMIE_SHARED_CACHE = bool(env_str("CACHE_URL"))
 
 # Celery. The default broker is SQLite through kombu's SQLAlchemy transport: the demo needs no
 # service. Production sets CELERY_BROKER_URL to Redis or RabbitMQ.

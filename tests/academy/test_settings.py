@@ -84,21 +84,24 @@ def test_debug_is_off_unless_asked_outside_development(tmp_path, module):
 
 
 SESSIONS = ["-c", "import django; django.setup(); from django.conf import settings; "
-                  "print('ENGINE', settings.SESSION_ENGINE); print('CACHE', settings.CACHES['default']['BACKEND'])"]
+                  "print('ENGINE', settings.SESSION_ENGINE); print('CACHE', settings.CACHES['default']['BACKEND']); "
+                  "print('SHARED', settings.ACADEMIE_SHARED_CACHE)"]
 
 
-def test_sessions_stay_in_the_database_without_a_shared_cache(tmp_path):
+def test_sessions_and_wagtail_lookups_stay_in_the_database_without_a_shared_cache(tmp_path):
     result = run_python(SESSIONS, tmp_path, SECRET_KEY=GOOD_KEY, ALLOWED_HOSTS="academie.example.com", CACHE_URL="")
 
     assert result.returncode == 0, result.stderr
     assert "ENGINE django.contrib.sessions.backends.db" in result.stdout
     assert "CACHE django.core.cache.backends.locmem.LocMemCache" in result.stdout
+    assert "SHARED False" in result.stdout  # nothing is cached that another process could change
 
 
-def test_sessions_are_read_from_redis_when_the_cache_is_shared(tmp_path):
+def test_sessions_and_wagtail_lookups_are_read_from_redis_when_the_cache_is_shared(tmp_path):
     result = run_python(SESSIONS, tmp_path, SECRET_KEY=GOOD_KEY, ALLOWED_HOSTS="academie.example.com",
                         CACHE_URL="redis://127.0.0.1:6379/14")
 
     assert result.returncode == 0, result.stderr
     assert "ENGINE django.contrib.sessions.backends.cached_db" in result.stdout
     assert "CACHE django.core.cache.backends.redis.RedisCache" in result.stdout
+    assert "SHARED True" in result.stdout

@@ -1,0 +1,98 @@
+"""Two answers Wagtail looks up in the database for every page it serves, kept in the shared cache
+(`settings.ACADEMIE_SHARED_CACHE`: CACHE_URL points at Redis) because they change only when an
+administrator edits sites or page privacy:
+
+- which Site serves a host and port (Wagtail's `get_site_for_hostname`, its costliest query), and
+- whether any page has a view restriction at all (when none has, nothing needs checking).
+
+Without a shared cache both are read from the database as Wagtail does: a per-process cache would
+keep serving an old answer after another process has changed it.
+
+Each entry is dropped when what it depends on changes (receivers connected in
+`CoursesConfig.ready`), once at the change and once more after its transaction commits (a process
+reading between the two would otherwise cache the state before the commit), and expires after
+`TIMEOUT` seconds in any case.
+"""
+from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
+
+SITES_KEY = "courses:wagtail-sites"
+RESTRICTIONS_KEY = "courses:wagtail-view-restrictions"
+TIMEOUT = 300
+_NO_SITE = "none"
+
+
+def enabled() -> bool:
+    return bool(getattr(settings, "ACADEMIE_SHARED_CACHE", False))
+
+
+def site_for(hostname: str, port) -> object | None:
+    """Wagtail's Site for `hostname` and `port` (its own matching rules), or None when no site
+    matches; from the shared cache when there is one."""
+    from wagtail.models import Site
+    from wagtail.models.sites import get_site_for_hostname
+
+    def read():
+        try:
+            return get_site_for_hostname(hostname, port)
+        except Site.DoesNotExist:
+            return None
+
+    if not enabled():
+        return read()
+    key = f"{hostname}:{port}"
+    sites = cache.get(SITES_KEY) or {}
+    if key in sites:
+        return None if sites[key] == _NO_SITE else sites[key]
+    site = read()
+    sites[key] = _NO_SITE if site is None else site
+    cache.set(SITES_KEY, sites, TIMEOUT)
+    return site
+
+
+def view_restrictions_exist() -> bool:
+    """Does any page have a view restriction? Always True without a shared cache (so that
+    Wagtail's own check runs)."""
+    if not enabled():
+        return True
+    found = cache.get(RESTRICTIONS_KEY)
+    if found is None:
+        from wagtail.models import PageViewRestriction
+
+        found = PageViewRestriction.objects.exists()
+        cache.set(RESTRICTIONS_KEY, found, TIMEOUT)
+    return found
+
+
+def _forget(key: str) -> None:
+    cache.delete(key)
+    transaction.on_commit(lambda: cache.delete(key))
+
+
+def sites_changed(sender=None, **kwargs) -> None:
+    """A site, or a page (a site's root page may be any page), was saved or deleted."""
+    if enabled():
+        _forget(SITES_KEY)
+
+
+def restrictions_changed(sender=None, **kwargs) -> None:
+    """A page view restriction was saved or deleted."""
+    if enabled():
+        _forget(RESTRICTIONS_KEY)
+
+
+def connect() -> None:
+    """Connect the receivers that drop the entries (from `CoursesConfig.ready`)."""
+    from django.db.models.signals import post_delete, post_save
+    from wagtail.models import Page, PageViewRestriction, Site
+
+    from wagtail.models import get_page_models
+
+    for name, signal in (("save", post_save), ("delete", post_delete)):
+        signal.connect(sites_changed, sender=Site, dispatch_uid=f"courses-site-cache-site-{name}")
+        signal.connect(restrictions_changed, sender=PageViewRestriction,
+                       dispatch_uid=f"courses-site-cache-restriction-{name}")
+        # A page is saved under its specific class: listen to each page model.
+        for model in {Page, *get_page_models()}:
+            signal.connect(sites_changed, sender=model, dispatch_uid=f"courses-site-cache-{model._meta.label}-{name}")
