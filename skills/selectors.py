@@ -5,7 +5,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from django.db.models import Prefetch, Q
+from django.db.models import Prefetch, Q, prefetch_related_objects
 from django.utils import timezone
 
 from academy.models import TIER_ORDER
@@ -56,20 +56,16 @@ def skills_active():
 
 # --- Role profiles and gaps ------------------------------------------------------------------
 
-def _profiles_with_requirements():
-    return RoleProfile.objects.filter(active=True).prefetch_related(
-        Prefetch("requirements", queryset=RoleRequirement.objects.select_related("skill__domain")))
-
-
 def role_profiles_for(staff_list) -> dict[int, RoleProfile | None]:
     """{staff.id: their role profile or None}: the explicit assignment, else the active profile
-    matching their profile and tier (one without a domain first, then by name). Three queries."""
+    matching their profile and tier (one without a domain first, then by name), its requirements
+    read (with their skills). Three queries at most."""
     staff_list = list(staff_list)
     assigned = dict(RoleAssignment.objects.filter(staff_id__in=[s.id for s in staff_list])
                     .values_list("staff_id", "role_profile_id"))
     # Only the profiles that can apply: those assigned, and those of these people's profile
     # (any tier: the matching below picks the tier). Every page showing gaps reads this.
-    profiles = list(_profiles_with_requirements().filter(
+    profiles = list(RoleProfile.objects.filter(active=True).filter(
         Q(profile__in={s.profile for s in staff_list}) | Q(id__in=set(assigned.values()))).order_by("name"))
     by_id = {p.id: p for p in profiles}
     matching = {}
@@ -80,6 +76,10 @@ def role_profiles_for(staff_list) -> dict[int, RoleProfile | None]:
     for staff in staff_list:
         explicit = by_id.get(assigned.get(staff.id))
         result[staff.id] = explicit or matching.get((staff.profile, staff.tier))
+    # The requirements of the profiles that apply only: the other tiers' were read to choose.
+    chosen = list({profile.id: profile for profile in result.values() if profile is not None}.values())
+    prefetch_related_objects(
+        chosen, Prefetch("requirements", queryset=RoleRequirement.objects.select_related("skill__domain")))
     return result
 
 

@@ -223,3 +223,19 @@ def test_role_profiles_an_assignment_wins_even_across_profiles_and_generic_profi
     RoleAssignment.objects.create(staff=learner, role_profile=architect)
     assert role_profiles_for([learner, outsider]) == {learner.id: architect, outsider.id: generic}
     assert role_profile_for(outsider) == generic
+
+
+def test_each_person_gets_her_profiles_requirements_and_only_those_in_three_queries(learner, gpo,
+                                                                                    django_assert_num_queries):
+    from skills.models import RoleProfile, RoleRequirement
+    from skills.selectors import role_profiles_for
+
+    vpn, dns = SkillFactory(code="NET.VPN"), SkillFactory(code="NET.DNS")
+    for tier, skill in (("N1", gpo), ("N2", vpn), ("N3", dns)):
+        profile = RoleProfile.objects.create(name=f"Technicien {tier}", profile="technician", tier=tier)
+        RoleRequirement.objects.create(role_profile=profile, skill=skill, min_level=2)
+    colleague = StaffFactory(profile="technician", tier="N2")
+    with django_assert_num_queries(3):  # assignments, the candidate profiles, the chosen ones' requirements
+        profiles = role_profiles_for([learner, colleague])
+        codes = {staff_id: [r.skill.code for r in p.requirements.all()] for staff_id, p in profiles.items()}
+    assert codes == {learner.id: ["AD.GPO"], colleague.id: ["NET.VPN"]}
