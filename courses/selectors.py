@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from academy.models import Profile, Tier
 from academy.roles import user_is_editor
 from academy.selectors import staff_for_user
+from courses import site_cache
 from courses.models import (
     CoursePage, CourseSkill, Difficulty, Enrolment, EnrolmentSource, EnrolmentStatus, LessonPage, LessonProgress,
     ModulePage,
@@ -408,13 +409,17 @@ def catalogue_context(*, catalogue, user, params) -> dict:
     results.object_list = course_cards(results.object_list, staff=staff, enrolments=enrolments)
     query_string = params.copy()
     query_string.pop("page", None)
+    domains, skills = site_cache.catalogue_facets(lambda: (
+        list(Domain.objects.filter(courses__live=True).distinct().order_by("sort_order", "code")),
+        list(Skill.objects.filter(taught_by__page__live=True).distinct().order_by("code")),
+    ))
     return {
         "staff": staff,
         "filters": filters,
         "results": results,
         "query_string": query_string.urlencode(),
-        "domains": list(Domain.objects.filter(courses__live=True).distinct().order_by("sort_order", "code")),
-        "skills": list(Skill.objects.filter(taught_by__page__live=True).distinct().order_by("code")),
+        "domains": domains,
+        "skills": skills,
         "tiers": Tier.choices,
         "profiles": Profile.choices,
         "difficulties": Difficulty.choices,

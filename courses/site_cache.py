@@ -1,9 +1,10 @@
-"""Two answers Wagtail looks up in the database for every page it serves, kept in the shared cache
+"""Answers the catalogue's pages read from the database on every request, kept in the shared cache
 (`settings.ACADEMIE_SHARED_CACHE`: CACHE_URL points at Redis) because they change only when an
-administrator edits sites or page privacy:
+administrator or an editor changes sites, page privacy or the catalogue:
 
-- which Site serves a host and port (Wagtail's `get_site_for_hostname`, its costliest query), and
-- whether any page has a view restriction at all (when none has, nothing needs checking).
+- which Site serves a host and port (Wagtail's `get_site_for_hostname`, its costliest query),
+- whether any page has a view restriction at all (when none has, nothing needs checking), and
+- the catalogue's filter choices (domains and skills of live courses).
 
 Without a shared cache both are read from the database as Wagtail does: a per-process cache would
 keep serving an old answer after another process has changed it.
@@ -19,6 +20,7 @@ from django.db import transaction
 
 SITES_KEY = "courses:wagtail-sites"
 RESTRICTIONS_KEY = "courses:wagtail-view-restrictions"
+FACETS_KEY = "courses:catalogue-facets"
 TIMEOUT = 300
 _NO_SITE = "none"
 
@@ -65,15 +67,40 @@ def view_restrictions_exist() -> bool:
     return found
 
 
+def catalogue_facets(read):
+    """What `read()` returns (the catalogue's filter choices), from the shared cache when there is one."""
+    if not enabled():
+        return read()
+    facets = cache.get(FACETS_KEY)
+    if facets is None:
+        facets = read()
+        cache.set(FACETS_KEY, facets, TIMEOUT)
+    return facets
+
+
 def _forget(key: str) -> None:
     cache.delete(key)
     transaction.on_commit(lambda: cache.delete(key))
 
 
 def sites_changed(sender=None, **kwargs) -> None:
-    """A site, or a page (a site's root page may be any page), was saved or deleted."""
+    """A site was saved or deleted."""
     if enabled():
         _forget(SITES_KEY)
+
+
+def page_changed(sender=None, **kwargs) -> None:
+    """A page was saved or deleted: it may be a site's root page, or a course published,
+    unpublished or moved out of the catalogue."""
+    if enabled():
+        _forget(SITES_KEY)
+        _forget(FACETS_KEY)
+
+
+def facets_changed(sender=None, **kwargs) -> None:
+    """A domain, a skill or a skill taught by a course was saved or deleted."""
+    if enabled():
+        _forget(FACETS_KEY)
 
 
 def restrictions_changed(sender=None, **kwargs) -> None:
@@ -89,10 +116,15 @@ def connect() -> None:
 
     from wagtail.models import get_page_models
 
+    from courses.models import CourseSkill
+    from skills.models import Domain, Skill
+
     for name, signal in (("save", post_save), ("delete", post_delete)):
         signal.connect(sites_changed, sender=Site, dispatch_uid=f"courses-site-cache-site-{name}")
         signal.connect(restrictions_changed, sender=PageViewRestriction,
                        dispatch_uid=f"courses-site-cache-restriction-{name}")
         # A page is saved under its specific class: listen to each page model.
         for model in {Page, *get_page_models()}:
-            signal.connect(sites_changed, sender=model, dispatch_uid=f"courses-site-cache-{model._meta.label}-{name}")
+            signal.connect(page_changed, sender=model, dispatch_uid=f"courses-site-cache-{model._meta.label}-{name}")
+        for model in (CourseSkill, Domain, Skill):
+            signal.connect(facets_changed, sender=model, dispatch_uid=f"courses-site-cache-{model._meta.label}-{name}")

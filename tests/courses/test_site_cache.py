@@ -73,3 +73,26 @@ def test_an_edited_catalogue_shows_its_new_title_at_once(lea, catalogue, course,
     catalogue.title = "Catalogue des formations du support"
     catalogue.save_revision().publish()
     assert "Catalogue des formations du support" in lea.get("/formations/").content.decode()
+
+
+def test_the_filter_choices_follow_publishing_and_renaming_at_once(lea, catalogue, course, gpo_skill, shared_cache):
+    from tests.courses.factories import course_create
+    from tests.factories import DomainFactory, SkillFactory
+
+    def choices():
+        html = lea.get("/formations/").content.decode()
+        return html.split('name="domaine"')[1].split("</select>")[0], html.split('name="competence"')[1].split("</select>")[0]
+
+    domains, skills = choices()
+    assert "Active Directory" in domains and "NET.VLAN" not in skills
+    vlan = SkillFactory(code="NET.VLAN", name_fr="VLAN", domain=DomainFactory(code="NET", name_fr="Réseau"))
+    network = course_create(title="Un VLAN qui n'arrive pas au port", catalogue=catalogue, domain=vlan.domain,
+                            skills=[(vlan, 3)])
+    domains, skills = choices()
+    assert "Réseau" in domains and "NET.VLAN — VLAN" in skills
+    vlan.name_fr = "Réseaux locaux virtuels"
+    vlan.save()
+    assert "NET.VLAN — Réseaux locaux virtuels" in choices()[1]
+    network.unpublish()
+    domains, skills = choices()
+    assert "Réseau" not in domains and "NET.VLAN" not in skills
