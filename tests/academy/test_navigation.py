@@ -51,8 +51,12 @@ def test_the_role_flags_give_the_same_answers_as_each_role_check(who, learner, l
     user = {"learner": learner.user, "lead": lead.user, "admin": admin_user}.get(who)
     if user is None:
         user = _with_group(DISPATCHER if who == "dispatcher" else CONTENT_EDITOR)
-    assert user_role_flags(user) == {"admin": user_is_admin(user), "lead": user_is_lead(user),
-                                     "dispatcher": user_is_dispatcher(user), "editor": user_is_editor(user)}
+    expected = {"admin": user_is_admin(user), "lead": user_is_lead(user),
+                "dispatcher": user_is_dispatcher(user), "editor": user_is_editor(user)}
+    assert user_role_flags(user) == expected
+    from academy.context_processors import _role_facts
+
+    assert _role_facts(user)[0] == expected  # the navigation's one-query version agrees
 
 
 def test_the_navigation_costs_one_query_whatever_the_role(rf, lead):
