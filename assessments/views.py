@@ -36,7 +36,7 @@ def _staff_or_403(request):
 
 
 def _own_attempt(request, pk) -> Attempt:
-    attempt = get_object_or_404(Attempt.objects.select_related("exam", "staff", "staff__user"), pk=pk)
+    attempt = get_object_or_404(Attempt.objects.select_related("exam", "staff"), pk=pk)
     if attempt.staff.user_id != request.user.id:
         raise PermissionDenied(_("Cette tentative n'est pas la vôtre."))
     return attempt
