@@ -16,9 +16,10 @@ change of a cell's level with a gap-free `seq` taken under the change-log lock, 
 visible to a reader always form a prefix of the log:
 - built once per process from the cells and the last log row, in one statement (one snapshot);
 - brought up to date at each use by reading the log rows after the last one applied, checking
-  that the last row applied is still the same row (same seq, id and instant): when it is not (the
-  log was rewritten, truncated or rolled back, as between tests) or when too many rows follow
-  (a bulk recomputation), the sets are built again.
+  that the last row applied is still the same row (same seq, id and instant) and that the
+  change-log counter is the last seq applied: when not (the log was rewritten, truncated or
+  rolled back, as between tests, or the cells reloaded with the counter set by hand) or when too
+  many rows follow (a bulk recomputation), the sets are built again.
 Each person's level per skill is kept as one byte, for the levels shown with each candidate.
 
 The staff rows the ranking uses (active, tier, profile, employee id) are copied too. A trigger
@@ -43,7 +44,7 @@ from django.conf import settings
 from django.db import connection
 
 from academy.models import TIER_ORDER, Counter, Staff
-from skills.models import SkillChange, SkillLevel
+from skills.models import CHANGE_COUNTER, SkillChange, SkillLevel
 
 # Beyond this many log rows to apply, building again is cheaper than applying them one by one.
 MAX_CATCH_UP = 5000
@@ -62,6 +63,7 @@ class _HolderSets:
         self.sets: dict[int, list[int]] = {}  # skill id -> [unused, holders at ≥ 1, at ≥ 2, ...]
         self.levels: dict[int, bytearray] = {}  # skill id -> level by staff id
         self.last: tuple | None = None  # (seq, id, at) of the last log row applied
+        self.counter = 0  # the change-log counter the sets account for
         self.stale: list[tuple[int, int]] | None = []  # (staff id, skill id) of the stale cells last read
         self.staff_version = _UNREAD
         self.active = 0  # bit set of the active staff
@@ -73,17 +75,19 @@ class _HolderSets:
     def build(self, raw) -> None:
         rows = raw(
             f"WITH last AS (SELECT seq, id, at FROM {_table(SkillChange)} ORDER BY seq DESC LIMIT 1) "
-            f"SELECT NULL, NULL, NULL, (SELECT seq FROM last), (SELECT id FROM last), (SELECT at FROM last) "
+            f"SELECT NULL, NULL, NULL, (SELECT seq FROM last), (SELECT id FROM last), (SELECT at FROM last), "
+            f"(SELECT value FROM {_table(Counter)} WHERE name = %s) "
             f"UNION ALL "
-            f"SELECT skill_id, level, array_agg(staff_id), NULL, NULL, NULL FROM {_table(SkillLevel)} "
+            f"SELECT skill_id, level, array_agg(staff_id), NULL, NULL, NULL, NULL FROM {_table(SkillLevel)} "
             f"WHERE level > 0 GROUP BY skill_id, level",
-            [],
+            [CHANGE_COUNTER],
         )
         exact: dict[int, dict[int, list[int]]] = {}
         top = 0
-        for skill_id, level, staff_ids, seq, pk, at in rows:
+        for skill_id, level, staff_ids, seq, pk, at, counter in rows:
             if skill_id is None:
                 self.last = (seq, pk, at) if seq is not None else None
+                self.counter = counter or 0
                 continue
             exact.setdefault(skill_id, {})[level] = staff_ids
             top = max(top, max(staff_ids))
@@ -110,12 +114,13 @@ class _HolderSets:
             f"WHERE seq >= %s ORDER BY seq LIMIT %s) UNION ALL "
             f"(SELECT 'stale', NULL, NULL, NULL, staff_id, skill_id, level FROM {_table(SkillLevel)} "
             f"WHERE valid_until <= %s AND level > 0 LIMIT %s) UNION ALL "
-            f"(SELECT 'staff', value, NULL, NULL, NULL, NULL, NULL FROM {_table(Counter)} WHERE name = %s)",
-            [seq, MAX_CATCH_UP + 2, now, MAX_STALE + 1, STAFF_VERSION],
+            f"(SELECT name, value, NULL, NULL, NULL, NULL, NULL FROM {_table(Counter)} WHERE name IN (%s, %s))",
+            [seq, MAX_CATCH_UP + 2, now, MAX_STALE + 1, STAFF_VERSION, CHANGE_COUNTER],
         )
         changes = [row[1:] for row in rows if row[0] == "log"]
         stale = [(row[4], row[5]) for row in rows if row[0] == "stale"]
-        staff_version = next((row[1] for row in rows if row[0] == "staff"), None)
+        staff_version = next((row[1] for row in rows if row[0] == STAFF_VERSION), None)
+        counter = next((row[1] for row in rows if row[0] == CHANGE_COUNTER), 0)
         if self.last:
             if not changes or tuple(changes[0][:3]) != self.last:
                 return False
@@ -125,6 +130,11 @@ class _HolderSets:
         for row_seq, pk, at, staff_id, skill_id, new_level in changes:
             self.apply(staff_id, skill_id, new_level)
             self.last = (row_seq, pk, at)
+            self.counter = max(self.counter, row_seq)
+        if counter != self.counter:
+            # The log does not account for the change-log counter: rows were removed or the
+            # cells reloaded with the counter set by hand (a restore, the benchmark's bulk load).
+            return False
         self.stale = stale if len(stale) <= MAX_STALE else None
         if staff_version != self.staff_version:
             self.staff_read(raw)

@@ -224,3 +224,20 @@ def test_the_group_at_the_limit_is_ordered_by_last_assignment_then_employee_id(s
     assert answer(required=[R("AD.GPO", 2)], limit=4)[1] == [
         ("E1", {"AD.GPO": 2}, 0, 0, 1), ("E2", {"AD.GPO": 2}, 0, 0, 2), ("E5", {"AD.GPO": 2}, 0, 0, 3),
         ("E4", {"AD.GPO": 2}, 0, 0, 4)]
+
+
+def test_cells_reloaded_with_the_counter_set_by_hand_rebuild_the_sets(skills, sets_only):
+    """A restore or a bulk load: the log emptied, the cells written directly, the change-log
+    counter set to match them. No reset needed: the counter no longer matches the log."""
+    from academy.models import Counter
+    from skills.models import CHANGE_COUNTER, SkillChange
+
+    holders_reset()
+    a, b = person("A"), person("B")
+    evidence_record(staff=a, skill=skills["AD.GPO"], level=2, source="manager")
+    SkillChange.objects.all().delete()
+    assert answer(required=[R("AD.GPO", 2)])[0] == 1  # built from the cells, the log empty
+    SkillLevel.objects.filter(staff=a).delete()
+    SkillLevel.objects.create(staff=b, skill=skills["AD.GPO"], level=3)
+    Counter.objects.filter(name=CHANGE_COUNTER).update(value=1000)
+    assert answer(required=[R("AD.GPO", 2)]) == (1, [("B", {"AD.GPO": 3}, 0, 1, 1)])
