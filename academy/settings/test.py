@@ -26,3 +26,6 @@ LOGGING = {"version": 1, "disable_existing_loggers": False}
 from .base import MIDDLEWARE  # noqa: E402
 
 MIDDLEWARE = [m for m in MIDDLEWARE if not m.startswith("whitenoise.")]
+# The test databases come and go under one cache (Redis when CACHE_URL is set): cache nothing that
+# depends on their rows unless a test asks for it (tests/courses/test_site_cache.py).
+ACADEMIE_SHARED_CACHE = False
