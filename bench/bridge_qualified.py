@@ -174,7 +174,7 @@ def bench_qualified(skill_codes, rng, queries):
 
 
 def bench_snapshot(token):
-    """The full snapshot in-process (Django's test client, response.json()). Returns (total,
+    """The full snapshot in-process (Django's test client, json.loads). Returns (total,
     requesting, parsing) seconds, the number of staff and of pages."""
     from django.test import Client
 
@@ -182,23 +182,34 @@ def bench_snapshot(token):
     # One page first, as the qualified measure warms up: the first request of a process loads
     # the URL configuration and the API's schemas.
     assert client.get("/api/bridge/v1/staff", {"limit": 200}, HTTP_AUTHORIZATION=f"Bearer {token}").status_code == 200
-    cursor, count, pages, requested, parsed = None, 0, 0, 0.0, 0.0
+
+    def fetch(params):
+        response = client.get("/api/bridge/v1/staff", params, HTTP_AUTHORIZATION=f"Bearer {token}")
+        assert response.status_code == 200, response.content[:200]
+        return response.content
+
+    return page_through(fetch, json.loads)
+
+
+def page_through(fetch, loads):
+    """Every page of `GET staff` (200 per page), `fetch(params)` returning a page's body and
+    `loads` parsing it. Returns (total, fetching, parsing) seconds, the number of staff and of
+    pages."""
+    cursor, count, pages, fetched, parsed = None, 0, 0, 0.0, 0.0
     start = time.perf_counter()
     while True:
         t0 = time.perf_counter()
-        params = {"limit": 200} | ({"cursor": cursor} if cursor else {})
-        response = client.get("/api/bridge/v1/staff", params, HTTP_AUTHORIZATION=f"Bearer {token}")
-        assert response.status_code == 200, response.content[:200]
+        raw = fetch({"limit": 200} | ({"cursor": cursor} if cursor else {}))
         t1 = time.perf_counter()
-        body = response.json()
+        body = loads(raw)
         parsed += time.perf_counter() - t1
-        requested += t1 - t0
+        fetched += t1 - t0
         count += len(body["items"])
         pages += 1
         cursor = body["next"]
         if cursor is None:
             break
-    return time.perf_counter() - start, requested, parsed, count, pages
+    return time.perf_counter() - start, fetched, parsed, count, pages
 
 
 def snapshot_parsers():
@@ -222,26 +233,19 @@ def http_snapshot(port, token, loads=json.loads):
     from urllib.parse import urlencode
 
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-    cursor, count, pages, fetched, parsed = None, 0, 0, 0.0, 0.0
-    start = time.perf_counter()
-    while True:
-        t0 = time.perf_counter()
-        query = urlencode({"limit": 200} | ({"cursor": cursor} if cursor else {}))
-        connection.request("GET", "/api/bridge/v1/staff?" + query, headers={"Authorization": f"Bearer {token}"})
+
+    def fetch(params):
+        connection.request("GET", "/api/bridge/v1/staff?" + urlencode(params),
+                           headers={"Authorization": f"Bearer {token}"})
         response = connection.getresponse()
         raw = response.read()
         assert response.status == 200, raw[:200]
-        t1 = time.perf_counter()
-        body = loads(raw)
-        parsed += time.perf_counter() - t1
-        fetched += t1 - t0
-        count += len(body["items"])
-        pages += 1
-        cursor = body["next"]
-        if cursor is None:
-            break
-    connection.close()
-    return time.perf_counter() - start, fetched, parsed, count, pages
+        return raw
+
+    try:
+        return page_through(fetch, loads)
+    finally:
+        connection.close()
 
 
 def named_snapshot(port, token, parser):
@@ -364,7 +368,7 @@ def main():
                                              rate_limit_per_minute=100_000).token
                 seconds, requested, parsed, count, pages = bench_snapshot(token)
                 results[size]["snapshot_s"] = seconds
-                print(f"  full snapshot through GET staff (in-process, response.json()): {count} staff in {pages} "
+                print(f"  full snapshot through GET staff (in-process, json.loads): {count} staff in {pages} "
                       f"pages, {seconds:.2f} s ({requested:.2f} s requesting, {parsed:.2f} s parsing)", flush=True)
                 connections.close_all()
                 rps = bench_http(args, token, codes, args.http_seconds)

@@ -202,7 +202,6 @@ class HeldGroup:
     """Candidates equal on the first ranking keys (DESIGN.md): tier, optional skills met and
     over-qualification; the caller orders them by last assignment and employee id."""
 
-    tier_rank: int
     optional_met: int
     over_qualification: int
     members: list  # [(staff id, employee id, tier, profile, {skill id: level})]
@@ -264,11 +263,11 @@ def _ranking(state: _HolderSets, *, required, optional, tiers, profiles, exclude
             exactly.append(at_least & ~above)
         over = [_union(over[j - d] & exactly[d] for d in range(len(exactly)) if 0 <= j - d < len(over))
                 for j in range(len(over) + len(exactly) - 1)]
-    known = _union(state.tiers.get(tier, 0) for tier in TIER_ORDER)
-    tier_sets = [(rank, state.tiers.get(tier, 0)) for tier, rank in sorted(TIER_ORDER.items(), key=lambda t: t[1])]
-    tier_sets.append((OTHER_TIER_RANK, ~known))
+    # Tiers in rank order, then the tiers outside TIER_ORDER (ranked last, as `_rank_key` does).
+    tier_sets = [state.tiers.get(tier, 0) for tier in sorted(TIER_ORDER, key=TIER_ORDER.get)]
+    tier_sets.append(~_union(tier_sets))
     groups, taken = [], 0
-    for tier_rank, tier_set in tier_sets:
+    for tier_set in tier_sets:
         in_tier = found & tier_set
         for q in range(len(met) - 1, -1, -1):
             in_met = in_tier & met[q]
@@ -283,14 +282,11 @@ def _ranking(state: _HolderSets, *, required, optional, tiers, profiles, exclude
                     employee_id, tier, profile = state.staff[staff_id]
                     members.append((staff_id, employee_id, tier, profile,
                                     {skill_id: state.level(staff_id, skill_id) for skill_id in involved}))
-                groups.append(HeldGroup(tier_rank, q, j, members))
+                groups.append(HeldGroup(q, j, members))
                 taken += len(members)
                 if taken >= limit:
                     return total, groups
     return total, groups
-
-
-OTHER_TIER_RANK = 99  # as the ranked SQL's CASE: a tier outside TIER_ORDER comes last
 
 
 def _union(sets) -> int:

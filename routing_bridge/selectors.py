@@ -476,24 +476,19 @@ def _ranked_from_holders(*, skill_ids: dict, required: list[Requirement], option
     people = {row[0]: row[1:] for row in _raw(_held_people_sql(connection.vendor),
                                                [_dt_param(now), ",".join(map(str, ids))], prepare=True)}
     codes = [r.skill for r in required + optional]
-    top = []
+    candidates = []
     for group in groups:
-        members = []
         for staff_id, employee_id, tier, profile, levels in group.members:
             if staff_id not in people:
                 continue  # deleted since the copy was read
             first, last, username, last_at = people[staff_id]
-            members.append(Candidate(
+            candidates.append(Candidate(
                 staff_id=staff_id, employee_id=employee_id, tier=tier, profile=profile,
                 levels={code: level for code in codes if (level := levels[skill_ids[code]]) > 0},
                 display_name=display_name(first, last, username), optional_met=group.optional_met,
                 over_qualification=group.over_qualification, last_assigned_at=_dt_read(last_at),
             ))
-        # Within a group: never assigned first, then least recently assigned, then employee id
-        # (code point order, which is the byte order of COLLATE "C" on UTF-8).
-        members.sort(key=lambda c: (c.last_assigned_at is not None, c.last_assigned_at or now, c.employee_id))
-        top.extend(members)
-    top = top[:limit]
+    top = sorted(candidates, key=_rank_key)[:limit]
     for rank, candidate in enumerate(top, start=1):
         candidate.rank = rank
     return total, top, now

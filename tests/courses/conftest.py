@@ -17,6 +17,13 @@ def recorded_events(monkeypatch):
 
 
 @pytest.fixture
+def lea(client, learner):
+    """The test client, signed in as the learner."""
+    client.force_login(learner.user)
+    return client
+
+
+@pytest.fixture
 def catalogue(db):
     return catalogue_create()
 

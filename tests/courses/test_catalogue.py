@@ -8,12 +8,6 @@ from tests.factories import DomainFactory, SkillFactory
 
 
 @pytest.fixture
-def lea(client, learner):
-    client.force_login(learner.user)
-    return client
-
-
-@pytest.fixture
 def network_course(catalogue):
     domain = DomainFactory(code="NET", name_fr="Réseau")
     vlan = SkillFactory(code="NET.VLAN", name_fr="VLAN", domain=domain)

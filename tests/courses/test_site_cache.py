@@ -11,12 +11,6 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def lea(client, learner):
-    client.force_login(learner.user)
-    return client
-
-
-@pytest.fixture
 def shared_cache(settings):
     """The settings of a deployment with Redis (the tests' local-memory cache stands in: one process)."""
     settings.ACADEMIE_SHARED_CACHE = True

@@ -11,12 +11,6 @@ from tests.courses.factories import course_create, lesson_create
 from tests.factories import UserFactory
 
 
-@pytest.fixture
-def lea(client, learner):
-    client.force_login(learner.user)
-    return client
-
-
 def test_the_catalogue_is_served_at_formations_and_needs_a_login(client, course):
     response = client.get("/formations/")
     assert response.status_code == 302 and "/accounts/login/" in response["Location"]
