@@ -1,5 +1,7 @@
 """Roles are Django groups with permissions. `roles_sync` creates or updates them; it runs after
 every migrate, so a fresh database always has them."""
+import functools
+
 from django.utils.translation import gettext_lazy as _
 
 LEARNER = "learner"
@@ -76,18 +78,58 @@ def user_has_role(user, role: str) -> bool:
 
 
 def user_role_flags(user) -> dict[str, bool]:
-    """The four role checks below in two queries, for what every page shows (the navigation);
+    """The four role checks below in one query, for what every page shows (the navigation);
     the same answers as `user_is_admin`, `user_is_lead`, `user_is_dispatcher`, `user_is_editor`."""
+    return user_role_flags_and_unread(user, count_unread=False)[0]
+
+
+def user_role_flags_and_unread(user, *, count_unread: bool = True) -> tuple[dict[str, bool], int]:
+    """(`user_role_flags`, the number of the user's unread notifications) in one SQL statement.
+
+    Raw SQL rather than ORM queries because every page pays for it: compiling the ORM queries
+    cost more CPU than running them (about 1.8 ms against 0.2 ms)."""
     if not user.is_authenticated:
-        return {"admin": False, "lead": False, "dispatcher": False, "editor": False}
-    groups = set(user.groups.values_list("name", flat=True))
-    admin = user.is_superuser or ACADEMIE_ADMIN in groups
-    return {
+        return {"admin": False, "lead": False, "dispatcher": False, "editor": False}, 0
+    from django.db import connection
+
+    params = [user.pk, ACADEMIE_ADMIN, user.pk, DISPATCHER, user.pk, CONTENT_EDITOR, user.pk]
+    with connection.cursor() as cursor:
+        cursor.execute(_role_flags_sql(connection.vendor, count_unread), params + [user.pk] * count_unread)
+        in_admin, in_dispatcher, in_editor, leads_a_team, *unread = cursor.fetchone()
+    admin = user.is_superuser or bool(in_admin)
+    flags = {
         "admin": admin,
-        "lead": admin or user.led_teams.exists(),
-        "dispatcher": admin or DISPATCHER in groups,
-        "editor": admin or CONTENT_EDITOR in groups,
+        "lead": admin or bool(leads_a_team),
+        "dispatcher": admin or bool(in_dispatcher),
+        "editor": admin or bool(in_editor),
     }
+    return flags, unread[0] if unread else 0
+
+
+@functools.lru_cache(maxsize=None)
+def _role_flags_sql(vendor: str, count_unread: bool) -> str:
+    """The statement of `user_role_flags_and_unread`, its table and column names read from the
+    models (so that it follows a custom user model or a renamed table)."""
+    from django.contrib.auth import get_user_model
+    from django.db import connection
+
+    from academy.models import Notification, Team
+
+    quote = connection.ops.quote_name
+    groups = get_user_model()._meta.get_field("groups")
+    group_table = groups.remote_field.model._meta.db_table
+    leads = Team._meta.get_field("leads")
+    has_group = (f"EXISTS (SELECT 1 FROM {quote(groups.m2m_db_table())} ug "
+                 f"INNER JOIN {quote(group_table)} g ON g.{quote('id')} = ug.{quote(groups.m2m_reverse_name())} "
+                 f"WHERE ug.{quote(groups.m2m_column_name())} = %s AND g.{quote('name')} = %s)")
+    sql = (f"SELECT {has_group}, {has_group}, {has_group}, "
+           f"EXISTS (SELECT 1 FROM {quote(leads.m2m_db_table())} WHERE {quote(leads.m2m_reverse_name())} = %s)")
+    if count_unread:
+        notifications = Notification._meta
+        sql += (f", (SELECT COUNT(*) FROM {quote(notifications.db_table)} "
+                f"WHERE {quote(notifications.get_field('recipient').column)} = %s "
+                f"AND {quote(notifications.get_field('read_at').column)} IS NULL)")
+    return sql
 
 
 def user_is_admin(user) -> bool:

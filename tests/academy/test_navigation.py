@@ -54,9 +54,9 @@ def test_the_role_flags_give_the_same_answers_as_each_role_check(who, learner, l
     expected = {"admin": user_is_admin(user), "lead": user_is_lead(user),
                 "dispatcher": user_is_dispatcher(user), "editor": user_is_editor(user)}
     assert user_role_flags(user) == expected
-    from academy.context_processors import _role_facts
+    from academy.roles import user_role_flags_and_unread
 
-    assert _role_facts(user)[0] == expected  # the navigation's one-query version agrees
+    assert user_role_flags_and_unread(user)[0] == expected  # the navigation's version agrees
 
 
 def test_the_navigation_costs_one_query_whatever_the_role(rf, lead):
