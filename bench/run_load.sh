@@ -122,6 +122,17 @@ def line(label, r):
 for r in rows:
     line(r["Name"] if r["Name"] != "Aggregated" else "ALL", r)
 print(f"learners: {total(learner, 'Requests/s'):.1f} req/s; bridge: {total(bridge, 'Requests/s'):.1f} req/s")
+# Offered: each router client paces itself to LOAD_BRIDGE_RATE requests per second, so it sends
+# at that pace as long as its answers come back within 1/LOAD_BRIDGE_RATE seconds (a router
+# sending from several connections at once is held back only by slower answers).
+import os
+offered = int(os.environ["LOAD_BRIDGE_USERS"]) * float(os.environ["LOAD_BRIDGE_RATE"])
+served = total(bridge, 'Requests/s')
+pacing_ms = 1000 / float(os.environ["LOAD_BRIDGE_RATE"])
+bridge_p95 = max((float(r["95%"]) for r in bridge), default=0.0)
+print(f"bridge: {served:.1f} of {offered:.0f} req/s offered served ({100 * served / offered:.0f} %); "
+      f"slowest bridge p95 {bridge_p95:.0f} ms against a pacing interval of {pacing_ms:.0f} ms "
+      + ("(no router was held back)" if bridge_p95 < pacing_ms else "(routers were held back by slow answers)"))
 for f in failures:
     print(f"FAILURE {f['Method']} {f['Name']}: {f['Error']} ×{f['Occurrences']}")
 agg = next(r for r in rows if r["Name"] == "Aggregated")
