@@ -1,6 +1,7 @@
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
+from django.templatetags.static import static
 from django.utils import timezone
 
 from academy.selectors import staff_for_user
@@ -21,3 +22,9 @@ def notifications(request):
     if request.method == "GET":
         qs.filter(read_at=None).update(read_at=timezone.now())
     return response
+
+
+def favicon(request):
+    """Browsers ask for /favicon.ico whatever the page's <link rel="icon"> says: send them to the
+    icon itself (a permanent redirect, so they ask once)."""
+    return redirect(static("img/favicon.svg"), permanent=True)

@@ -1,7 +1,8 @@
 """A small horizontal bar chart rendered server-side as inline SVG (no JavaScript, no CDN)."""
 from dataclasses import dataclass
 
-LABEL_WIDTH = 230
+LABEL_WIDTH = 320  # room for LABEL_CHARS characters of 12 px text, right-aligned
+LABEL_CHARS = 42
 BAR_AREA = 320
 ROW_HEIGHT = 26
 TOP = 28
@@ -9,7 +10,8 @@ TOP = 28
 
 @dataclass
 class Bar:
-    label: str
+    label: str  # shortened to fit the label column, with an ellipsis
+    full_label: str  # in the bar's tooltip
     y: int
     text_y: int
     level_width: int
@@ -27,8 +29,10 @@ def skill_bars(rows, *, max_level: int = 4) -> dict:
     bars = []
     for index, row in enumerate(rows):
         y = TOP + index * ROW_HEIGHT
+        full_label = f"{row.skill.code} — {row.skill.name}"
+        label = full_label if len(full_label) <= LABEL_CHARS else full_label[:LABEL_CHARS - 1].rstrip() + "…"
         bars.append(Bar(
-            label=f"{row.skill.code} — {row.skill.name}"[:38], y=y, text_y=y + 15,
+            label=label, full_label=full_label, y=y, text_y=y + 15,
             level_width=int(row.level * unit), declared_width=int(min(row.declared, max_level) * unit),
             required_x=LABEL_WIDTH + int(row.required * unit) if row.required else None,
             level=row.level, declared=row.declared, required=row.required,

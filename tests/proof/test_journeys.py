@@ -131,6 +131,10 @@ def test_a_technicien_earns_a_certification_and_sees_her_new_level(page, demo_si
     assert row.locator("td").first.inner_text().strip() == str(journey_data.CERT_LEVEL)
     row.locator("summary").first.click()
     assert "Certification" in row.inner_text()
+    # Every label of the overview chart is drawn inside the chart, none cut off at its left edge.
+    labels = page.evaluate("""() => [...document.querySelectorAll('.skills-chart .chart-label')]
+        .map(t => ({text: t.textContent, x: t.getBBox().x}))""")
+    assert labels and all(label["x"] >= 0 for label in labels), [l for l in labels if l["x"] < 0]
     screenshot(page, "a-11-mes-competences")
     assert not page.js_errors
 

@@ -53,6 +53,7 @@ API = dict(learner=401, other_learner=401, lead=401, other_lead=401, editor=401,
 MATRIX = {
     "home": ("get", None, _who(signed_in=200), None),
     "login": ("get", None, _who(everyone=200), None),
+    "favicon": ("get", None, _who(everyone=REDIRECT), None),
     "logout": ("post", None, _who(everyone=LOGIN), None),
     "password_change": ("get", None, _who(signed_in=200), None),
     "password_change_done": ("get", None, _who(signed_in=200), None),
