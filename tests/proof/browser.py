@@ -88,6 +88,12 @@ def demo_site(django_db_setup, django_db_blocker, _async_unsafe_allowed):
             else:
                 # Leave the test database as empty as the rest of the session expects it.
                 call_command("flush", interactive=False, verbosity=0)
+                # Playwright's sync API runs an event loop in this thread, so the flush may have
+                # run on a connection of another context than the one pytest-django closes before
+                # dropping the test database ("being accessed by other users"): close it here.
+                from django.db import connections
+
+                connections.close_all()
 
 
 def _test_database_ensure():
