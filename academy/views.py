@@ -4,13 +4,26 @@ from django.shortcuts import redirect, render
 from django.templatetags.static import static
 from django.utils import timezone
 
+from academy import dashboard
+from academy.roles import user_role_flags
 from academy.selectors import staff_for_user
 
 
 @login_required
 def home(request):
-    """The landing page after login: a short dashboard pointing to the person's next steps."""
-    return render(request, "academy/home.html", {"staff": staff_for_user(request.user)})
+    """The landing page after login: a dashboard of the person's next steps (courses to resume,
+    paths, gaps, deadlines) and, by role, their teams' figures, the dispatcher's search, the
+    editor's way to the admin. Someone without a staff record sees only what their role gives."""
+    staff = staff_for_user(request.user)
+    roles = user_role_flags(request.user)
+    context = {"staff": staff, "roles": roles}
+    if staff is not None:
+        context.update(dashboard.learner_dashboard(staff=staff))
+    if roles["lead"]:
+        context["team_summary"] = dashboard.team_summary(user=request.user)
+    if roles["dispatcher"]:
+        context["dispatch_categories"] = dashboard.dispatch_categories()
+    return render(request, "academy/home.html", context)
 
 
 @login_required
