@@ -126,6 +126,27 @@ class CourseProgress:
     def completed(self) -> bool:
         return self.enrolment is not None and self.enrolment.status == EnrolmentStatus.COMPLETED
 
+    @property
+    def awaiting_final_exam(self) -> bool:
+        """Every required lesson is done but the course is not complete: its final exam remains."""
+        return (self.enrolment is not None and not self.completed and self.required_total > 0
+                and self.required_done == self.required_total)
+
+
+def final_exams_for(course_ids) -> dict[int, list]:
+    """The open final exams of each course (assessments.Exam.course), by course id, by title. One
+    query. The assessments app owns exams; courses only read which ones close a course."""
+    from django.apps import apps
+
+    exams: dict[int, list] = {}
+    if not course_ids:
+        return exams
+    Exam = apps.get_model("assessments", "Exam")
+    for exam in Exam.objects.filter(course_id__in=list(course_ids), active=True).order_by("title").only(
+            "id", "title", "slug", "course_id"):
+        exams.setdefault(exam.course_id, []).append(exam)
+    return exams
+
 
 def required_lessons(lessons: list[LessonPage]) -> list[LessonPage]:
     """The lessons that count for completion: those marked required, or all of them when none is."""
@@ -241,6 +262,7 @@ def course_page_context(*, course: CoursePage, user) -> dict:
     return {
         "staff": staff,
         "progress": progress,
+        "final_exams": final_exams_for([course.pk]).get(course.pk, []) if progress.awaiting_final_exam else [],
         "sections": course_outline(course=course, lessons=lessons),
         "missing_prerequisites": missing,
         "prerequisites": prerequisites,
@@ -479,6 +501,7 @@ def recommended_courses(*, staff, limit: int = 6, enrolments: list[Enrolment] | 
 class LearningItem:
     enrolment: Enrolment
     progress: CourseProgress
+    final_exams: list = field(default_factory=list)  # when only the final exam remains
 
 
 def my_learning(*, staff) -> dict:
@@ -507,10 +530,15 @@ def my_learning(*, staff) -> dict:
         staff=staff, course_id__in=course_ids, completed_at__isnull=False,
     ).values_list("course_id", "lesson_id"):
         done.setdefault(course_id, set()).add(lesson_id)
+    progresses = {enrolment.pk: _progress_from(enrolment, lessons_by_course[enrolment.course_id],
+                                               done.get(enrolment.course_id, set())) for enrolment in enrolments}
+    exams = final_exams_for({enrolment.course_id for enrolment in enrolments
+                             if progresses[enrolment.pk].awaiting_final_exam})
     in_progress, assigned, completed = [], [], []
     for enrolment in enrolments:
-        progress = _progress_from(enrolment, lessons_by_course[enrolment.course_id], done.get(enrolment.course_id, set()))
-        item = LearningItem(enrolment=enrolment, progress=progress)
+        progress = progresses[enrolment.pk]
+        item = LearningItem(enrolment=enrolment, progress=progress,
+                            final_exams=exams.get(enrolment.course_id, []) if progress.awaiting_final_exam else [])
         if enrolment.status == EnrolmentStatus.COMPLETED:
             completed.append(item)
         elif enrolment.source == EnrolmentSource.PATH or enrolment.due_on:
