@@ -106,3 +106,16 @@ def dispatch_categories() -> list[str]:
     from routing_bridge.models import CategoryRule
 
     return list(CategoryRule.objects.filter(active=True).order_by("category").values_list("category", flat=True))
+
+
+def new_course_url() -> str:
+    """Where an editor writes a new course: Wagtail's "add a course page" form under the catalogue,
+    or the admin's home when there is no catalogue yet."""
+    from django.urls import reverse
+
+    from courses.models import CatalogueIndexPage
+
+    catalogue_id = CatalogueIndexPage.objects.order_by("path").values_list("pk", flat=True).first()
+    if catalogue_id is None:
+        return reverse("wagtailadmin_home")
+    return reverse("wagtailadmin_pages:add", args=["courses", "coursepage", catalogue_id])

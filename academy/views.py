@@ -23,6 +23,8 @@ def home(request):
         context["team_summary"] = dashboard.team_summary(user=request.user)
     if roles["dispatcher"]:
         context["dispatch_categories"] = dashboard.dispatch_categories()
+    if roles["editor"]:
+        context["new_course_url"] = dashboard.new_course_url()
     return render(request, "academy/home.html", context)
 
 

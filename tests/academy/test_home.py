@@ -337,3 +337,20 @@ def test_the_learners_home_costs_a_fixed_number_of_queries(client, lead, domain,
         assert client.get("/").status_code == 200
     html = client.get("/").content.decode()
     assert html.count("Continuer") == 3 and "Toutes mes échéances (8)" in html
+
+
+def test_the_editors_button_opens_the_new_course_form_under_the_catalogue(client):
+    from django.core.management import call_command
+
+    from courses.models import CatalogueIndexPage
+
+    editor = _with_group(CONTENT_EDITOR, staff=False)
+    html = _home(client, editor)
+    assert 'class="button" href="/admin/"' in html  # no catalogue yet: the admin's home
+    call_command("setup_catalogue")  # as on a fresh installation: the catalogue and the editors' rights
+    catalogue = CatalogueIndexPage.objects.get()
+    html = _home(client, editor)
+    form_url = f"/admin/pages/add/courses/coursepage/{catalogue.pk}/"
+    assert f'href="{form_url}"' in _section(html, "Contenus")
+    client.force_login(editor)
+    assert client.get(form_url).status_code == 200  # the editor may open it
