@@ -1,5 +1,5 @@
 """Certificate documents: the PDF (ReportLab, with a segno QR code) and the Open Badges 3.0
-credential of an award."""
+credential of an award, as JSON and signed as a VC-JWT (assessments.badge_signing)."""
 import hashlib
 import io
 from datetime import timedelta
@@ -15,6 +15,7 @@ from reportlab.lib.units import mm
 from reportlab.lib.utils import ImageReader
 from reportlab.pdfgen import canvas
 
+from assessments.badge_signing import credential_sign, current_key_id
 from assessments.models import Award
 
 LANGUAGES = ("fr", "en")
@@ -150,9 +151,11 @@ def certificate_pdf(*, award: Award, language: str = "fr") -> bytes:
 
 
 def open_badge_credential(*, award: Award) -> dict:
-    """The award as an Open Badges 3.0 `OpenBadgeCredential` (unsigned: verifiers confirm it at
-    `credentialStatus`/the verification page). The holder is identified by a salted hash of their
-    e-mail address, as the specification allows, not by their address itself."""
+    """The award as an Open Badges 3.0 `OpenBadgeCredential`. As JSON it carries no proof (verifiers
+    confirm it at the verification page); `open_badge_jwt` is the same credential signed. The issuer
+    profile names the key that signs it (`assertionMethod`: the `kid`, a URL of the published JWK
+    Set). The holder is identified by a salted hash of their e-mail address, as the specification
+    allows, not by their address itself."""
     site = settings.ACADEMIE_SITE_URL
     cert = award.certification
     badge_url = site + reverse("assessments:badge", args=[award.code])
@@ -180,7 +183,8 @@ def open_badge_credential(*, award: Award) -> dict:
         "id": badge_url,
         "type": ["VerifiableCredential", "OpenBadgeCredential"],
         "name": cert.name_fr,
-        "issuer": {"id": site + "/", "type": ["Profile"], "name": "Académie", "url": site + "/"},
+        "issuer": {"id": site + "/", "type": ["Profile"], "name": "Académie", "url": site + "/",
+                   "assertionMethod": [current_key_id()]},
         "validFrom": _utc(award.valid_from),
         "validUntil": _utc(award.valid_until),
         "awardedDate": _utc(award.awarded_at),
@@ -189,6 +193,12 @@ def open_badge_credential(*, award: Award) -> dict:
                       "name": "Page de vérification"}],
     }
     return credential
+
+
+def open_badge_jwt(*, award: Award) -> str:
+    """The credential of `open_badge_credential` as a VC-JWT (compact JWS, EdDSA): verifiable
+    offline with the keys published at `assessments:badge_keys`."""
+    return credential_sign(credential=open_badge_credential(award=award))
 
 
 def _utc(value) -> str:

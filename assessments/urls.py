@@ -19,5 +19,7 @@ urlpatterns = [
     path("certificats/obtenir/<str:code>/", views.certification_claim, name="certification_claim"),
     path("certificats/<str:code>/certificat.pdf", views.award_pdf, name="award_pdf"),
     path("certificats/<str:code>/badge.json", views.award_badge, name="badge"),
+    path("certificats/<str:code>/badge.jwt", views.award_badge_jwt, name="badge_jwt"),
+    path("certificats/badges/cles.json", views.badge_keys, name="badge_keys"),
     path("certificats/<str:code>/revoquer/", views.award_revoke, name="award_revoke"),
 ]

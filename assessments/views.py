@@ -15,8 +15,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from academy.roles import user_is_admin
 from academy.selectors import staff_for_user, user_can_view_staff
-from assessments import grading, selectors, services
-from assessments.certificates import certificate_pdf, open_badge_credential
+from assessments import badge_signing, grading, selectors, services
+from assessments.certificates import certificate_pdf, open_badge_credential, open_badge_jwt
 from assessments.forms import RevokeForm, responses_from_post
 from assessments.models import Attempt, AttemptQuestion, AttemptStatus, Award, Certification, Exam, FeedbackPolicy
 
@@ -293,15 +293,44 @@ def award_pdf(request, code):
     return response
 
 
+def _badge_award(code) -> Award:
+    return get_object_or_404(Award.objects.select_related("staff", "staff__user", "certification",
+                                                          "certification__domain"), code=code)
+
+
+def _badge_revoked() -> JsonResponse:
+    return JsonResponse({"error": _("Cette certification a été révoquée."), "code": "revoked"}, status=410)
+
+
 @require_GET
 def award_badge(request, code):
     """The Open Badges 3.0 credential of an award (public, like the verification page)."""
-    award = get_object_or_404(Award.objects.select_related("staff", "staff__user", "certification",
-                                                           "certification__domain"), code=code)
+    award = _badge_award(code)
     if award.revoked_at is not None:
-        return JsonResponse({"error": _("Cette certification a été révoquée."), "code": "revoked"}, status=410)
+        return _badge_revoked()
     response = JsonResponse(open_badge_credential(award=award), json_dumps_params={"ensure_ascii": False})
     response["Content-Type"] = "application/ld+json; charset=utf-8"
+    return response
+
+
+@require_GET
+def award_badge_jwt(request, code):
+    """The same credential signed, as a VC-JWT (public). A revoked award answers as the JSON
+    badge does: 410 with a JSON error."""
+    award = _badge_award(code)
+    if award.revoked_at is not None:
+        return _badge_revoked()
+    response = HttpResponse(open_badge_jwt(award=award), content_type=badge_signing.MEDIA_TYPE)
+    response["Access-Control-Allow-Origin"] = "*"  # public and cookie-free: verifiers may fetch it from a page
+    return response
+
+
+@require_GET
+def badge_keys(request):
+    """The issuer's public keys as a JWK Set: what verifies the signed badges (public)."""
+    response = JsonResponse(badge_signing.published_jwks(), content_type=badge_signing.JWKS_MEDIA_TYPE)
+    response["Access-Control-Allow-Origin"] = "*"
+    response["Cache-Control"] = "public, max-age=300"
     return response
 
 

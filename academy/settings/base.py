@@ -170,6 +170,14 @@ ACADEMIE_LRS_URL = env_str("ACADEMIE_LRS_URL", None)
 ACADEMIE_LRS_USERNAME = env_str("ACADEMIE_LRS_USERNAME", None)
 ACADEMIE_LRS_PASSWORD = env_str("ACADEMIE_LRS_PASSWORD", None)
 
+# Open Badges are signed (VC-JWT, EdDSA) with an Ed25519 private key in PEM: the text itself or a
+# file. Without either, development and tests generate one in VAR_DIR on first use (prod.py
+# refuses to start). The public keys of earlier signing keys (PEM text, one or more) stay
+# published so that badges signed before a rotation still verify (assessments.badge_signing).
+ACADEMIE_BADGE_SIGNING_KEY = env_str("ACADEMIE_BADGE_SIGNING_KEY", None)
+ACADEMIE_BADGE_SIGNING_KEY_FILE = env_str("ACADEMIE_BADGE_SIGNING_KEY_FILE", None)
+ACADEMIE_BADGE_PREVIOUS_PUBLIC_KEYS = env_str("ACADEMIE_BADGE_PREVIOUS_PUBLIC_KEYS", "")
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

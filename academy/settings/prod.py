@@ -1,4 +1,5 @@
-"""Production: refuses to start without SECRET_KEY and ALLOWED_HOSTS; secure cookies; whitenoise."""
+"""Production: refuses to start without SECRET_KEY, ALLOWED_HOSTS and the Open Badges signing key;
+secure cookies; whitenoise."""
 from .base import *  # noqa: F401,F403
 from academy.env import env_bool, env_int, env_list, env_str
 
@@ -8,6 +9,14 @@ if len(SECRET_KEY) < 50:
 
     raise ImproperlyConfigured("SECRET_KEY must be at least 50 characters long in production.")
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", required=True)
+
+# The Open Badges signing key is never generated in production: a key that changed with a deploy
+# would leave every badge already issued unverifiable. Checked now, so a missing or unreadable key
+# stops the start with the setting's name (never the key itself).
+from assessments.badge_signing import signing_key_check  # noqa: E402
+
+signing_key_check(pem=ACADEMIE_BADGE_SIGNING_KEY, path=ACADEMIE_BADGE_SIGNING_KEY_FILE,  # noqa: F405
+                  previous=ACADEMIE_BADGE_PREVIOUS_PUBLIC_KEYS)  # noqa: F405
 DEBUG = env_bool("DEBUG", False)
 
 # Real mail in production (password resets, reminders): SMTP unless told otherwise.

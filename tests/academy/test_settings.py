@@ -11,11 +11,25 @@ ROOT = Path(__file__).resolve().parents[2]
 GOOD_KEY = secrets.token_urlsafe(64)
 
 
+def _ed25519_pem() -> str:
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    return Ed25519PrivateKey.generate().private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()).decode()
+
+
+GOOD_BADGE_KEY = _ed25519_pem()
+
+
 def run_python(code: str, tmp_path, **env_overrides) -> subprocess.CompletedProcess:
     """Run Python in a fresh process with production settings and exactly the given environment."""
     env = {key: value for key, value in os.environ.items()
            if key not in {"SECRET_KEY", "ALLOWED_HOSTS", "DEBUG", "DATABASE_URL", "DJANGO_SETTINGS_MODULE"}}
     env.update({"DJANGO_SETTINGS_MODULE": "academy.settings.prod", "ACADEMIE_VAR_DIR": str(tmp_path)})
+    # A good environment has the Open Badges signing key; a test removes it with an empty value.
+    env.pop("ACADEMIE_BADGE_SIGNING_KEY_FILE", None)
+    env["ACADEMIE_BADGE_SIGNING_KEY"] = GOOD_BADGE_KEY
     env.update({key: value for key, value in env_overrides.items() if value is not None})
     return subprocess.run([sys.executable, *code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
 
@@ -105,3 +119,33 @@ def test_sessions_and_wagtail_lookups_are_read_from_redis_when_the_cache_is_shar
     assert "ENGINE django.contrib.sessions.backends.cached_db" in result.stdout
     assert "CACHE django.core.cache.backends.redis.RedisCache" in result.stdout
     assert "SHARED True" in result.stdout
+
+
+def test_production_refuses_to_start_without_a_badge_signing_key(tmp_path):
+    result = run_python(SETUP, tmp_path, SECRET_KEY=GOOD_KEY, ALLOWED_HOSTS="academie.example.com",
+                        ACADEMIE_BADGE_SIGNING_KEY="")
+
+    assert result.returncode != 0
+    assert "ACADEMIE_BADGE_SIGNING_KEY or ACADEMIE_BADGE_SIGNING_KEY_FILE is required in production" in result.stderr
+    assert not (tmp_path / "badge-signing-key.pem").exists()  # production never makes one up
+
+
+def test_production_names_a_bad_badge_key_without_printing_it(tmp_path):
+    key_file = tmp_path / "badge.pem"
+    key_file.write_text("-----BEGIN PRIVATE KEY-----\nbm90IGEga2V5\n-----END PRIVATE KEY-----\n")
+    result = run_python(SETUP, tmp_path, SECRET_KEY=GOOD_KEY, ALLOWED_HOSTS="academie.example.com",
+                        ACADEMIE_BADGE_SIGNING_KEY="", ACADEMIE_BADGE_SIGNING_KEY_FILE=str(key_file))
+
+    assert result.returncode != 0
+    assert "ACADEMIE_BADGE_SIGNING_KEY_FILE is not an unencrypted PEM private key" in result.stderr
+    assert "bm90IGEga2V5" not in result.stderr
+
+
+def test_production_starts_with_a_badge_key_file(tmp_path):
+    key_file = tmp_path / "badge.pem"
+    key_file.write_text(_ed25519_pem())
+    result = run_python(SETUP, tmp_path, SECRET_KEY=GOOD_KEY, ALLOWED_HOSTS="academie.example.com",
+                        ACADEMIE_BADGE_SIGNING_KEY="", ACADEMIE_BADGE_SIGNING_KEY_FILE=str(key_file))
+
+    assert result.returncode == 0, result.stderr
+    assert "DEBUG False" in result.stdout

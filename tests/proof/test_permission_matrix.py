@@ -132,6 +132,9 @@ MATRIX = {
                               _who(learner=200, other_learner=403, lead=200, other_lead=403, editor=403), None),
     # An Open Badge is a public credential, verifiable by anyone like the verification page.
     "assessments:badge": ("get", lambda w: {"code": w.award.code}, _who(everyone=200), None),
+    # The same credential signed (VC-JWT), and the public keys that verify it: public too.
+    "assessments:badge_jwt": ("get", lambda w: {"code": w.award.code}, _who(everyone=200), None),
+    "assessments:badge_keys": ("get", None, _who(everyone=200), None),
     "assessments:award_revoke": ("get", lambda w: {"code": w.award.code}, _who(signed_in=403), None),
     # routing bridge: the API answers the token only; the pages are for dispatchers and leads
     "routing_bridge:bridge_api:openapi-json": ("get", None, _who(everyone=200), None),

@@ -186,6 +186,8 @@ def test_production_settings_pass_check_deploy():
            "SECRET_KEY": secrets.token_urlsafe(64), "ALLOWED_HOSTS": "academie.example.com",
            "ACADEMIE_VAR_DIR": str(settings.VAR_DIR)}
     env.pop("DEBUG", None)
+    from tests.academy.test_settings import GOOD_BADGE_KEY  # production needs the Open Badges signing key
+    env["ACADEMIE_BADGE_SIGNING_KEY"] = GOOD_BADGE_KEY
     result = subprocess.run([sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
                             cwd=settings.BASE_DIR, env=env, capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stdout + result.stderr
