@@ -361,6 +361,10 @@ def test_the_signed_badge_is_linked_where_the_json_badge_is(award, learner, admi
     assert jwt_url in client.get(reverse("assessments:my_certifications")).content.decode()
     verification = Client().get(reverse("assessments:verify", args=[award.code])).content.decode()
     assert jwt_url in verification and reverse("assessments:badge", args=[award.code]) in verification
+    assert "Open Badge signé (JWT)" in verification
+    english = Client()
+    english.cookies["django_language"] = "en"
+    assert "Signed Open Badge (JWT)" in english.get(reverse("assessments:verify", args=[award.code])).content.decode()
 
     award_revoke(award=award, by=admin_user, reason="Erreur")
     assert jwt_url not in Client().get(reverse("assessments:verify", args=[award.code])).content.decode()
