@@ -268,4 +268,7 @@ def test_the_exam_page_lists_her_attempts_latest_first_with_the_open_one_to_resu
     assert [row.split("<td>")[1].split("</td>")[0] for row in rows] == ["3", "2", "1"]
     assert "en cours" in rows[0] and "non réussie" in rows[1] and "non réussie" in rows[2]
     assert reverse("assessments:attempt_take", args=[open_attempt.pk]) in page
-    assert "Reprendre la tentative en cours" in page and "3 (sans limite)" in page
+    assert "Reprendre la tentative en cours" in page and "3 utilisées, sans limite" in page
+    lea_client.cookies["django_language"] = "en"
+    page = lea_client.get(reverse("assessments:exam_detail", args=["ad-n1"])).content.decode()
+    assert "3 used, no limit" in page
