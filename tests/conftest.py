@@ -1,8 +1,19 @@
 """Personas used across the suite: Léa the learner, Marc her team lead, Sophie a lead of another
 team, and Olivier an outsider (another learner) who must see nothing of Léa's."""
 import pytest
+from django.conf import settings
+from django.utils import translation
 
 from tests.factories import StaffFactory, TeamFactory, UserFactory, scale_create
+
+
+@pytest.fixture(autouse=True)
+def _default_language_after_each_test():
+    """A request made in English (the language cookie) leaves English active in this thread:
+    LocaleMiddleware activates it and nothing resets it. Every test ends in the default language,
+    so that the next one does not read English messages where it expects French."""
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 @pytest.fixture(autouse=True)

@@ -17,13 +17,6 @@ PO_FILE = LOCALE_DIR / "django.po"
 MO_FILE = LOCALE_DIR / "django.mo"
 
 
-@pytest.fixture(autouse=True)
-def _french_again():
-    """activate() in one test must not leak the language into the next one."""
-    yield
-    translation.activate(settings.LANGUAGE_CODE)
-
-
 @pytest.fixture
 def lea(client, learner):
     client.force_login(learner.user)
