@@ -1,7 +1,7 @@
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 
-from academy.roles import user_role_flags_and_unread
+from academy.roles import request_role_flags_and_unread
 
 
 def _url(name: str, fallback: str) -> str:
@@ -16,7 +16,7 @@ def navigation(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"nav_items": []}
-    roles, unread = user_role_flags_and_unread(user)  # one query for the flags and the unread count
+    roles, unread = request_role_flags_and_unread(request)  # one query, shared with the view
     items = [
         {"label": _("Formations"), "url": "/formations/"},
         {"label": _("Mes formations"), "url": _url("courses:my_learning", "/mes-formations/")},

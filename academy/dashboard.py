@@ -25,17 +25,6 @@ def _resume_order(item) -> tuple:
             -enrolment.enrolled_at.timestamp())
 
 
-def certifications_held_count(*, staff: Staff, now: datetime | None = None) -> int:
-    """How many certifications `staff` holds at `now` (an award in force; a renewal lined up for
-    the same certification does not count twice). One query."""
-    from assessments.models import Award
-
-    now = now or timezone.now()
-    awards = Award.objects.filter(staff=staff, valid_until__gt=now).only(
-        "certification_id", "valid_from", "valid_until", "revoked_at")
-    return len({award.certification_id for award in awards if award.status_at(now) == "valid"})
-
-
 def learner_dashboard(*, staff: Staff, now: datetime | None = None) -> dict:
     """The learner's sections of the home page, for a person with a staff record:
 
@@ -49,6 +38,7 @@ def learner_dashboard(*, staff: Staff, now: datetime | None = None) -> dict:
       (`expiring_for_staff`, as /mes-competences/); `expiring_total`;
     - `figures`: skills validated, certifications held, courses completed.
     """
+    from assessments.selectors import certifications_held_count
     from courses.paths.selectors import Status, paths_for_learner
     from courses.selectors import my_learning
     from skills.selectors import expiring_for_staff, gaps_for_staff, role_profile_for, skill_cells
@@ -98,14 +88,6 @@ def team_summary(*, user, now: datetime | None = None) -> dict:
         "pending_validations": validation_queue_for(user).count(),
         "expiring_certifications": len(certifications_expiring(user=user, days=DEADLINE_DAYS, now=now)),
     }
-
-
-def dispatch_categories() -> list[str]:
-    """The ticket categories with an active rule, suggested in the dispatcher's search box (the
-    same list as /qui-est-qualifie/'s)."""
-    from routing_bridge.models import CategoryRule
-
-    return list(CategoryRule.objects.filter(active=True).order_by("category").values_list("category", flat=True))
 
 
 def new_course_url() -> str:

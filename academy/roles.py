@@ -106,6 +106,16 @@ def user_role_flags_and_unread(user, *, count_unread: bool = True) -> tuple[dict
     return flags, unread[0] if unread else 0
 
 
+def request_role_flags_and_unread(request) -> tuple[dict[str, bool], int]:
+    """`user_role_flags_and_unread` of the request's user, read once per request: the navigation
+    (context processor) and a view that needs the flags too (the home page) share one query."""
+    cached = getattr(request, "_academie_role_flags_and_unread", None)
+    if cached is None:
+        cached = user_role_flags_and_unread(request.user)
+        request._academie_role_flags_and_unread = cached
+    return cached
+
+
 @functools.lru_cache(maxsize=None)
 def _role_flags_sql(vendor: str, count_unread: bool) -> str:
     """The statement of `user_role_flags_and_unread`, its table and column names read from the

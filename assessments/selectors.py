@@ -11,10 +11,22 @@ from assessments.models import (
 )
 
 
+def course_final_exams(*, course_ids) -> dict[int, list[Exam]]:
+    """The open exams that are the required final assessment of each course, by course id, by
+    title. One query (none for no course)."""
+    exams: dict[int, list[Exam]] = {}
+    if not course_ids:
+        return exams
+    for exam in Exam.objects.filter(course_id__in=list(course_ids), active=True).order_by("title").only(
+            "id", "title", "slug", "course_id"):
+        exams.setdefault(exam.course_id, []).append(exam)
+    return exams
+
+
 def course_final_exams_passed(*, staff, course) -> bool:
     """Has `staff` passed every open exam that is a required final assessment of `course`?
     True when the course has none."""
-    exam_ids = set(Exam.objects.filter(course_id=course.pk, active=True).values_list("id", flat=True))
+    exam_ids = {exam.pk for exam in course_final_exams(course_ids=[course.pk]).get(course.pk, [])}
     if not exam_ids:
         return True
     passed = set(
@@ -358,6 +370,15 @@ class CertificateLink:
 
     def get_absolute_url(self):
         return self.url
+
+
+def certifications_held_count(*, staff, now: datetime | None = None) -> int:
+    """How many certifications `staff` holds at `now` (an award in force; a renewal lined up for
+    the same certification does not count twice). One query."""
+    now = now or timezone.now()
+    awards = Award.objects.filter(staff=staff, valid_until__gt=now).only(
+        "certification_id", "valid_from", "valid_until", "revoked_at")
+    return len({award.certification_id for award in awards if award.status_at(now) == "valid"})
 
 
 def certificates_for_staff(*, staff, now: datetime | None = None) -> list[CertificateLink]:

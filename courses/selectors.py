@@ -133,21 +133,6 @@ class CourseProgress:
                 and self.required_done == self.required_total)
 
 
-def final_exams_for(course_ids) -> dict[int, list]:
-    """The open final exams of each course (assessments.Exam.course), by course id, by title. One
-    query. The assessments app owns exams; courses only read which ones close a course."""
-    from django.apps import apps
-
-    exams: dict[int, list] = {}
-    if not course_ids:
-        return exams
-    Exam = apps.get_model("assessments", "Exam")
-    for exam in Exam.objects.filter(course_id__in=list(course_ids), active=True).order_by("title").only(
-            "id", "title", "slug", "course_id"):
-        exams.setdefault(exam.course_id, []).append(exam)
-    return exams
-
-
 def required_lessons(lessons: list[LessonPage]) -> list[LessonPage]:
     """The lessons that count for completion: those marked required, or all of them when none is."""
     required = [lesson for lesson in lessons if lesson.required]
@@ -253,6 +238,8 @@ def lesson_page_context(*, lesson: LessonPage, user, access: LessonAccess | None
 
 def course_page_context(*, course: CoursePage, user) -> dict:
     """Context of a course page: outline, the viewer's enrolment and progress, prerequisites."""
+    from assessments.selectors import course_final_exams
+
     staff = staff_for_user(user)
     lessons = course_lessons(course=course)
     progress = course_progress(staff=staff, course=course, lessons=lessons)
@@ -262,7 +249,8 @@ def course_page_context(*, course: CoursePage, user) -> dict:
     return {
         "staff": staff,
         "progress": progress,
-        "final_exams": final_exams_for([course.pk]).get(course.pk, []) if progress.awaiting_final_exam else [],
+        "final_exams": (course_final_exams(course_ids=[course.pk]).get(course.pk, [])
+                        if progress.awaiting_final_exam else []),
         "sections": course_outline(course=course, lessons=lessons),
         "missing_prerequisites": missing,
         "prerequisites": prerequisites,
@@ -508,6 +496,8 @@ def my_learning(*, staff) -> dict:
     """What /mes-formations/ shows: courses in progress (with %, resume point), assigned ones with
     their due dates, completed ones, and the next step. Queries grow with the person's enrolments,
     not with the catalogue."""
+    from assessments.selectors import course_final_exams
+
     enrolments = list(
         Enrolment.objects.filter(staff=staff, status__in=ENROLLED, course__live=True)
         .select_related("course", "course__domain", "assigned_by").order_by("due_on", "-enrolled_at")
@@ -532,7 +522,7 @@ def my_learning(*, staff) -> dict:
         done.setdefault(course_id, set()).add(lesson_id)
     progresses = {enrolment.pk: _progress_from(enrolment, lessons_by_course[enrolment.course_id],
                                                done.get(enrolment.course_id, set())) for enrolment in enrolments}
-    exams = final_exams_for({enrolment.course_id for enrolment in enrolments
+    exams = course_final_exams(course_ids={enrolment.course_id for enrolment in enrolments
                              if progresses[enrolment.pk].awaiting_final_exam})
     in_progress, assigned, completed = [], [], []
     for enrolment in enrolments:

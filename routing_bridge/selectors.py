@@ -593,9 +593,15 @@ def category_rule_for(*, category: str) -> CategoryRule | None:
     return None
 
 
+def categories_active() -> list[str]:
+    """The ticket categories that have an active rule, alphabetically: what the dispatcher's
+    search boxes suggest and what a mistyped category is compared with."""
+    return list(CategoryRule.objects.filter(active=True).order_by("category").values_list("category", flat=True))
+
+
 def category_suggestions(*, category: str, n: int = 5) -> list[str]:
     """The known categories closest to `category` (difflib), best first."""
-    known = list(CategoryRule.objects.filter(active=True).values_list("category", flat=True))
+    known = categories_active()
     by_key = {c.casefold(): c for c in known}
     close = difflib.get_close_matches(category_key(category), list(by_key), n=n, cutoff=0.4)
     return [by_key[k] for k in close]

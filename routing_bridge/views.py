@@ -7,7 +7,6 @@ from django.utils.translation import gettext as _
 from academy.roles import user_is_admin, user_is_dispatcher, user_is_lead
 from routing_bridge import selectors
 from routing_bridge.forms import OPTIONAL_ROWS, REQUIRED_ROWS, QualifiedForm
-from routing_bridge.models import CategoryRule
 from skills.models import Skill
 
 
@@ -46,7 +45,7 @@ def qualified(request):
             suggestions = exc.extra.get("suggestions", [])
     return render(request, "routing_bridge/qualified.html", {
         "form": form, "result": result, "rule": rule, "error": error, "suggestions": suggestions,
-        "categories": CategoryRule.objects.filter(active=True).values_list("category", flat=True),
+        "categories": selectors.categories_active(),
         "required_rows": REQUIRED_ROWS, "optional_rows": OPTIONAL_ROWS,
         "can_see_report": user_is_lead(request.user) or user_is_admin(request.user),
         "title": _("Qui est qualifié ?"),
