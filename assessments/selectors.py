@@ -372,6 +372,13 @@ class CertificateLink:
         return self.url
 
 
+def award_for_badge(*, code: str) -> Award | None:
+    """The award with this verification code, with what its badge shows (holder, certification,
+    domain), or None. For the badge views and `manage.py badge_verify`."""
+    return (Award.objects.select_related("staff", "staff__user", "certification", "certification__domain")
+            .filter(code=code).first())
+
+
 def certifications_held_count(*, staff, now: datetime | None = None) -> int:
     """How many certifications `staff` holds at `now` (an award in force; a renewal lined up for
     the same certification does not count twice). One query."""

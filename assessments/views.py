@@ -294,8 +294,10 @@ def award_pdf(request, code):
 
 
 def _badge_award(code) -> Award:
-    return get_object_or_404(Award.objects.select_related("staff", "staff__user", "certification",
-                                                          "certification__domain"), code=code)
+    award = selectors.award_for_badge(code=code)
+    if award is None:
+        raise Http404
+    return award
 
 
 def _badge_revoked() -> JsonResponse:

@@ -76,3 +76,17 @@ def certification_create(*, domain=None, exams=(), renewal_exams=(), levels=(), 
 
 
 __all__ = ["question_create", "exam_create", "certification_create", "SkillFactory", "DomainFactory"]
+
+
+def workstation_award(staff):
+    """An award of "Certification Poste de travail N1" (PDT-N1, French and English names) to
+    `staff`, whose e-mail address is set: what the certificate and badge tests look at."""
+    from assessments.services import award_create
+
+    domain = DomainFactory(code="PDT", name_fr="Poste de travail", name_en="Workstation")
+    skill = SkillFactory(code="PDT.OS", domain=domain)
+    cert = certification_create(domain=domain, grants=[(skill, 2)], code="PDT-N1",
+                                name_fr="Certification Poste de travail N1", name_en="Workstation L1 certification")
+    staff.user.email = "lea.martin@example.test"
+    staff.user.save()
+    return award_create(certification=cert, staff=staff)

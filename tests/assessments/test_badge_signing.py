@@ -26,9 +26,8 @@ from django.test import Client
 from django.urls import reverse
 
 from assessments import badge_signing
-from assessments.services import award_create, award_revoke
-from tests.assessments.factories import certification_create
-from tests.factories import DomainFactory, SkillFactory
+from assessments.services import award_revoke
+from tests.assessments.factories import workstation_award
 
 pytestmark = pytest.mark.django_db
 
@@ -51,13 +50,7 @@ def key_dir(settings, tmp_path):
 
 @pytest.fixture
 def award(learner):
-    domain = DomainFactory(code="PDT", name_fr="Poste de travail", name_en="Workstation")
-    skill = SkillFactory(code="PDT.OS", domain=domain)
-    cert = certification_create(domain=domain, grants=[(skill, 2)], code="PDT-N1",
-                                name_fr="Certification Poste de travail N1", name_en="Workstation L1 certification")
-    learner.user.email = "lea.martin@example.test"
-    learner.user.save()
-    return award_create(certification=cert, staff=learner)
+    return workstation_award(learner)
 
 
 def private_pem(key: Ed25519PrivateKey) -> str:

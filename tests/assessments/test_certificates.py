@@ -11,21 +11,14 @@ from pypdf import PdfReader
 
 from assessments.certificates import certificate_pdf
 from assessments.services import award_create, award_revoke
-from tests.assessments.factories import certification_create
-from tests.factories import DomainFactory, SkillFactory
+from tests.assessments.factories import certification_create, workstation_award
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def award(learner):
-    domain = DomainFactory(code="PDT", name_fr="Poste de travail", name_en="Workstation")
-    skill = SkillFactory(code="PDT.OS", domain=domain)
-    cert = certification_create(domain=domain, grants=[(skill, 2)], code="PDT-N1",
-                                name_fr="Certification Poste de travail N1", name_en="Workstation L1 certification")
-    learner.user.email = "lea.martin@example.test"
-    learner.user.save()
-    return award_create(certification=cert, staff=learner)
+    return workstation_award(learner)
 
 
 def pdf_text(data: bytes) -> str:

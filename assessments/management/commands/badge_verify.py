@@ -63,7 +63,7 @@ class Command(BaseCommand):
     def _token_of_site_path(self, url_path: str) -> str:
         """The badge this site serves at `url_path` (/certificats/<code>/badge.jwt), built here."""
         from assessments.certificates import open_badge_jwt
-        from assessments.models import Award
+        from assessments.selectors import award_for_badge
 
         try:
             match = resolve(urlparse(url_path).path)
@@ -72,8 +72,7 @@ class Command(BaseCommand):
         if match is None or match.view_name != "assessments:badge_jwt":
             raise CommandError(f"Ni un fichier ni l'adresse d'un badge signé de ce site : {url_path} "
                                "(attendu : /certificats/<code>/badge.jwt).")
-        award = (Award.objects.select_related("staff", "staff__user", "certification", "certification__domain")
-                 .filter(code=match.kwargs["code"]).first())
+        award = award_for_badge(code=match.kwargs["code"])
         if award is None:
             raise CommandError(f"Aucun certificat ne porte le code {match.kwargs['code']}.")
         if award.revoked_at is not None:
