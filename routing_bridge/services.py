@@ -14,8 +14,10 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from academy.exports import cell_unescape, csv_writer
 from academy.models import Event, Staff, Tier
 from academy.services import audit_log
+from academy.tasks import task_kick
 from routing_bridge.models import (
     SCOPES, CategoryRequirement, CategoryRule, RouterClient, TicketFeedback, category_key, category_normalize,
 )
@@ -180,7 +182,8 @@ def category_rules_import(*, content: str, by=None, partial: bool = False) -> Im
     rows = []
     seen = {}
     for line, raw in enumerate(reader, start=2):
-        row = {(k or "").strip(): (v or "").strip() for k, v in raw.items() if k}
+        # An exported file comes back with its formula guard (`'=…`): read the value it stands for.
+        row = {(k or "").strip(): cell_unescape((v or "").strip()) for k, v in raw.items() if k}
         row_errors: list[str] = []
         category = category_normalize(row.get("category", ""))
         if not category:
@@ -252,7 +255,7 @@ def category_rule_save(*, category: str, required: list[tuple], optional: list[t
 def category_rules_export() -> str:
     """All active rules as CSV in the import format."""
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
+    writer = csv_writer(out, lineterminator="\n")
     writer.writerow(CATEGORY_CSV_HEADER)
     for rule in CategoryRule.objects.filter(active=True).prefetch_related("requirements__skill"):
         reqs = list(rule.requirements.all())
@@ -308,9 +311,10 @@ def feedback_record(*, client: RouterClient | None, ticket_id: str, category: st
         feedback = TicketFeedback.objects.get(ticket_id=ticket_id, staff=staff, outcome=outcome,
                                               occurred_at=occurred_at)
         return feedback, False
-    from routing_bridge.tasks import feedback_queue
+    from routing_bridge.tasks import feedback_process_task
 
-    transaction.on_commit(lambda: feedback_queue(feedback.pk))
+    # On a broker outage the sweep processes it (routing_bridge.tasks.feedback_sweep_task).
+    task_kick(feedback_process_task, feedback_id=feedback.pk)
     return feedback, True
 
 

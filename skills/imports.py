@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext as _
 
+from academy.exports import csv_writer, xlsx_append
 from academy.models import Staff
 from academy.services import audit_log
 from skills.models import Domain, Evidence, EvidenceSource, Skill, SkillLevel
@@ -336,7 +337,7 @@ def matrix_rows(*, staff_qs):
 
 def matrix_export_csv(*, staff_qs) -> str:
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
+    writer = csv_writer(out, lineterminator="\n")
     writer.writerow(EXPORT_COLUMNS)
     writer.writerows(matrix_rows(staff_qs=staff_qs))
     return out.getvalue()
@@ -365,23 +366,23 @@ def matrix_export_xlsx(*, staff_qs) -> bytes:
         by_person[row[0]]["cells"][row[1]] = (row[2], row[3])
     head = [_("matricule"), _("nom"), _("équipe"), _("niveau de support")] + skills
     for sheet in (matrix, until_sheet):
-        sheet.append(head)
+        xlsx_append(sheet, head)
         for cell in sheet[1]:
             cell.font = Font(bold=True)
         sheet.freeze_panes = "E2"
     for employee_id in people:
         person = by_person[employee_id]
         base = [employee_id, person["name"], person["team"], person["tier"]]
-        matrix.append(base + [person["cells"].get(code, (None, ""))[0] for code in skills])
-        until_sheet.append(base + [person["cells"].get(code, (None, ""))[1] or None for code in skills])
+        xlsx_append(matrix, base + [person["cells"].get(code, (None, ""))[0] for code in skills])
+        xlsx_append(until_sheet, base + [person["cells"].get(code, (None, ""))[1] or None for code in skills])
         for cell in matrix[matrix.max_row][4:]:
             if cell.value in fills:
                 cell.fill = PatternFill("solid", fgColor=fills[cell.value])
                 if cell.value >= 3:
                     cell.font = Font(color="FFFFFF")
-    levels_sheet.append(EXPORT_COLUMNS)
+    xlsx_append(levels_sheet, EXPORT_COLUMNS)
     for row in rows:
-        levels_sheet.append(row)
+        xlsx_append(levels_sheet, row)
     out = io.BytesIO()
     workbook.save(out)
     return out.getvalue()

@@ -1,11 +1,11 @@
 """Export of a team's path progress: one row per assignment, as CSV (UTF-8 with BOM, so that
 spreadsheet programs read the accents) or XLSX."""
-import csv
 import io
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from academy.exports import csv_writer, xlsx_append
 from academy.services import audit_log
 from courses.paths import selectors
 
@@ -42,7 +42,7 @@ def progress_rows(progress: list[selectors.AssignmentProgress]) -> list[list]:
 
 def _csv(rows: list[list]) -> bytes:
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
+    writer = csv_writer(out, lineterminator="\n")
     writer.writerow(_columns())
     for row in rows:
         writer.writerow(["" if value is None else value.isoformat() if hasattr(value, "isoformat") else value
@@ -57,12 +57,12 @@ def _xlsx(rows: list[list]) -> bytes:
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = _("Parcours")
-    sheet.append(_columns())
+    xlsx_append(sheet, _columns())
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     sheet.freeze_panes = "A2"
     for row in rows:
-        sheet.append(row)
+        xlsx_append(sheet, row)
         for index in (6, 7):  # assigned on, due on
             sheet.cell(row=sheet.max_row, column=index).number_format = "DD/MM/YYYY"
         sheet.cell(row=sheet.max_row, column=12).number_format = "DD/MM/YYYY HH:MM"
