@@ -20,6 +20,7 @@ def navigation(request):
     items = [
         {"label": _("Formations"), "url": "/formations/"},
         {"label": _("Mes formations"), "url": _url("courses:my_learning", "/mes-formations/")},
+        {"label": _("Examens"), "url": _url("assessments:exam_list", "/examens/")},
         {"label": _("Mes compétences"), "url": _url("skills:my_skills", "/mes-competences/")},
         {"label": _("Certifications"), "url": _url("assessments:my_certifications", "/certificats/")},
     ]

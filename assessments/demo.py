@@ -66,12 +66,13 @@ def _exam(slug: str, **fields) -> tuple[Exam, bool]:
 
 
 def _course_exams_seed(*, stdout) -> None:
-    """One final exam per demo course: the bank's questions on the skills the course teaches."""
+    """One final exam per demo course, the course's required final assessment: the bank's
+    questions on the skills the course teaches."""
     try:
         from courses.models import CoursePage
     except ImportError:
         return
-    created = 0
+    created = linked = 0
     for course in CoursePage.objects.live().order_by("path"):
         taught = list(course.skills_taught.select_related("skill"))
         questions = list(Question.objects.filter(skills__in=[t.skill for t in taught], active=True)
@@ -85,10 +86,14 @@ def _course_exams_seed(*, stdout) -> None:
             exam, new = _exam(
                 f"examen-{course.slug}"[:80], title=f"Examen — {course.title}"[:200],
                 description=f"Vérifiez ce que vous avez retenu de la formation « {course.title} ».",
-                pass_mark=70, time_limit_minutes=20, max_attempts=3, cooldown_minutes=10,
+                course=course, pass_mark=70, time_limit_minutes=20, max_attempts=3, cooldown_minutes=10,
                 feedback="after_pass",
             )
             if not new:
+                # A demo seeded before exams were linked to their course: link it now, so that
+                # the course page leads to its final exam. An exam linked elsewhere is left alone.
+                if Exam.objects.filter(pk=exam.pk, course__isnull=True).update(course=course):
+                    linked += 1
                 continue
             for i, question in enumerate(questions):
                 ExamQuestion.objects.create(exam=exam, question=question, sort_order=i)
@@ -97,6 +102,8 @@ def _course_exams_seed(*, stdout) -> None:
         created += 1
     if created:
         stdout.write(f"assessments: +{created} examens de formation")
+    if linked:
+        stdout.write(f"assessments: {linked} examens de formation reliés à leur formation")
 
 
 def _certification_exams_seed(*, stdout) -> None:

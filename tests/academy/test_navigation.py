@@ -10,7 +10,7 @@ from tests.factories import StaffFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
-BASE = ["Formations", "Mes formations", "Mes compétences", "Certifications"]
+BASE = ["Formations", "Mes formations", "Examens", "Mes compétences", "Certifications"]
 
 
 def _labels(client, user):
@@ -82,3 +82,10 @@ def test_the_badge_counts_only_her_unread_notifications(rf, learner, lead):
     request = rf.get("/")
     request.user = learner.user
     assert navigation(request)["unread_notifications"] == 2
+
+
+def test_the_menu_leads_a_learner_to_the_exams(client, learner):
+    client.force_login(learner.user)
+    page = client.get("/mes-formations/").content.decode()
+    nav = page.split('aria-label="Navigation principale"')[1].split("</nav>")[0]
+    assert 'href="/examens/"' in nav and "Examens" in nav

@@ -80,3 +80,46 @@ def test_the_technician_passes_the_workstation_exam_and_gets_the_certification(d
     page = client.get(reverse("assessments:my_certifications")).content.decode()
     assert "Certification Poste de travail N1" in page
     assert Award.objects.filter(staff__user__username="technicien", certification__code="PDT-N1").exists()
+
+
+def test_each_demo_course_exam_is_the_course_final_exam(demo):
+    from courses.models import CoursePage
+
+    for course in CoursePage.objects.live():
+        exam = Exam.objects.filter(slug=f"examen-{course.slug}"[:80]).first()
+        if exam is not None:
+            assert exam.course_id == course.pk, course.slug
+    assert Exam.objects.filter(course__isnull=False).exists()
+
+
+def test_a_demo_seeded_before_the_link_gets_it_on_the_next_run_and_nothing_more(demo):
+    from assessments import demo as assessments_demo
+
+    linked = set(Exam.objects.filter(course__isnull=False).values_list("pk", flat=True))
+    Exam.objects.filter(pk__in=linked).update(course=None)  # as an older demo left them
+    count = Exam.objects.count()
+    out = io.StringIO()
+    assessments_demo.seed(stdout=out)
+    assert set(Exam.objects.filter(course__isnull=False).values_list("pk", flat=True)) == linked
+    assert Exam.objects.count() == count
+    assert "reliés à leur formation" in out.getvalue()
+
+
+def test_after_the_last_lesson_of_a_demo_course_its_page_leads_to_the_final_exam(demo):
+    from academy.models import Staff
+    from courses import services
+    from courses.models import CoursePage
+    from courses.selectors import course_lessons
+
+    staff = Staff.objects.get(user__username="technicien")
+    course = CoursePage.objects.live().get(slug="sauvegardes-savoir-restaurer")
+    exam = Exam.objects.get(course=course)
+    services.enrolment_create(staff=staff, course=course)
+    for lesson in course_lessons(course=course):
+        services.lesson_complete(staff=staff, lesson=lesson)
+    client = Client()
+    client.force_login(staff.user)
+    page = client.get(course.url).content.decode()
+    assert "il reste l'évaluation finale" in page
+    assert f'href="{reverse("assessments:exam_detail", args=[exam.slug])}"' in page
+    assert f"Passer l'évaluation finale « {exam.title} »" in page.replace("&#x27;", "'")
