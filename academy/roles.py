@@ -26,7 +26,8 @@ ROLE_PERMISSIONS = {
         "wagtailadmin.access_admin",
         "academy.view_staff", "academy.view_team",
         "skills.view_skill", "skills.view_domain", "skills.add_evidence", "skills.view_evidence",
-        "paths.*",
+        # No paths.*: leads manage paths on the site's pages (/equipe/parcours/), whose services
+        # check the team and audit; the admin shows paths to admins only.
     ],
     DISPATCHER: ["academy.view_staff", "skills.view_skill", "routing_bridge.view_categoryrule"],
     CONTENT_EDITOR: [

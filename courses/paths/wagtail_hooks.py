@@ -1,15 +1,22 @@
-"""Admin wiring: training paths (with their steps inline), assignment rules and assignments,
-grouped under one "Parcours" menu. The lead-facing pages (/equipe/parcours/) go through the
-services and their checks; the admin is for admins and leads who prefer it (paths.* permissions)."""
-from django.contrib.auth import get_user_model
+"""Admin wiring: training paths, assignment rules and assignments, grouped under one "Parcours"
+menu, for admins to read. Every change to them goes through the services (who may change what,
+withdrawing a rule's open assignments, the audit entry), so the admin changes nothing: its
+listings send admins to the site's pages (/equipe/parcours/), which call the services. Leads use
+those pages; the admin shows them none of it, whatever the team_lead group holds."""
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
-from wagtail.admin.panels import FieldPanel
-from wagtail.permission_policies.base import ModelPermissionPolicy
+from wagtail import hooks
+from wagtail.admin.widgets import ListingButton
 from wagtail.permissions import register_permission_policy
 from wagtail.snippets.models import register_snippet
-from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
+from wagtail.snippets.views.snippets import SnippetViewSetGroup
 
+from academy.admin_viewsets import AdminReadOnlyPolicy, SnippetViewSet
 from courses.paths.models import PathAssignment, PathRule, TrainingPath
+
+# Registered before the viewsets ask for them (Wagtail creates a fallback policy on first use).
+for _model in (TrainingPath, PathRule, PathAssignment):
+    register_permission_policy(_model, AdminReadOnlyPolicy(_model))
 
 
 class TrainingPathViewSet(SnippetViewSet):
@@ -21,6 +28,7 @@ class TrainingPathViewSet(SnippetViewSet):
     search_fields = ["name", "description"]
     search_backend_name = None
     ordering = ["name"]
+    inspect_view_enabled = True
 
 
 class PathRuleViewSet(SnippetViewSet):
@@ -30,24 +38,7 @@ class PathRuleViewSet(SnippetViewSet):
     list_display = ["path", "scope_label", "due_mode", "active"]
     list_filter = ["active", "path", "team"]
     ordering = ["path", "created_at"]
-
-
-class AssignmentPermissionPolicy(ModelPermissionPolicy):
-    """Assignments are made on the lead pages or by rules (they enrol people in courses, check
-    permissions and prerequisites); the admin may correct a due date or withdraw, never add."""
-
-    def user_has_permission(self, user, action):
-        return action != "add" and super().user_has_permission(user, action)
-
-    def user_has_any_permission(self, user, actions):
-        return super().user_has_any_permission(user, [a for a in actions if a != "add"])
-
-    def users_with_any_permission(self, actions):
-        actions = [a for a in actions if a != "add"]
-        return super().users_with_any_permission(actions) if actions else get_user_model().objects.none()
-
-
-register_permission_policy(PathAssignment, AssignmentPermissionPolicy(PathAssignment))
+    inspect_view_enabled = True
 
 
 class PathAssignmentViewSet(SnippetViewSet):
@@ -61,7 +52,6 @@ class PathAssignmentViewSet(SnippetViewSet):
     list_per_page = 50
     ordering = ["due_on", "assigned_at"]
     inspect_view_enabled = True
-    panels = [FieldPanel("due_on"), FieldPanel("withdrawn_at"), FieldPanel("withdrawn_reason")]
 
 
 class PathsGroup(SnippetViewSetGroup):
@@ -72,3 +62,21 @@ class PathsGroup(SnippetViewSetGroup):
 
 
 register_snippet(PathsGroup)
+
+
+def site_page_url(snippet) -> str | None:
+    """The site's page where `snippet` is changed through the services, or None."""
+    if isinstance(snippet, TrainingPath):
+        return reverse("paths:path_detail", args=[snippet.pk])
+    if isinstance(snippet, PathRule):
+        return reverse("paths:path_detail", args=[snippet.path_id])
+    if isinstance(snippet, PathAssignment):
+        return reverse("paths:assignment_detail", args=[snippet.pk])
+    return None
+
+
+@hooks.register("register_snippet_listing_buttons")
+def paths_site_page_button(snippet, user, next_url=None):
+    url = site_page_url(snippet)
+    if url:
+        yield ListingButton(_("Gérer sur le site"), url, icon_name="link-external", priority=10)
