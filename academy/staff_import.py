@@ -22,7 +22,9 @@ from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
+from django.db.models.functions import Lower
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from academy.models import Profile, Staff, Team, Tier
 from academy.services import audit_log, event_publish, staff_event_data
@@ -95,14 +97,20 @@ class StaffImportReport:
 
     def summary(self) -> str:
         if self.errors and not self.written:
-            return _("%(count)d erreur(s) : rien n'a été importé.") % {"count": len(self.errors)}
-        text = _(
-            "%(created)d collaborateur(s) créé(s), %(updated)d mis à jour, %(unchanged)d inchangé(s)."
-        ) % {"created": self.created, "updated": self.updated, "unchanged": self.unchanged}
+            return ngettext("%(count)d erreur : rien n'a été importé.", "%(count)d erreurs : rien n'a été importé.",
+                            len(self.errors)) % {"count": len(self.errors)}
+        text = ", ".join([
+            ngettext("%(n)d collaborateur créé", "%(n)d collaborateurs créés", self.created) % {"n": self.created},
+            _("%(n)d mis à jour") % {"n": self.updated},
+            ngettext("%(n)d inchangé", "%(n)d inchangés", self.unchanged) % {"n": self.unchanged},
+        ]) + "."
         if self.teams_created:
-            text += " " + _("Équipe(s) créée(s) : %(teams)s.") % {"teams": ", ".join(self.teams_created)}
+            text += " " + ngettext("Équipe créée : %(teams)s.", "Équipes créées : %(teams)s.",
+                                   len(self.teams_created)) % {"teams": ", ".join(self.teams_created)}
         if self.errors:
-            text += " " + _("%(count)d erreur(s) : ces lignes n'ont pas été importées.") % {"count": len(self.errors)}
+            text += " " + ngettext("%(count)d erreur : cette ligne n'a pas été importée.",
+                                   "%(count)d erreurs : ces lignes n'ont pas été importées.",
+                                   len(self.errors)) % {"count": len(self.errors)}
         if not self.changes and not self.errors:
             text += " " + _("Aucune modification.")
         return text
@@ -220,16 +228,19 @@ def _parse(text: str, report: StaffImportReport) -> list[_Row] | None:
         return None
     missing = [name for name in COLUMNS if name not in header]
     if missing:
-        report.error(1, _("colonne(s) manquante(s) : %(missing)s. En-tête attendu : %(columns)s")
+        report.error(1, ngettext("colonne manquante : %(missing)s. En-tête attendu : %(columns)s",
+                                 "colonnes manquantes : %(missing)s. En-tête attendu : %(columns)s", len(missing))
                      % {"missing": ", ".join(missing), "columns": ",".join(COLUMNS)})
         return None
     duplicated = sorted({name for name in header if name and header.count(name) > 1})
     if duplicated:
-        report.error(1, _("colonne(s) en double : %(names)s.") % {"names": ", ".join(duplicated)})
+        report.error(1, ngettext("colonne en double : %(names)s.", "colonnes en double : %(names)s.",
+                                 len(duplicated)) % {"names": ", ".join(duplicated)})
         return None
     unknown = [name for name in header if name not in COLUMNS and name not in OPTIONAL_COLUMNS]
     if unknown:
-        report.warnings.append(ImportMessage(1, _("colonne(s) ignorée(s) : %(names)s.") % {"names": ", ".join(unknown)}))
+        report.warnings.append(ImportMessage(1, ngettext(
+            "colonne ignorée : %(names)s.", "colonnes ignorées : %(names)s.", len(unknown)) % {"names": ", ".join(unknown)}))
     position = {name: header.index(name) for name in header}
 
     rows: list[_Row] = []
@@ -248,7 +259,9 @@ def _parse(text: str, report: StaffImportReport) -> list[_Row] | None:
         report.rows += 1
         if len(values) != len(header):
             row = _Row(line=line, employee_id=values[0].strip() if values else "")
-            row.errors.append(_("%(found)d valeur(s) au lieu de %(expected)d (séparateur « %(sep)s »).")
+            row.errors.append(ngettext("%(found)d valeur au lieu de %(expected)d (séparateur « %(sep)s »).",
+                                       "%(found)d valeurs au lieu de %(expected)d (séparateur « %(sep)s »).",
+                                       len(values))
                               % {"found": len(values), "expected": len(header), "sep": delimiter})
             rows.append(row)
             continue
@@ -352,6 +365,7 @@ def _check_across_rows(rows: list[_Row], report: StaffImportReport) -> None:
 
     flag_duplicates(lambda r: r.employee_id, _("matricule"))
     flag_duplicates(lambda r: r.username.lower(), _("identifiant"))
+    flag_duplicates(lambda r: r.email.lower(), _("adresse e-mail"))
 
     in_file = {row.employee_id: row for row in rows if row.employee_id}
     existing = dict(Staff.objects.filter(employee_id__in=list(in_file)).values_list("employee_id", "user_id"))
@@ -370,6 +384,7 @@ def _check_across_rows(rows: list[_Row], report: StaffImportReport) -> None:
                               % {"username": row.username, "other": owner_employee_id})
         elif owner_employee_id is None and row.employee_id in existing:
             row.errors.append(_("identifiant « %(username)s » déjà pris par un autre compte.") % {"username": row.username})
+    _check_emails_taken(rows, existing, owners)
     inactive = set(Staff.objects.filter(employee_id__in=list(in_file), active=False).values_list("employee_id", flat=True))
     for row in rows:
         if row.employee_id in inactive:
@@ -410,6 +425,36 @@ def _check_across_rows(rows: list[_Row], report: StaffImportReport) -> None:
                 row.errors.append(_("responsable %(manager)s rejeté (ligne %(line)d).")
                                   % {"manager": row.manager, "line": manager_row.line})
                 changed = True
+
+
+def _check_emails_taken(rows: list[_Row], existing: dict[str, int], owners: dict[str, tuple]) -> None:
+    """An e-mail address held by another account is an error on the row that would give it to a
+    second one (unless that account gets another address in the same file). A row keeping the
+    address its own account already has is left alone."""
+    User = get_user_model()
+
+    def target(row):  # the user id the row writes to, None for a new account
+        if row.employee_id in existing:
+            return existing[row.employee_id]
+        owner = owners.get(row.username.lower())
+        return owner[0] if owner else None
+
+    emails = {row.email.lower() for row in rows if row.email}
+    holders: dict[str, list[tuple]] = {}
+    for user_id, username, email, employee_id in User.objects.annotate(email_lower=Lower("email")).filter(
+            email_lower__in=emails).values_list("id", "username", "email", "staff__employee_id"):
+        holders.setdefault(email.lower(), []).append((user_id, username, employee_id))
+    giving_up = {target(row): row.email.lower() for row in rows if target(row) is not None}
+    for row in rows:
+        if not row.email:
+            continue
+        mine, email = target(row), row.email.lower()
+        others = [holder for holder in holders.get(email, ())
+                  if holder[0] != mine and giving_up.get(holder[0], email) == email]
+        if others and not any(holder[0] == mine for holder in holders.get(email, ())):
+            _user_id, username, employee_id = others[0]
+            row.errors.append(_("adresse e-mail « %(email)s » déjà utilisée par un autre compte (%(owner)s).")
+                              % {"email": row.email, "owner": employee_id or username})
 
 
 @transaction.atomic

@@ -63,7 +63,10 @@ def _text(data) -> str:
         try:
             return data.decode("utf-8-sig")
         except UnicodeDecodeError as exc:
-            raise ImportFileError(_("Le fichier n'est pas en UTF-8 (octet %(pos)s).") % {"pos": exc.start}) from exc
+            line = data[:exc.start].count(b"\n") + 1
+            raise ImportFileError(_("ligne %(line)s : encodage invalide (octet 0x%(byte)02x) : le fichier doit être "
+                                    "en UTF-8 ; enregistrez-le au format « CSV UTF-8 ».")
+                                  % {"line": line, "byte": data[exc.start]}) from exc
     return data.lstrip("\ufeff")
 
 

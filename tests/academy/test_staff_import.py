@@ -273,3 +273,29 @@ def test_a_deactivated_person_in_the_file_is_updated_but_not_reactivated(db, lea
     learner.refresh_from_db()
     assert learner.tier == "N2" and not learner.active
     assert "n'est pas réactivé" in str(report)
+
+
+def test_an_e_mail_twice_in_the_file_is_refused_on_both_lines(db):
+    text = VALID.replace("bruno@example.test", "Alice@Example.test")
+    report = run(text)
+    assert error_lines(report) == [2, 3]
+    assert "adresse e-mail « alice@example.test » en double (lignes 2, 3)" in str(report).lower()
+    assert nothing_written()
+
+
+def test_an_e_mail_held_by_another_account_is_refused_with_its_line(db):
+    StaffFactory(employee_id="X9", user__username="xavier", user__email="bruno@example.test")
+    report = run(VALID)
+    assert error_lines(report) == [3]
+    assert "Ligne 3 : adresse e-mail « bruno@example.test » déjà utilisée par un autre compte (X9)." in str(report)
+    assert not Staff.objects.filter(employee_id="E2").exists()
+
+
+def test_an_account_keeping_its_own_e_mail_or_taking_one_given_up_is_accepted(db):
+    assert run(VALID).ok
+    swapped = VALID.replace("alice@example.test", "tmp").replace("bruno@example.test", "alice@example.test") \
+        .replace("tmp", "bruno@example.test")
+    report = run(swapped)
+    assert report.ok, report.errors
+    assert Staff.objects.get(employee_id="E1").user.email == "bruno@example.test"
+    assert run(swapped).unchanged == 4

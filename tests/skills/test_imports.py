@@ -185,3 +185,15 @@ def test_a_binary_or_empty_file_is_refused_with_a_message(tmp_path):
     latin1 = write(tmp_path, "employee_id,skill_code,level\nE1,AD.GPO,2,é\n", encoding="latin-1")
     with pytest.raises(CommandError, match="UTF-8"):
         run("import_skill_levels", latin1)
+
+
+@pytest.mark.parametrize("command,header", [
+    ("import_skill_levels", "employee_id,skill_code,level"),
+    ("import_taxonomy", "domain_code,domain_name,skill_code,skill_name,description,reference"),
+])
+def test_a_badly_encoded_file_names_the_line_of_the_bad_bytes(tmp_path, command, header):
+    text = header + "\nE1,AD.GPO,2\nE2,AD.GPO,3\nE3,AD.GPO,1,Stratégies\n"
+    with pytest.raises(CommandError) as caught:
+        run(command, write(tmp_path, text, encoding="latin-1"))
+    assert "ligne 4 : encodage invalide (octet 0xe9)" in str(caught.value)
+    assert "UTF-8" in str(caught.value)
