@@ -15,6 +15,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from academy.json_input import JsonInputError, json_parse
 from assessments.grading import ResponseError, parse_decimal
 from assessments.models import CODE_RE, Choice, Difficulty, Question, QuestionType, TextMatch
 
@@ -176,10 +177,10 @@ def questions_import(*, text: str, actor=None, dry_run: bool = False) -> ImportR
 
     report = ImportReport()
     try:
-        payload = json.loads(text)
-    except json.JSONDecodeError as exc:
-        report.errors.append(_("Ligne %(line)s, colonne %(col)s : JSON invalide (%(msg)s).") % {
-            "line": exc.lineno, "col": exc.colno, "msg": exc.msg})
+        payload = json_parse(text)
+    except JsonInputError as exc:
+        report.errors.append(exc.message if exc.line is None else _("Ligne %(line)s, colonne %(col)s : %(msg)s") % {
+            "line": exc.line, "col": exc.column, "msg": exc.message})
         return report
     if not isinstance(payload, dict) or payload.get("format") != FORMAT:
         report.errors.append(_("Ce n'est pas un fichier de questions : « format » doit valoir « %(f)s ».") % {"f": FORMAT})

@@ -1,7 +1,5 @@
 """Exam, certification and certificate pages. Thin: each view turns a request into a call to a
 service or a selector and renders the answer; errors become 4xx with a message."""
-import json
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -13,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from academy.json_input import JsonInputError, json_parse
 from academy.roles import user_is_admin
 from academy.selectors import staff_for_user, user_can_view_staff
 from assessments import badge_signing, grading, selectors, services
@@ -166,9 +165,9 @@ def attempt_answer(request, pk):
     invalid response; 409 when the attempt is closed or time is up (then it is submitted)."""
     attempt = _own_attempt(request, pk)
     try:
-        body = json.loads(request.body.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError):
-        return _json_error(_("Corps JSON invalide."), "malformed", 400)
+        body = json_parse(request.body)
+    except JsonInputError as exc:
+        return _json_error(_("Corps JSON invalide : %(reason)s") % {"reason": exc.message}, "malformed", 400)
     if not isinstance(body, dict) or "question" not in body or "response" not in body:
         return _json_error(_("« question » et « response » sont obligatoires."), "malformed", 400)
     if not isinstance(body["question"], (int, str)) or isinstance(body["question"], bool):

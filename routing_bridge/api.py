@@ -21,6 +21,7 @@ from ninja.parser import Parser
 from ninja.security import HttpBearer
 from pydantic import field_validator
 
+from academy.json_input import NulCharacter, json_parse
 from academy.models import Staff
 from routing_bridge import selectors, services
 from routing_bridge.models import RouterClient
@@ -49,30 +50,13 @@ class UnsupportedMediaType(Exception):
     pass
 
 
-class NulCharacter(ValueError):
-    """PostgreSQL cannot store NUL in text: refuse it up front rather than fail in the database."""
-
-
-def _has_nul(value) -> bool:
-    if isinstance(value, str):
-        return "\x00" in value
-    if isinstance(value, dict):
-        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
-    if isinstance(value, list):
-        return any(_has_nul(v) for v in value)
-    return False
-
-
 class JsonParser(Parser):
     """Bodies must be JSON: another content type is a 415, not a guess."""
 
     def parse_body(self, request: HttpRequest):
         if request.content_type != "application/json":
             raise UnsupportedMediaType(request.content_type)
-        data = json.loads(request.body)
-        if _has_nul(data):
-            raise NulCharacter("NUL")
-        return data
+        return json_parse(request.body)
 
 
 api = NinjaAPI(
@@ -405,7 +389,7 @@ def _cursor_decode(cursor: str | None) -> str | None:
         return None
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
-        data = json.loads(base64.urlsafe_b64decode(padded.encode("ascii")).decode("utf-8"))
+        data = json_parse(base64.urlsafe_b64decode(padded.encode("ascii")).decode("utf-8"))
         after = data["after"]
         if not isinstance(after, str):
             raise ValueError

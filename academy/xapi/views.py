@@ -18,6 +18,7 @@ from pydantic import TypeAdapter, ValidationError
 from ralph.models.xapi.base.agents import BaseXapiAgent
 from ralph.models.xapi.base.common import IRI
 
+from academy.json_input import JsonInputError, json_parse
 from academy.xapi import profile
 from academy.xapi.models import ApiClient, Statement
 from academy.xapi.selectors import StatementFilter, statements_filter, statements_visible_to
@@ -140,8 +141,8 @@ def _agent(params) -> dict:
     if value is None:
         return {}
     try:
-        data = json.loads(value)
-    except json.JSONDecodeError:
+        data = json_parse(value)
+    except JsonInputError:
         raise BadParameter("agent", _("« agent » doit être un objet JSON (Agent xAPI).")) from None
     if not isinstance(data, dict):
         raise BadParameter("agent", _("« agent » doit être un objet JSON (Agent xAPI)."))
