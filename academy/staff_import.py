@@ -9,10 +9,7 @@ nothing the second time. Spreadsheet and directory exports are accepted as they 
 tab as delimiter (sniffed from the header), an optional UTF-8 BOM, French profile labels.
 An optional `hire_date` column (ISO date) is read when present.
 """
-import codecs
-import csv
 import datetime
-import io
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -26,6 +23,7 @@ from django.db.models.functions import Lower
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from academy import imports as kit
 from academy.models import Profile, Staff, Team, Tier
 from academy.services import audit_log, event_publish, staff_event_data
 
@@ -179,93 +177,51 @@ def staff_import(*, content: bytes, actor=None, partial: bool = False, filename:
 
 
 def _decode(content: bytes, report: StaffImportReport) -> str | None:
-    if len(content) > MAX_BYTES:
-        report.error(1, _("le fichier dépasse %(size)d Mo.") % {"size": MAX_BYTES // (1024 * 1024)})
-        return None
-    if content.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        report.error(1, _("le fichier est encodé en UTF-16 ; enregistrez-le au format « CSV UTF-8 »."))
-        return None
-    if content.startswith(codecs.BOM_UTF8):
-        content = content[len(codecs.BOM_UTF8):]
     try:
-        text = content.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = content[: exc.start].count(b"\n") + 1
-        report.error(line, _(
-            "le fichier n'est pas encodé en UTF-8 (octet 0x%(byte)02x invalide) ; enregistrez-le au "
-            "format « CSV UTF-8 »."
-        ) % {"byte": content[exc.start]})
+        return kit.decode(content, columns=COLUMNS, max_bytes=MAX_BYTES)
+    except kit.ImportFileError as exc:
+        report.error(exc.line or 1, exc.message)
         return None
-    if not text.strip():
-        report.error(1, _("le fichier est vide : la première ligne doit être l'en-tête (%(columns)s).")
-                     % {"columns": ",".join(COLUMNS)})
-        return None
-    if "\x00" in text:
-        line = text[: text.index("\x00")].count("\n") + 1
-        report.error(line, _("caractère nul : ce n'est pas un fichier CSV texte."))
-        return None
-    return text
-
-
-def _sniff_delimiter(header_line: str) -> str:
-    """The delimiter that splits the header into the most known column names (`,` on a tie)."""
-    known = set(COLUMNS) | set(OPTIONAL_COLUMNS)
-
-    def score(delimiter):
-        return sum(1 for name in header_line.split(delimiter) if name.strip().strip('"').strip().lower() in known)
-
-    return max(DELIMITERS, key=lambda d: (score(d), -DELIMITERS.index(d)))
 
 
 def _parse(text: str, report: StaffImportReport) -> list[_Row] | None:
-    header_line = text.splitlines()[0]
-    delimiter = _sniff_delimiter(header_line)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
-    try:
-        header = [name.strip().lower() for name in next(reader)]
-    except csv.Error as exc:
-        report.error(1, _("en-tête illisible : %(detail)s") % {"detail": exc})
-        return None
-    missing = [name for name in COLUMNS if name not in header]
-    if missing:
-        report.error(1, ngettext("colonne manquante : %(missing)s. En-tête attendu : %(columns)s",
-                                 "colonnes manquantes : %(missing)s. En-tête attendu : %(columns)s", len(missing))
-                     % {"missing": ", ".join(missing), "columns": ",".join(COLUMNS)})
-        return None
-    duplicated = sorted({name for name in header if name and header.count(name) > 1})
-    if duplicated:
-        report.error(1, ngettext("colonne en double : %(names)s.", "colonnes en double : %(names)s.",
-                                 len(duplicated)) % {"names": ", ".join(duplicated)})
-        return None
-    unknown = [name for name in header if name not in COLUMNS and name not in OPTIONAL_COLUMNS]
-    if unknown:
-        report.warnings.append(ImportMessage(1, ngettext(
-            "colonne ignorée : %(names)s.", "colonnes ignorées : %(names)s.", len(unknown)) % {"names": ", ".join(unknown)}))
-    position = {name: header.index(name) for name in header}
-
+    delimiter = kit.sniff_delimiter(text, known=COLUMNS + OPTIONAL_COLUMNS, delimiters=DELIMITERS)
+    records = kit.rows(text, delimiter=delimiter, strict=True)
     rows: list[_Row] = []
-    previous = reader.line_num
-    while True:
-        try:
-            values = next(reader)
-        except StopIteration:
-            break
-        except csv.Error as exc:
-            report.error(previous + 1, _("ligne CSV illisible : %(detail)s") % {"detail": exc})
+    try:
+        _line, header = next(records)
+        header = [name.strip().lower() for name in header]
+        missing = [name for name in COLUMNS if name not in header]
+        if missing:
+            report.error(1, ngettext("colonne manquante : %(missing)s. En-tête attendu : %(columns)s",
+                                     "colonnes manquantes : %(missing)s. En-tête attendu : %(columns)s", len(missing))
+                         % {"missing": ", ".join(missing), "columns": ",".join(COLUMNS)})
             return None
-        line, previous = previous + 1, reader.line_num
-        if not any(value.strip() for value in values):
-            continue
-        report.rows += 1
-        if len(values) != len(header):
-            row = _Row(line=line, employee_id=values[0].strip() if values else "")
-            row.errors.append(ngettext("%(found)d valeur au lieu de %(expected)d (séparateur « %(sep)s »).",
-                                       "%(found)d valeurs au lieu de %(expected)d (séparateur « %(sep)s »).",
-                                       len(values))
-                              % {"found": len(values), "expected": len(header), "sep": delimiter})
-            rows.append(row)
-            continue
-        rows.append(_clean_row(line, {name: values[index].strip() for name, index in position.items()}))
+        duplicated = sorted({name for name in header if name and header.count(name) > 1})
+        if duplicated:
+            report.error(1, ngettext("colonne en double : %(names)s.", "colonnes en double : %(names)s.",
+                                     len(duplicated)) % {"names": ", ".join(duplicated)})
+            return None
+        unknown = [name for name in header if name not in COLUMNS and name not in OPTIONAL_COLUMNS]
+        if unknown:
+            report.warnings.append(ImportMessage(1, ngettext(
+                "colonne ignorée : %(names)s.", "colonnes ignorées : %(names)s.", len(unknown))
+                % {"names": ", ".join(unknown)}))
+        position = {name: header.index(name) for name in header}
+        for line, values in records:
+            report.rows += 1
+            if len(values) != len(header):
+                row = _Row(line=line, employee_id=values[0].strip() if values else "")
+                row.errors.append(ngettext("%(found)d valeur au lieu de %(expected)d (séparateur « %(sep)s »).",
+                                           "%(found)d valeurs au lieu de %(expected)d (séparateur « %(sep)s »).",
+                                           len(values))
+                                  % {"found": len(values), "expected": len(header), "sep": delimiter})
+                rows.append(row)
+                continue
+            rows.append(_clean_row(line, {name: values[index].strip() for name, index in position.items()}))
+    except kit.ImportFileError as exc:
+        report.error(exc.line or 1, exc.message)
+        return None
     if not rows:
         report.error(2, _("le fichier ne contient que l'en-tête : aucun collaborateur à importer."))
         return None

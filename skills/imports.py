@@ -4,9 +4,9 @@
 Every import validates the whole file first and writes nothing when a row is invalid (each error
 names its line); with `partial=True` it writes the valid rows and reports the others. Importing the
 same file twice changes nothing the second time. Files are UTF-8 (a BOM is accepted), with a
-header row, separated by `,` or `;` (detected from the header).
+header row, separated by `,`, `;` or a tab (detected from the header): read by the import kit,
+`academy.imports`.
 """
-import csv
 import io
 import re
 from dataclasses import dataclass, field
@@ -18,7 +18,9 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext as _
 
+from academy import imports as kit
 from academy.exports import csv_writer, xlsx_append
+from academy.imports import ImportFileError  # noqa: F401 (raised here, caught by the views and commands)
 from academy.models import Staff
 from academy.services import audit_log
 from skills.models import Domain, Evidence, EvidenceSource, Skill, SkillLevel
@@ -34,10 +36,6 @@ SKILL_CODE = re.compile(r"^[A-Z0-9][A-Za-z0-9_-]*(\.[A-Za-z0-9_-]+)+$")
 IMPORT_REFERENCE = "skills.import"
 # Which source to print for a cell held up by several (most formal first).
 SOURCE_PRIORITY = ["certification", "exam", "manager", "import", "course", "practice"]
-
-
-class ImportFileError(Exception):
-    """The file cannot be read at all (encoding, missing header columns)."""
 
 
 @dataclass
@@ -58,48 +56,21 @@ class ImportReport:
                 for line, message in self.errors]
 
 
-def _text(data) -> str:
-    if isinstance(data, bytes):
-        try:
-            return data.decode("utf-8-sig")
-        except UnicodeDecodeError as exc:
-            line = data[:exc.start].count(b"\n") + 1
-            raise ImportFileError(_("ligne %(line)s : encodage invalide (octet 0x%(byte)02x) : le fichier doit être "
-                                    "en UTF-8 ; enregistrez-le au format « CSV UTF-8 ».")
-                                  % {"line": line, "byte": data[exc.start]}) from exc
-    return data.lstrip("\ufeff")
-
-
-def read_csv(data, *, required: list[str]) -> tuple[list[str], list[tuple[int, dict]]]:
-    """Parse CSV text or bytes: returns (header, [(line_number, {column: value})]). Blank lines
-    are skipped. Raises ImportFileError when a required column is missing."""
-    text = _text(data)
-    first_line = text.split("\n", 1)[0]
-    delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
-    if "\x00" in text:
-        raise ImportFileError(_("Ce n'est pas un fichier CSV texte (caractère nul trouvé)."))
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    try:
-        header = [h.strip().lower() for h in next(reader)]
-    except StopIteration:
-        raise ImportFileError(_("Le fichier est vide.")) from None
-    except csv.Error as exc:
-        raise ImportFileError(_("En-tête illisible : %(error)s") % {"error": exc}) from exc
+def read_csv(data, *, required: list[str], optional: list[str] = ()) -> tuple[list[str], list[tuple[int, dict]]]:
+    """Parse CSV text or bytes with the import kit: returns (header, [(line_number, {column: value})]).
+    Blank lines are skipped. Raises ImportFileError when the file cannot be read or a required
+    column is missing."""
+    text = kit.decode(data, columns=required)
+    delimiter = kit.sniff_delimiter(text, known=[*required, *optional])
+    records = kit.rows(text, delimiter=delimiter)
+    _line, header = next(records)
+    header = [h.strip().lower() for h in header]
     missing = [c for c in required if c not in header]
     if missing:
         raise ImportFileError(_("Colonnes manquantes dans l'en-tête : %(cols)s (attendu : %(expected)s)") % {
             "cols": ", ".join(missing), "expected": ",".join(required)})
     rows = []
-    while True:
-        try:
-            values = next(reader)
-        except StopIteration:
-            break
-        except csv.Error as exc:
-            raise ImportFileError(_("ligne %(line)s : %(error)s") % {"line": reader.line_num, "error": exc}) from exc
-        line = reader.line_num
-        if not any(v.strip() for v in values):
-            continue
+    for line, values in records:
         if len(values) > len(header):
             rows.append((line, {"__error__": _("%(n)s colonnes au lieu de %(m)s") % {"n": len(values),
                                                                                       "m": len(header)}}))
@@ -114,7 +85,7 @@ def read_csv(data, *, required: list[str]) -> tuple[list[str], list[tuple[int, d
 def taxonomy_import(*, data, partial: bool = False, actor=None, source_name: str = "") -> ImportReport:
     """Create or update domains and skills from a taxonomy CSV. Existing skills missing from the
     file are left alone (never deleted). Raises ImportFileError for an unreadable file."""
-    _header, rows = read_csv(data, required=TAXONOMY_COLUMNS)
+    _header, rows = read_csv(data, required=TAXONOMY_COLUMNS, optional=TAXONOMY_EXTRA)
     report = ImportReport(rows=len(rows))
     domains_in_file: dict[str, tuple[int, str]] = {}
     skills_seen: dict[str, int] = {}
@@ -236,7 +207,7 @@ def skill_levels_import(*, data, partial: bool = False, actor=None, source_name:
     evidence already in the ledger (same person, skill, level, source and validity, not revoked)
     is counted as unchanged, so importing a file twice records nothing the second time. Level 0
     rows record nothing. Raises ImportFileError for an unreadable file."""
-    _header, rows = read_csv(data, required=LEVEL_REQUIRED)
+    _header, rows = read_csv(data, required=LEVEL_REQUIRED, optional=LEVEL_COLUMNS)
     report = ImportReport(rows=len(rows))
     now = timezone.now()
     levels = scale_levels()
