@@ -22,17 +22,10 @@ def response_from_post(row, data) -> dict | None:
     if qtype == "short_text":
         return {"text": data.get(name, "")}
     if qtype == "ordering":
+        # The ranks as typed: grading.response_clean turns a complete set into the order and
+        # keeps an incomplete one as a draft.
         ranks = {item["key"]: (data.get(f"{name}-{item['key']}") or "").strip() for item in spec["items"]}
-        if not any(ranks.values()):
-            return None
-        try:
-            ordered = sorted(ranks, key=lambda key: int(ranks[key]))
-            numbers = sorted(int(v) for v in ranks.values())
-        except ValueError:
-            return {"order": []}
-        if numbers != list(range(1, len(ranks) + 1)):
-            return {"order": []}  # a rank missing or given twice: rejected by response_clean
-        return {"order": ordered}
+        return {"ranks": {key: rank for key, rank in ranks.items() if rank}} if any(ranks.values()) else None
     if qtype == "matching":
         return {"pairs": {item["key"]: data.get(f"{name}-{item['key']}", "") for item in spec["left"]}}
     return None

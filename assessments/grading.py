@@ -11,6 +11,7 @@ without anything that tells the answer. Responses are JSON values keyed by those
     numeric     {"value": "3,5"}            (a number or a string; comma or dot)
     short_text  {"text": "gpupdate /force"}
     ordering    {"order": ["c", "a", "b"]}  (every item, first to last)
+                {"ranks": {"c": 1, "b": 3}}  (a draft: some items ranked, or a rank given twice)
     matching    {"pairs": {"a": "2", "b": "1"}}  (left key → right key; some may be left out)
 
 `response_clean(spec, raw)` validates a response and returns its canonical form or raises
@@ -22,6 +23,7 @@ import string
 import unicodedata
 from decimal import Decimal, InvalidOperation
 
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 MAX_TEXT_LENGTH = 500
@@ -71,8 +73,10 @@ def spec_from_question(question, *, rng: random.Random, shuffle_choices: bool) -
     elif qtype == QuestionType.TRUE_FALSE:
         spec["answer"] = bool(question.true_false_answer)
     elif qtype == QuestionType.NUMERIC:
-        spec["answer"] = str(question.numeric_answer.normalize()) if question.numeric_answer is not None else None
-        spec["tolerance"] = str(question.numeric_tolerance.normalize())
+        # "f": 90 stays "90", where str() of the normalised value would give "9E+1".
+        spec["answer"] = (format(question.numeric_answer.normalize(), "f")
+                          if question.numeric_answer is not None else None)
+        spec["tolerance"] = format(question.numeric_tolerance.normalize(), "f")
     elif qtype == QuestionType.SHORT_TEXT:
         spec["match"] = question.text_match
         spec["accepted"] = [row.text for row in rows]
@@ -197,10 +201,12 @@ def response_clean(spec: dict, raw) -> dict | None:
             return None
         return {"text": text}
     if qtype == "ordering":
+        keys = [item["key"] for item in spec["items"]]
+        if "ranks" in raw:
+            return _ranks_clean(keys, raw["ranks"])
         order = raw.get("order")
         if order is None:
             return None
-        keys = [item["key"] for item in spec["items"]]
         if not isinstance(order, list) or sorted(order, key=str) != sorted(keys):
             raise ResponseError(_("chaque élément doit apparaître une fois"))
         return {"order": list(order)}
@@ -221,6 +227,67 @@ def response_clean(spec: dict, raw) -> dict | None:
             cleaned[key] = value
         return {"pairs": cleaned} if cleaned else None
     raise ResponseError(_("type de question inconnu"))
+
+
+def _ranks_clean(keys: list[str], ranks) -> dict | None:
+    """An ordering given as ranks (1 = first): the full order when every item has its own rank,
+    else the ranks given so far, kept as a draft; None when nothing is ranked."""
+    if not isinstance(ranks, dict):
+        raise ResponseError(_("rangs attendus"))
+    cleaned = {}
+    for key, rank in ranks.items():
+        if rank in (None, ""):
+            continue
+        if isinstance(rank, str) and rank.strip().isdigit():
+            rank = int(rank)
+        if key not in keys or isinstance(rank, bool) or not isinstance(rank, int) or not 1 <= rank <= len(keys):
+            raise ResponseError(_("rang inconnu"))
+        cleaned[key] = rank
+    if not cleaned:
+        return None
+    if sorted(cleaned.values()) == list(range(1, len(keys) + 1)):
+        return {"order": sorted(cleaned, key=cleaned.get)}
+    return {"ranks": cleaned}
+
+
+def submit_error(spec: dict, response: dict | None) -> str:
+    """Why `response` (already cleaned) cannot be handed in as it stands, or "": a draft is
+    fine while answering, but an ordering must be complete (or cleared) to be submitted."""
+    if response is not None and "ranks" in response:
+        return _("Classement incomplet : numérotez chaque élément une fois.")
+    return ""
+
+
+def number_text(value) -> str:
+    """A number as a person reads it in the active language: « 90 », « 2,5 » (never « 9E+1 »)."""
+    return number_format(Decimal(value))
+
+
+def pattern_example(pattern: str) -> str:
+    """An answer that `pattern` accepts, for corrections: the pattern read literally (`\\s+` as
+    a space, escaped punctuation as itself), when it is a literal the pattern accepts; "" when
+    it is more than that (alternatives, classes, repetitions). A learner never sees the pattern."""
+    out, i = [], 0
+    body = pattern.removeprefix("^").removesuffix("$")
+    while i < len(body):
+        ch = body[i]
+        if ch == "\\" and i + 1 < len(body):
+            nxt = body[i + 1]
+            if nxt == "s":
+                out.append(" ")
+                i += 3 if body[i + 2:i + 3] in ("+", "*") else 2
+                continue
+            if nxt.isalnum():
+                return ""  # \d, \w, \b…: not a literal
+            out.append(nxt)
+            i += 2
+            continue
+        if ch in ".[](){}|?*+^$":
+            return ""
+        out.append(ch)
+        i += 1
+    example = " ".join("".join(out).split())
+    return example if example and pattern_matches(pattern, example) else ""
 
 
 def normalise_text(text: str) -> str:
@@ -278,6 +345,10 @@ def grade(spec: dict, response: dict | None) -> float:
         return 0.0
     if qtype == "ordering":
         correct = spec["correct_order"]
+        if "ranks" in response:  # a draft handed in at the deadline: only items in their place count
+            placed = sum(1 for key, rank in response["ranks"].items()
+                         if rank <= len(correct) and correct[rank - 1] == key)
+            return placed / len(correct) if partial else 0.0
         order = response["order"]
         if order == correct:
             return 1.0
@@ -305,9 +376,12 @@ def correct_answer_text(spec: dict) -> str:
         return _("Vrai") if spec["answer"] else _("Faux")
     if qtype == "numeric":
         tol = Decimal(spec["tolerance"])
-        return spec["answer"] + (f" (± {tol})" if tol else "")
+        return number_text(spec["answer"]) + (f" (± {number_text(tol)})" if tol else "")
     if qtype == "short_text":
-        return " ; ".join(spec["accepted"]) if spec.get("match") != "pattern" else spec["accepted"][0] if spec["accepted"] else ""
+        if spec.get("match") != "pattern":
+            return " ; ".join(spec["accepted"])
+        examples = [pattern_example(pattern) for pattern in spec["accepted"]]
+        return " ; ".join(example for example in examples if example)
     if qtype == "ordering":
         text_of = {item["key"]: item["text"] for item in spec["items"]}
         return " → ".join(text_of[k] for k in spec["correct_order"])
@@ -318,8 +392,9 @@ def correct_answer_text(spec: dict) -> str:
     return ""
 
 
-def response_text(spec: dict, response: dict | None) -> str:
-    """A readable form of a response (result pages, xAPI `response`, item analysis)."""
+def response_text(spec: dict, response: dict | None, *, localize: bool = True) -> str:
+    """A readable form of a response (result pages, item analysis; the xAPI `response` with
+    `localize=False`: numbers as stored, with a dot)."""
     if response is None:
         return ""
     qtype = spec["type"]
@@ -330,12 +405,13 @@ def response_text(spec: dict, response: dict | None) -> str:
     if qtype == "true_false":
         return _("Vrai") if response["value"] else _("Faux")
     if qtype == "numeric":
-        return response["value"]
+        return number_text(response["value"]) if localize else response["value"]
     if qtype == "short_text":
         return response["text"].strip()
     if qtype == "ordering":
         text_of = {item["key"]: item["text"] for item in spec["items"]}
-        return " → ".join(text_of.get(k, "?") for k in response["order"])
+        order = response.get("order") or sorted(response["ranks"], key=response["ranks"].get)
+        return " → ".join(text_of.get(k, "?") for k in order)
     if qtype == "matching":
         left = {item["key"]: item["text"] for item in spec["left"]}
         right = {item["key"]: item["text"] for item in spec["right"]}

@@ -219,7 +219,7 @@ def _attempt_grade(attempt: Attempt) -> None:
             parent=_exam_activity(exam),
             result=Result(score_raw=row.score, score_min=0, score_max=row.spec["points"],
                           score_scaled=row.credit, success=row.credit == 1.0,
-                          response=grading.response_text(row.spec, response)[:500]),
+                          response=grading.response_text(row.spec, response, localize=False)[:500]),
         )
     AttemptQuestion.objects.bulk_update(rows, ["credit", "score"])
     attempt.score = _q2(total)

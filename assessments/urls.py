@@ -9,6 +9,7 @@ urlpatterns = [
     path("examens/tentatives/<int:pk>/", views.attempt_take, name="attempt_take"),
     path("examens/tentatives/<int:pk>/reponse/", views.attempt_answer, name="attempt_answer"),
     path("examens/tentatives/<int:pk>/etat.json", views.attempt_state, name="attempt_state"),
+    path("examens/tentatives/<int:pk>/rendre/", views.attempt_submit, name="attempt_submit"),
     path("examens/tentatives/<int:pk>/resultat/", views.attempt_result, name="attempt_result"),
     path("examens/<slug:slug>/", views.exam_detail, name="exam_detail"),
     path("examens/<slug:slug>/commencer/", views.attempt_start, name="attempt_start"),

@@ -88,6 +88,8 @@ def _field_state(view: dict, value: dict | None) -> dict:
     value = value or {}
     n = len(view.get("items", []))
     ranks = {key: i for i, key in enumerate(value.get("order", []), start=1)}
+    for key, rank in (value.get("ranks") or {}).items():  # a draft ordering, saved or as typed
+        ranks[key] = int(rank) if str(rank).isdigit() else None
     view["selected"] = set(value.get("choices", [])) | ({value["choice"]} if value.get("choice") else set())
     if "value" in value:
         view["text_value"] = "true" if value["value"] is True else "false" if value["value"] is False else value["value"]
@@ -117,40 +119,84 @@ def _take_context(attempt: Attempt, rows, values: dict, errors: dict, now) -> di
     }
 
 
+def _expired_submit(request, attempt: Attempt, now):
+    """Hand in an attempt whose time is up and send the learner to its result."""
+    services.attempt_submit(attempt=attempt, now=now, auto=True)
+    messages.warning(request, _("Le temps est écoulé : la tentative a été rendue avec les réponses enregistrées."))
+    return redirect("assessments:attempt_result", pk=attempt.pk)
+
+
+def _submit_errors(rows, responses: dict) -> dict:
+    """What stops the answers from being handed in, by question id (see grading.submit_error)."""
+    errors = {row.question_id: grading.submit_error(row.spec, responses.get(row.question_id)) for row in rows}
+    return {qid: error for qid, error in errors.items() if error}
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def attempt_take(request, pk):
     """GET: the attempt form, answers saved so far filled in (reloading resumes). POST: save the
-    whole form (button "save") or save and submit (button "submit"); works without JavaScript."""
+    whole form; works without JavaScript. Whatever is valid is saved, drafts included (an
+    ordering partly ranked); an invalid answer is shown again as typed, with its error. Then
+    button "save" comes back here, "review" (Terminer et rendre) checks that everything can be
+    handed in and asks for confirmation (attempt_submit), "submit" (the timer) hands in."""
     attempt = _own_attempt(request, pk)
     now = timezone.now()
     if attempt.status != AttemptStatus.OPEN:
         return redirect("assessments:attempt_result", pk=attempt.pk)
     if attempt.deadline and now >= attempt.deadline:
-        services.attempt_submit(attempt=attempt, now=now, auto=True)
-        messages.warning(request, _("Le temps est écoulé : la tentative a été rendue avec les réponses enregistrées."))
-        return redirect("assessments:attempt_result", pk=attempt.pk)
+        return _expired_submit(request, attempt, now)
     rows = list(AttemptQuestion.objects.filter(attempt=attempt).order_by("position"))
     if request.method == "GET":
         values = {row.question_id: row.response for row in rows}
         return render(request, "assessments/attempt_take.html", _take_context(attempt, rows, values, {}, now))
     raw, cleaned, errors = responses_from_post(rows, request.POST)
-    if errors:
-        messages.error(request, _("Certaines réponses sont invalides : rien n'a été enregistré."))
-        return render(request, "assessments/attempt_take.html", _take_context(attempt, rows, cleaned, errors, now),
-                      status=400)
+    values = {**cleaned, **{qid: raw[qid] for qid in errors}}  # never clear what was typed
     try:
-        services.attempt_answers_save(attempt=attempt, responses=raw, now=now)
+        services.attempt_answers_save(attempt=attempt, responses={qid: raw[qid] for qid in cleaned}, now=now)
     except ValidationError as exc:
         if exc.code not in ("deadline", "closed"):
             messages.error(request, _error_message(exc))
             return render(request, "assessments/attempt_take.html",
-                          _take_context(attempt, rows, cleaned, {}, now), status=400)
-    if request.POST.get("action") == "submit" or (attempt.deadline and timezone.now() >= attempt.deadline):
+                          _take_context(attempt, rows, values, {}, now), status=400)
+    action = request.POST.get("action")
+    if action in ("review", "submit") and not errors:
+        errors = _submit_errors(rows, cleaned)
+    if (action == "submit" and not errors) or (attempt.deadline and timezone.now() >= attempt.deadline):
         services.attempt_submit(attempt=attempt)
         return redirect("assessments:attempt_result", pk=attempt.pk)
+    if errors:
+        messages.error(request, _("Certaines réponses sont invalides ou inachevées : corrigez-les. "
+                                  "Les autres réponses sont enregistrées."))
+        return render(request, "assessments/attempt_take.html", _take_context(attempt, rows, values, errors, now),
+                      status=400)
+    if action == "review":
+        return redirect("assessments:attempt_submit", pk=attempt.pk)
     messages.success(request, _("Réponses enregistrées."))
     return redirect("assessments:attempt_take", pk=attempt.pk)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def attempt_submit(request, pk):
+    """GET: "hand in now?", with how many questions are left without an answer (a plain page:
+    the confirmation works without JavaScript). POST: hand in and show the result."""
+    attempt = _own_attempt(request, pk)
+    now = timezone.now()
+    if attempt.status != AttemptStatus.OPEN:
+        return redirect("assessments:attempt_result", pk=attempt.pk)
+    if attempt.deadline and now >= attempt.deadline:
+        return _expired_submit(request, attempt, now)
+    if request.method == "POST":
+        services.attempt_submit(attempt=attempt, now=now)
+        return redirect("assessments:attempt_result", pk=attempt.pk)
+    rows = list(AttemptQuestion.objects.filter(attempt=attempt).order_by("position"))
+    unanswered = [row.position for row in rows if row.response is None]
+    return render(request, "assessments/attempt_submit.html", {
+        "attempt": attempt, "exam": attempt.exam, "total": len(rows), "unanswered": unanswered,
+        "incomplete": [row.position for row in rows if grading.submit_error(row.spec, row.response)],
+        "remaining_seconds": _remaining_seconds(attempt, now),
+    })
 
 
 def _json_error(message: str, code: str, status: int, **extra) -> JsonResponse:
@@ -184,6 +230,7 @@ def attempt_answer(request, pk):
         return _json_error(_error_message(exc), exc.code or "invalid", STATUS_OF_CODE.get(exc.code, 400), **extra)
     return JsonResponse({
         "saved": True, "question": row.question_id, "answered": row.response is not None,
+        "complete": not grading.submit_error(row.spec, row.response),
         "saved_at": now.isoformat(), "remaining_seconds": _remaining_seconds(attempt, now),
     })
 

@@ -32,16 +32,12 @@
     }
     var selects = fieldset.querySelectorAll("select");
     if (type === "ordering") {
-      var ranks = [], filled = 0;
+      // The ranks as chosen: the server keeps an incomplete set as a draft.
+      var ranks = {}, filled = 0;
       for (i = 0; i < selects.length; i++) {
-        var key = selects[i].name.slice(name.length + 1);
-        if (selects[i].value) { filled++; ranks.push([parseInt(selects[i].value, 10), key]); }
+        if (selects[i].value) { filled++; ranks[selects[i].name.slice(name.length + 1)] = parseInt(selects[i].value, 10); }
       }
-      if (!filled) { return null; }
-      if (filled < selects.length) { return undefined; } // incomplete: wait before saving
-      ranks.sort(function (a, b) { return a[0] - b[0]; });
-      for (i = 0; i < ranks.length; i++) { if (ranks[i][0] !== i + 1) { return undefined; } }
-      return { order: ranks.map(function (r) { return r[1]; }) };
+      return filled ? { ranks: ranks } : null;
     }
     if (type === "matching") {
       var pairs = {}, any = false;
@@ -76,7 +72,8 @@
       return r.json().then(function (data) { return { ok: r.ok, data: data }; });
     }).then(function (res) {
       if (res.ok) {
-        status(fieldset, msg("saved", "OK"), false);
+        status(fieldset, res.data.complete === false ? msg("incomplete", "Classement incomplet.") : msg("saved", "OK"),
+               false);
       } else if (res.data.result_url) {
         window.location.href = res.data.result_url;
       } else {

@@ -102,17 +102,19 @@ def test_saving_the_form_keeps_answers_and_a_reload_shows_them(exam, learner, le
     assert html.count(" checked") >= 3 and 'value="GPUPDATE /Force"' in html
 
 
-def test_an_invalid_form_saves_nothing_and_says_why(exam, learner, lea_client, questions):
+def test_an_invalid_form_is_not_handed_in_and_says_why_keeping_the_valid_answers(exam, learner, lea_client,
+                                                                                 questions):
     attempt = attempt_start(exam=exam, staff=learner)
     data = right_form(attempt)
     data["action"] = "submit"
     data[f"q{questions['numeric'].pk}"] = "quarante-deux"
     response = lea_client.post(reverse("assessments:attempt_take", args=[attempt.pk]), data)
     assert response.status_code == 400
-    assert "nombre attendu" in response.content.decode()
+    assert "nombre attendu" in response.content.decode() and 'value="quarante-deux"' in response.content.decode()
     attempt.refresh_from_db()
     assert attempt.status == "open"
-    assert not AttemptQuestion.objects.filter(attempt=attempt).filter(response__isnull=False).exists()
+    saved = AttemptQuestion.objects.filter(attempt=attempt).filter(response__isnull=False)
+    assert set(saved.values_list("question_id", flat=True)) == {q.pk for t, q in questions.items() if t != "numeric"}
 
 
 class TestAutosave:

@@ -101,6 +101,10 @@ def test_a_technicien_earns_a_certification_and_sees_her_new_level(page, demo_si
     screenshot(page, "a-07-tentative")
     page.get_by_role("button", name="Terminer et rendre").click()
     page.wait_for_load_state()
+    # Handing in is confirmed on a page of its own, which counts the questions left unanswered.
+    assert "Vous avez répondu à toutes les questions." in page.inner_text("main")
+    page.get_by_role("button", name="Rendre définitivement").click()
+    page.wait_for_load_state()
     assert "/resultat/" in page.url
     assert "100 %" in page.inner_text("main")
     screenshot(page, "a-08-resultat")
