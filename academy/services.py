@@ -8,6 +8,7 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from academy.models import AuditEntry, Counter, Event, Notification
+from academy.tasks import on_commit_once
 
 # Callables run after the commit of a transaction that published events (routing_bridge registers
 # its delivery kick here, so academy does not import it).
@@ -66,7 +67,7 @@ def event_listeners_notify() -> None:
     code that writes events in bulk in the database itself (e.g. the matrix recomputation's
     INSERT … SELECT): call it in the same transaction."""
     for listener in _event_listeners:
-        transaction.on_commit(listener)
+        on_commit_once(listener)  # once per transaction, however many events it published
 
 
 def counter_add(*, name: str, count: int) -> int:

@@ -1,7 +1,7 @@
 """Celery tasks of the routing bridge: webhook delivery and feedback processing."""
-import logging
-
 from celery import shared_task
+
+from academy.tasks import task_kick
 
 
 @shared_task(name="routing_bridge.webhooks_deliver")
@@ -45,24 +45,17 @@ def feedback_sweep_task() -> int:
     return sum(feedback_process_task(pk) for pk in ids)
 
 
-def feedback_queue(feedback_id: int) -> None:
-    """Queue the processing of one feedback; on a broker outage the sweep will do it."""
-    try:
-        feedback_process_task.delay(feedback_id)
-    except Exception:
-        logging.getLogger(__name__).exception("could not queue feedback %s", feedback_id)
+def _has_webhook_clients() -> bool:
+    from routing_bridge.webhooks import webhook_clients
+
+    return webhook_clients().exists()
 
 
 def webhooks_kick() -> None:
     """Registered with academy.services.event_listener_register: queue a delivery pass after the
-    commit of a transaction that published events."""
-    from routing_bridge.webhooks import webhook_clients
-
-    try:
-        if webhook_clients().exists():
-            webhooks_deliver_task.delay()
-    except Exception:  # a broker outage must not fail the request; the periodic task catches up
-        logging.getLogger(__name__).exception("could not queue webhook delivery")
+    commit of a transaction that published events (a broker outage is logged, never raised; the
+    periodic task catches up)."""
+    task_kick(webhooks_deliver_task, when=_has_webhook_clients)
 
 
 PERIODIC_TASKS = {

@@ -24,6 +24,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from academy.models import Event
+from academy.tasks import task_kick
 from routing_bridge.models import RouterClient, WebhookAttempt, WebhookDelivery
 
 logger = logging.getLogger(__name__)
@@ -201,5 +202,5 @@ def deliveries_replay(*, deliveries, by=None) -> int:
         audit_log(actor=by, action="webhook.replay", data={"deliveries": ids})
     from routing_bridge.tasks import webhooks_deliver_task
 
-    transaction.on_commit(lambda: webhooks_deliver_task.delay())
+    task_kick(webhooks_deliver_task)
     return count

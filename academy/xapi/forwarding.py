@@ -29,8 +29,10 @@ from django.db.models.functions import Cast
 from django.utils import timezone
 
 from academy.services import audit_log
+from academy.tasks import task_kick
 from academy.xapi.models import DeliveryState, LrsEndpoint, RefusalState, RefusedStatement, Statement
 from academy.xapi.profile import XAPI_VERSION
+from academy.xapi.tasks import xapi_forward_task
 
 logger = logging.getLogger(__name__)
 
@@ -260,8 +262,7 @@ def refusal_retry(*, refusal: RefusedStatement, by) -> RefusedStatement:
             state=RefusalState.RETRYING, first_refused_at=now, next_attempt_at=now)
         audit_log(actor=by, action="xapi.refusal.retry", target=refusal,
                   data={"statement": str(refusal.statement_id), "endpoint": refusal.endpoint.name})
-        endpoint_id = refusal.endpoint_id
-        transaction.on_commit(lambda: _queue_forward(endpoint_id))
+        task_kick(xapi_forward_task, endpoint_id=refusal.endpoint_id)
     refusal.refresh_from_db()
     return refusal
 
@@ -273,12 +274,5 @@ def refusals_retry_all(*, endpoint: LrsEndpoint, by) -> int:
         count = RefusedStatement.objects.filter(endpoint=endpoint, state=RefusalState.DEAD).update(
             state=RefusalState.RETRYING, first_refused_at=now, next_attempt_at=now)
         audit_log(actor=by, action="xapi.refusal.retry_all", target=endpoint, data={"count": count})
-        endpoint_id = endpoint.pk
-        transaction.on_commit(lambda: _queue_forward(endpoint_id))
+        task_kick(xapi_forward_task, endpoint_id=endpoint.pk)
     return count
-
-
-def _queue_forward(endpoint_id: int) -> None:
-    from academy.xapi.tasks import xapi_forward_task
-
-    xapi_forward_task.delay(endpoint_id=endpoint_id)

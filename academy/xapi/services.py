@@ -15,9 +15,12 @@ from pydantic import ValidationError
 from ralph.models.xapi.base.statements import BaseXapiStatement
 
 from academy.services import audit_log
+from academy.tasks import task_kick
 from academy.xapi import profile
+from academy.xapi.forwarding import forwarding_configured
 from academy.xapi.learning_events import Activity, Result
 from academy.xapi.models import ApiClient, Statement, StatementSequence
+from academy.xapi.tasks import xapi_forward_task
 
 logger = logging.getLogger(__name__)
 
@@ -220,16 +223,14 @@ def statement_store(*, statement: dict, staff) -> Statement:
             timestamp=datetime.fromisoformat(statement["timestamp"]),
             data=statement,
         )
-    transaction.on_commit(_forwarding_kick)
+    _forwarding_kick()
     return stored
 
 
 def _forwarding_kick() -> None:
-    from academy.xapi.forwarding import forwarding_configured
-    from academy.xapi.tasks import xapi_forward_task
-
-    if forwarding_configured():
-        xapi_forward_task.delay()
+    """One forwarding pass after the commit of a transaction that stored statements, however
+    many it stored, when an LRS is configured; a broker outage is logged, never raised."""
+    task_kick(xapi_forward_task, when=forwarding_configured)
 
 
 def statement_record_for_event(*, staff, verb: str, activity: Activity, registration: uuid.UUID | None,

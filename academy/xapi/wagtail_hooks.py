@@ -20,9 +20,11 @@ from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import CreateView, SnippetViewSet, SnippetViewSetGroup
 
 from academy.services import audit_log
+from academy.tasks import task_kick
 from academy.xapi.forwarding import lrs_default_sync, refusal_retry, refusals_retry_all
 from academy.xapi.models import ApiClient, LrsEndpoint, RefusedStatement
 from academy.xapi.selectors import dead_letters, lrs_status
+from academy.xapi.tasks import xapi_forward_task
 
 
 def _require(request, model, action):
@@ -104,9 +106,7 @@ class LrsEndpointViewSet(SnippetViewSet):
         if refused := self._refuse(request):
             return refused
         endpoint = get_object_or_404(LrsEndpoint, pk=pk, active=True)
-        from academy.xapi.tasks import xapi_forward_task
-
-        xapi_forward_task.delay(endpoint_id=endpoint.pk, force=True)
+        task_kick(xapi_forward_task, endpoint_id=endpoint.pk, force=True)
         audit_log(actor=request.user, action="xapi.lrs.forward", target=endpoint)
         messages.success(request, _("Envoi lancé vers « %(name)s ».") % {"name": endpoint.name})
         return redirect(self.get_url_name("status"), pk=endpoint.pk)
