@@ -19,7 +19,8 @@ def qualified(request):
     """Ask who is qualified for a category or for skills; the form is a GET so that the answer
     has a URL a dispatcher can share."""
     if not _can_dispatch(request.user):
-        raise PermissionDenied
+        raise PermissionDenied(_("Cette page est réservée aux répartiteurs, aux responsables d'équipe et aux "
+                                 "administrateurs."))
     skills = Skill.objects.filter(active=True).order_by("code")
     form = QualifiedForm(request.GET or None, skills=skills)
     result = rule = error = None
@@ -56,7 +57,7 @@ def qualified(request):
 def shift_left(request):
     """For leads and admins: the categories N1 escalate most, and what training would help."""
     if not (user_is_lead(request.user) or user_is_admin(request.user)):
-        raise PermissionDenied
+        raise PermissionDenied(_("Ce rapport est réservé aux responsables d'équipe et aux administrateurs."))
     try:
         days = min(max(int(request.GET.get("days", 90)), 1), 730)
     except ValueError:

@@ -24,7 +24,8 @@ PAGE_SIZE = 50
 
 
 def _forbidden(request, message: str):
-    return render(request, "paths/forbidden.html", {"message": message}, status=403)
+    """The site's 403 page (templates/403.html) with the reason."""
+    return render(request, "403.html", {"exception": message}, status=403)
 
 
 def lead_required(view):
