@@ -182,8 +182,18 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"client_error_without_traceback": {"()": "academy.log_filters.ClientErrorWithoutTraceback"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain",
+                             "filters": ["client_error_without_traceback"]}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    # django_tasks logs every search-index update at INFO: noise in commands and worker logs.
-    "loggers": {"django.db.backends": {"level": "WARNING"}, "django_tasks": {"level": "WARNING"}},
+    "loggers": {
+        # Django's default configuration gives the "django" logger a console handler of its own
+        # (active when DEBUG is on): with the root's, every django.* line was printed twice.
+        # Configuring it resets its children: every django.* record, runserver's request lines
+        # included, now goes to the root's handler only, once, in one format.
+        "django": {"handlers": [], "level": env_str("LOG_LEVEL", "INFO"), "propagate": True},
+        "django.db.backends": {"level": "WARNING"},
+        # django_tasks logs every search-index update at INFO: noise in commands and worker logs.
+        "django_tasks": {"level": "WARNING"},
+    },
 }
