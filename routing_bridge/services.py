@@ -1,6 +1,5 @@
 """Writes of the routing bridge: router clients, category rules (and their CSV import), ticket
 feedback and the practice evidence it gives. Webhook delivery lives in `webhooks.py`."""
-import csv
 import hashlib
 import io
 import secrets
@@ -14,7 +13,8 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from academy.exports import cell_unescape, csv_writer
+from academy import imports as kit
+from academy.exports import csv_writer
 from academy.models import Event, Staff, Tier
 from academy.services import audit_log
 from academy.tasks import task_kick
@@ -164,7 +164,7 @@ def _parse_requirements(text: str, *, skills: dict, line: int, column: str, erro
     return result
 
 
-def category_rules_import(*, content: str, by=None, partial: bool = False) -> ImportReport:
+def category_rules_import(*, content: str | bytes, by=None, partial: bool = False) -> ImportReport:
     """Import category rules from CSV (`category,required,optional,tiers,description`;
     `required`/`optional` as `CODE:LEVEL;CODE:LEVEL`, `tiers` as `N1;N2`). Validates the whole
     file first: with any error nothing is imported, unless `partial`, which imports the valid
@@ -172,8 +172,13 @@ def category_rules_import(*, content: str, by=None, partial: bool = False) -> Im
     from skills.models import Skill
 
     report = ImportReport()
-    reader = csv.DictReader(io.StringIO(content.lstrip("\ufeff")))
-    header = [h.strip() for h in (reader.fieldnames or [])]
+    try:
+        text = kit.decode(content, columns=CATEGORY_CSV_HEADER)
+        records = list(kit.rows(text, delimiter=kit.sniff_delimiter(text, known=CATEGORY_CSV_HEADER)))
+    except kit.ImportFileError as exc:
+        report.errors.append(str(exc))
+        return report
+    header = [h.strip() for h in records[0][1]]
     missing = [h for h in ("category", "required") if h not in header]
     if missing:
         report.errors.append(_("ligne 1 : colonnes manquantes : %(cols)s") % {"cols": ", ".join(missing)})
@@ -181,9 +186,8 @@ def category_rules_import(*, content: str, by=None, partial: bool = False) -> Im
     skills = {s.code: s for s in Skill.objects.all()}
     rows = []
     seen = {}
-    for line, raw in enumerate(reader, start=2):
-        # An exported file comes back with its formula guard (`'=…`): read the value it stands for.
-        row = {(k or "").strip(): cell_unescape((v or "").strip()) for k, v in raw.items() if k}
+    for line, values in records[1:]:
+        row = {name: value.strip() for name, value in zip(header, values) if name}
         row_errors: list[str] = []
         category = category_normalize(row.get("category", ""))
         if not category:

@@ -92,3 +92,13 @@ def test_the_import_command_fails_loudly_and_imports_nothing_on_error(tmp_path, 
 def test_saving_a_rule_normalises_its_path(net):
     category_rule_save(category="  Réseau>VPN ", required=[(net["NET.VPN"], 2)])
     assert CategoryRule.objects.get().category == "Réseau > VPN"
+
+
+def test_an_error_after_a_blank_line_names_the_files_line(net):
+    report = category_rules_import(content=GOOD + "\nRéseau > Wi-Fi,NET.WIFI:2,,N1,\n")
+    assert report.errors == ["ligne 5 : required : compétence inconnue « NET.WIFI »"]
+
+
+def test_a_file_in_latin_1_is_refused_with_the_line_of_the_bad_bytes(net):
+    report = category_rules_import(content=GOOD.encode("latin-1"))
+    assert len(report.errors) == 1 and report.errors[0].startswith("ligne 2 : encodage invalide")
