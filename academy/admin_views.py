@@ -1,6 +1,7 @@
-"""Custom Wagtail admin screens for the organisation: the staff CSV import and the
-deactivate / reactivate confirmations. Thin: forms in, services do the work."""
+"""Custom Wagtail admin screens for the organisation: the staff CSV import, the
+deactivate / reactivate confirmations and the login locks. Thin: forms in, services do the work."""
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect
@@ -8,7 +9,9 @@ from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from academy import login_throttle
 from academy.models import Staff
+from academy.roles import user_is_admin
 from academy.services import staff_deactivate, staff_reactivate
 from academy.staff_import import COLUMNS, MAX_BYTES, staff_import
 
@@ -90,3 +93,31 @@ def staff_deactivate_view(request, pk: int):
 
 def staff_reactivate_view(request, pk: int):
     return _confirm(request, pk, deactivate=False)
+
+
+class LockReleaseForm(forms.Form):
+    kind = forms.ChoiceField(choices=[("account", "account"), ("address", "address")])
+    value = forms.CharField(max_length=255)
+
+
+def login_locks_view(request):
+    """GET: the accounts and addresses the password-guessing throttle locks now. POST (kind,
+    value): lift one lock. Administrators only."""
+    if not user_is_admin(request.user):
+        raise PermissionDenied
+    if request.method == "POST":
+        form = LockReleaseForm(request.POST)
+        if form.is_valid():
+            kind, value = form.cleaned_data["kind"], form.cleaned_data["value"]
+            if login_throttle.lock_release(kind=kind, value=value, by=request.user):
+                messages.success(request, _("« %(value)s » est débloqué.") % {"value": value})
+            else:
+                messages.warning(request, _("« %(value)s » n'était pas bloqué.") % {"value": value})
+        else:
+            messages.error(request, _("Demande de déblocage invalide."))
+        return redirect("academy_login_locks")
+    return TemplateResponse(request, "academy/admin/login_locks.html", {
+        "locks": login_throttle.locks_current(), "page_title": _("Connexions bloquées"), "header_icon": "lock",
+        "account_limit": settings.AXES_FAILURE_LIMIT, "address_limit": settings.ACADEMIE_LOGIN_FAILURES_PER_ADDRESS,
+        "minutes": login_throttle.lockout_minutes(),
+    })

@@ -1,4 +1,5 @@
 """Settings shared by every environment; dev, test and prod adjust them."""
+from datetime import timedelta
 from pathlib import Path
 
 from django.utils.translation import gettext_lazy as _
@@ -48,6 +49,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "axes",
 ]
 
 MIDDLEWARE = [
@@ -62,6 +64,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
     "courses.middleware.CatalogueSiteMiddleware",
+    # Last: turns a login refused by the password-guessing throttle into its page (academy.login_throttle).
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "academy.urls"
@@ -99,11 +103,29 @@ BRIDGE_PREPARED_STATEMENTS = env_bool("BRIDGE_PREPARED_STATEMENTS", True)
 BRIDGE_HOLDER_SETS = env_bool("BRIDGE_HOLDER_SETS", True)
 
 # Authentication stays pluggable: a later SSO adds its backend in front through the environment.
-AUTHENTICATION_BACKENDS = env_list("AUTHENTICATION_BACKENDS", ["django.contrib.auth.backends.ModelBackend"])
+# The password-guessing throttle (django-axes) comes first, whatever the environment adds.
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend",
+                           *env_list("AUTHENTICATION_BACKENDS", ["django.contrib.auth.backends.ModelBackend"])]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    # Django's list of 20,000 common passwords (password, azertyuiop, motdepasse, soleil...).
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Password guessing (academy.login_throttle): failures counted per account and per address; once
+# either limit is reached, every password check is refused for the lockout time after the last
+# failure, the right password included.
+AXES_FAILURE_LIMIT = env_int("ACADEMIE_LOGIN_FAILURES_PER_ACCOUNT", 5, minimum=1)
+ACADEMIE_LOGIN_FAILURES_PER_ADDRESS = env_int("ACADEMIE_LOGIN_FAILURES_PER_ADDRESS", 20, minimum=1)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("ACADEMIE_LOGIN_LOCKOUT_MINUTES", 15, minimum=1))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_HANDLER = "academy.login_throttle.LoginThrottleHandler"
+AXES_LOCKOUT_CALLABLE = "academy.login_throttle.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "academy.login_throttle.client_address"
+# How many reverse proxies in front of the site append to X-Forwarded-For (0: use REMOTE_ADDR).
+ACADEMIE_TRUSTED_PROXIES = env_int("ACADEMIE_TRUSTED_PROXIES", 0, minimum=0)
+AXES_DISABLE_ACCESS_LOG = True  # failures only: no row for every successful sign-in or xAPI request
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"

@@ -18,6 +18,7 @@ from pydantic import TypeAdapter, ValidationError
 from ralph.models.xapi.base.agents import BaseXapiAgent
 from ralph.models.xapi.base.common import IRI
 
+from academy import login_throttle
 from academy.json_input import JsonInputError, json_parse
 from academy.xapi import profile
 from academy.xapi.models import ApiClient, Statement
@@ -66,16 +67,21 @@ def _basic_credentials(request) -> tuple[str, str] | None:
 
 
 def _reader(request):
-    """Who is asking: ("client", ApiClient), ("user", User), or None when not authenticated.
+    """Who is asking: ("client", ApiClient), ("user", User), or None when not authenticated (or
+    when the password-guessing throttle refuses: request.axes_locked_out is then set).
     Basic credentials are checked against the API clients, then against user accounts."""
     credentials = _basic_credentials(request)
     if credentials is not None:
         username, password = credentials
         client = ApiClient.objects.filter(username=username, active=True).first()
         if client is not None:
+            if not login_throttle.password_check_allowed(request, username):
+                request.axes_locked_out = True
+                return None
             if client.check_secret(password):
                 ApiClient.objects.filter(pk=client.pk).update(last_used_at=timezone.now())
                 return "client", client
+            login_throttle.password_check_failed(request, username)
             return None
         user = authenticate(request, username=username, password=password) if username else None
         return ("user", user) if user is not None and user.is_active else None
@@ -251,11 +257,14 @@ def _accepted_languages(request) -> list[str]:
 
 def statements(request):
     """GET /xapi/statements — a StatementResult {statements, more}, or one statement for
-    statementId. 400 for malformed parameters, 401 without credentials, 404 for an unknown or
-    invisible statementId."""
+    statementId. 400 for malformed parameters, 401 without credentials, 429 while the
+    password-guessing throttle locks the account or the address, 404 for an unknown or invisible
+    statementId."""
     if request.method not in ("GET", "HEAD"):
         return _error(405, _("Seule la lecture (GET) est prise en charge."), Allow="GET, HEAD")
     reader = _reader(request)
+    if reader is None and getattr(request, "axes_locked_out", False):
+        return _error(429, login_throttle.lockout_message(), Retry_After=str(login_throttle.lockout_minutes() * 60))
     if reader is None:
         return _error(401, _("Authentification requise (session ou HTTP Basic)."),
                       WWW_Authenticate='Basic realm="Académie xAPI", charset="UTF-8"')

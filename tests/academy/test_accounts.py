@@ -2,6 +2,7 @@
 import re
 
 from django.core import mail
+from django.http import HttpRequest
 
 
 def test_staff_log_in_in_french_and_land_on_their_home(client, learner):
@@ -28,7 +29,7 @@ def test_a_deactivated_person_cannot_log_in(client, learner, admin_user):
 
     staff_deactivate(staff=learner, by=admin_user, reason="Départ")
 
-    assert not client.login(username="lea", password="academie")
+    assert not client.login(request=HttpRequest(), username="lea", password="academie")
 
 
 def test_pages_require_login(client):
@@ -56,7 +57,7 @@ def test_password_reset_sends_an_email_with_a_working_link(client, learner):
     assert form.status_code == 200
     done = client.post(form.redirect_chain[-1][0], {"new_password1": "Nouveau-mot-2026", "new_password2": "Nouveau-mot-2026"})
     assert done.status_code == 302
-    assert client.login(username="lea", password="Nouveau-mot-2026")
+    assert client.login(request=HttpRequest(), username="lea", password="Nouveau-mot-2026")
 
 
 def test_the_language_switch_shows_the_site_in_english(client, learner):

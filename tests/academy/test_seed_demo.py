@@ -4,6 +4,7 @@ import io
 from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
+from django.http import HttpRequest
 
 from academy import roles
 from academy.models import Staff, Team
@@ -45,7 +46,8 @@ def test_the_demo_accounts_log_in_with_the_announced_password_and_have_their_rol
     seed("--password", "demo-2026")
 
     for username in ["technicien", "chef", "dispatch", "editeur", "admin"]:
-        assert client.login(username=username, password="demo-2026"), username
+        # The password-guessing throttle (axes) needs the request that every sign-in has.
+        assert client.login(request=HttpRequest(), username=username, password="demo-2026"), username
         client.logout()
     # (Seeding is slow once every app adds its demo: the roles are checked on the same run.)
     User = get_user_model()
