@@ -45,8 +45,7 @@ def questions_import(request):
             report = import_json(text=form.cleaned_data["file"], actor=request.user,
                                  dry_run=form.cleaned_data["dry_run"])
             if report.ok and not form.cleaned_data["dry_run"]:
-                messages.success(request, _("%(c)s question(s) créée(s), %(u)s mise(s) à jour.") % {
-                    "c": report.created, "u": report.updated})
+                messages.success(request, report.summary)
             elif not report.ok:
                 status = 400
         else:

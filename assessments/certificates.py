@@ -9,6 +9,8 @@ import segno
 from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
+from django.utils import translation
+from django.utils.formats import date_format
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.units import mm
@@ -30,7 +32,6 @@ TEXTS = {
         "valid": "Valable du {start} au {end} inclus",
         "code": "Code de vérification",
         "verify": "Vérifier ce certificat :",
-        "date": "%d/%m/%Y",
     },
     "en": {
         "title": "Certificate",
@@ -41,7 +42,6 @@ TEXTS = {
         "valid": "Valid from {start} to {end} inclusive",
         "code": "Verification code",
         "verify": "Verify this certificate:",
-        "date": "%Y-%m-%d",
     },
 }
 
@@ -73,6 +73,12 @@ def _fonts_registered() -> tuple[str, str]:
                 _fonts = ("CertSans", "CertSans-Bold")
                 break
     return _fonts
+
+
+def _day(value, lang: str) -> str:
+    """A day in the site's date style (academy/formats) of the certificate's language."""
+    with translation.override(lang):
+        return date_format(value, "DATE_FORMAT")
 
 
 def _fit(text: str, font: str, size: float, max_width: float) -> float:
@@ -131,9 +137,8 @@ def certificate_pdf(*, award: Award, language: str = "fr") -> bytes:
 
     pdf.setFont(regular, 12)
     left = 25 * mm
-    pdf.drawString(left, 50 * mm, f"{t['awarded']} {timezone.localtime(award.awarded_at).strftime(t['date'])}")
-    pdf.drawString(left, 43 * mm, t["valid"].format(start=first_day.strftime(t["date"]),
-                                                    end=last_day.strftime(t["date"])))
+    pdf.drawString(left, 50 * mm, f"{t['awarded']} {_day(timezone.localtime(award.awarded_at), lang)}")
+    pdf.drawString(left, 43 * mm, t["valid"].format(start=_day(first_day, lang), end=_day(last_day, lang)))
     pdf.drawString(left, 36 * mm, f"{t['code']} : {award.code}" if lang == "fr" else f"{t['code']}: {award.code}")
     pdf.setFont(regular, 9)
     pdf.drawString(left, 27 * mm, f"{t['verify']} {url}")

@@ -14,6 +14,7 @@ from decimal import Decimal
 
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from academy.json_input import JsonInputError, json_parse
 from assessments.grading import ResponseError, parse_decimal
@@ -36,6 +37,19 @@ class ImportReport:
     @property
     def ok(self) -> bool:
         return not self.errors
+
+    @property
+    def summary(self) -> str:
+        """What was created and updated, with the right plurals."""
+        return ngettext("%(n)s question créée", "%(n)s questions créées", self.created) % {"n": self.created} + \
+            ", " + ngettext("%(n)s mise à jour.", "%(n)s mises à jour.", self.updated) % {"n": self.updated}
+
+    @property
+    def dry_run_summary(self) -> str:
+        """What a real import of the file would do."""
+        return ngettext("Fichier valide : %(n)s question à créer", "Fichier valide : %(n)s questions à créer",
+                        self.created) % {"n": self.created} + ", " + _(
+            "%(n)s à mettre à jour. Rien n'a été enregistré.") % {"n": self.updated}
 
 
 def _line_of_items(text: str) -> list[int]:
@@ -66,7 +80,8 @@ def _check_item(item, skills_by_code: dict) -> tuple[dict | None, list[str]]:
         return None, [_("un objet JSON est attendu")]
     unknown = sorted(set(item) - KNOWN_KEYS)
     if unknown:
-        errors.append(_("champ(s) inconnu(s) : %(keys)s") % {"keys": ", ".join(unknown)})
+        errors.append(ngettext("champ inconnu : %(keys)s", "champs inconnus : %(keys)s", len(unknown))
+                      % {"keys": ", ".join(unknown)})
     code = item.get("code")
     if not isinstance(code, str) or not CODE_RE.match(code):
         errors.append(_("« code » manquant ou invalide"))
@@ -97,7 +112,8 @@ def _check_item(item, skills_by_code: dict) -> tuple[dict | None, list[str]]:
         skill_codes = []
     missing = [s for s in skill_codes if s not in skills_by_code]
     if missing:
-        errors.append(_("compétence(s) inconnue(s) : %(codes)s") % {"codes": ", ".join(missing)})
+        errors.append(ngettext("compétence inconnue : %(codes)s", "compétences inconnues : %(codes)s", len(missing))
+                      % {"codes": ", ".join(missing)})
     data = {
         "code": code, "type": qtype, "text": text, "explanation": explanation or "", "difficulty": difficulty,
         "points": points, "partial_credit": partial, "active": active,

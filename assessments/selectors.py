@@ -4,6 +4,7 @@ from datetime import datetime, timedelta
 
 from django.db.models import Q, QuerySet
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from assessments.models import (
@@ -84,7 +85,7 @@ def exam_start_state(*, exam: Exam, staff, now: datetime | None = None) -> Start
             state.can_start = False
             state.next_start_at = next_at
             state.reason = _("Prochaine tentative possible le %(when)s.") % {
-                "when": timezone.localtime(next_at).strftime("%d/%m/%Y %H:%M")}
+                "when": date_format(timezone.localtime(next_at), "DATETIME_FORMAT")}
     return state
 
 
@@ -398,7 +399,7 @@ def certificates_for_staff(*, staff, now: datetime | None = None) -> list[Certif
     for award in _recent_awards(staff=staff, now=now):
         if award.status_at(now) in ("valid", "pending"):
             label = _("%(name)s — valable jusqu'au %(day)s") % {
-                "name": award.certification.name, "day": award.last_valid_day.strftime("%d/%m/%Y")}
+                "name": award.certification.name, "day": date_format(award.last_valid_day, "DATE_FORMAT")}
             links.append(CertificateLink(label, f"{reverse('assessments:my_certifications')}#award-{award.code}"))
     return links
 

@@ -17,6 +17,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from academy.services import audit_log, event_publish, notification_send
@@ -64,7 +65,8 @@ def exam_questions_draw(*, exam: Exam, rng: random.Random) -> list[Question]:
             candidates = sorted(set(qs.values_list("pk", flat=True)))
             if len(candidates) < pool.count:
                 raise ValidationError(
-                    _("La réserve « %(pool)s » ne contient que %(n)s question(s) pour %(count)s demandée(s).") % {
+                    _("La réserve « %(pool)s » ne contient pas assez de questions (disponibles : %(n)s, "
+                      "demandées : %(count)s).") % {
                         "pool": pool.skill.code if pool.skill_id else _("toutes compétences"),
                         "n": len(candidates), "count": pool.count},
                     code="invalid")
@@ -341,7 +343,7 @@ def award_create(*, certification: Certification, staff, by=None, now: datetime 
                 message = _("La recertification est déjà obtenue.")
             elif state.window_opens_at:
                 message = _("La recertification ouvre le %(day)s.") % {
-                    "day": timezone.localtime(state.window_opens_at).strftime("%d/%m/%Y")}
+                    "day": date_format(timezone.localtime(state.window_opens_at), "DATE_FORMAT")}
             else:
                 message = _("Cette certification est fermée.")
             raise ValidationError(message, code="not_eligible")
@@ -377,7 +379,7 @@ def award_create(*, certification: Certification, staff, by=None, now: datetime 
         notification_send(
             recipient=staff.user, kind="certification.awarded",
             title=_("Certification obtenue : %(name)s") % {"name": certification.name_fr},
-            body=_("Valable jusqu'au %(day)s inclus.") % {"day": award.last_valid_day.strftime("%d/%m/%Y")},
+            body=_("Valable jusqu'au %(day)s inclus.") % {"day": date_format(award.last_valid_day, "DATE_FORMAT")},
             url=reverse("assessments:my_certifications"), dedupe_key=f"assessments:award:{award.pk}:awarded",
         )
     return award
@@ -465,7 +467,7 @@ def awards_remind(*, now: datetime | None = None) -> int:
 def _award_remind_step(*, award: Award, step: int, now: datetime) -> None:
     name = award.certification.name_fr
     holder = award.staff.display_name
-    last_day = award.last_valid_day.strftime("%d/%m/%Y")
+    last_day = date_format(award.last_valid_day, "DATE_FORMAT")
     url = reverse("assessments:my_certifications")
     for user in _award_recipients(award):
         own = user.pk == award.staff.user_id

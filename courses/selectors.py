@@ -421,7 +421,9 @@ def catalogue_context(*, catalogue, user, params) -> dict:
     query_string.pop("page", None)
     domains, skills = site_cache.catalogue_facets(lambda: (
         list(Domain.objects.filter(courses__live=True).distinct().order_by("sort_order", "code")),
-        list(Skill.objects.filter(taught_by__page__live=True).distinct().order_by("code")),
+        # Grouped by domain in the filter (skills.selectors.skills_active's order).
+        list(Skill.objects.filter(taught_by__page__live=True).distinct().select_related("domain")
+             .order_by("domain__sort_order", "domain__code", "code")),
     ))
     return {
         "staff": staff,

@@ -3,6 +3,7 @@ from django.contrib import messages
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from wagtail import hooks
+from django.utils.translation import ngettext
 
 from courses.models import Enrolment
 
@@ -14,8 +15,11 @@ def refuse_deleting_courses_with_learners(request, page):
     count = Enrolment.objects.filter(course__path__startswith=page.path).count()
     if not count:
         return None
-    messages.error(request, _(
-        "« %(title)s » ne peut pas être supprimée : %(count)s inscription(s) y sont rattachées. "
-        "Dépubliez-la plutôt : elle disparaît du catalogue et l'historique des apprenants est conservé."
+    messages.error(request, ngettext(
+        "« %(title)s » ne peut pas être supprimée : %(count)s inscription y est rattachée. "
+        "Dépubliez-la plutôt : elle disparaît du catalogue et l'historique des apprenants est conservé.",
+        "« %(title)s » ne peut pas être supprimée : %(count)s inscriptions y sont rattachées. "
+        "Dépubliez-la plutôt : elle disparaît du catalogue et l'historique des apprenants est conservé.",
+        count,
     ) % {"title": page.title, "count": count})
     return redirect("wagtailadmin_explore", page.get_parent().id)

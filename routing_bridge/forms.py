@@ -2,8 +2,12 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from academy.models import Tier
+from routing_bridge.models import CategoryRule
+from skills.forms import skill_choices_by_domain
 from skills.selectors import scale_labels
 
+# A category longer than any rule's cannot name one.
+CATEGORY_MAX_LENGTH = CategoryRule._meta.get_field("category").max_length
 REQUIRED_ROWS = 4
 OPTIONAL_ROWS = 2
 
@@ -11,18 +15,21 @@ OPTIONAL_ROWS = 2
 class QualifiedForm(forms.Form):
     """The dispatcher's question: a ticket category, or skills with minimum levels; tiers."""
 
-    category = forms.CharField(label=_("Catégorie du ticket"), required=False, max_length=255,
+    category = forms.CharField(label=_("Catégorie du ticket"), required=False, max_length=CATEGORY_MAX_LENGTH,
+                               error_messages={"max_length": _(
+                                   "La catégorie du ticket compte %(show_value)d caractères : "
+                                   "%(limit_value)d au plus.")},
                                help_text=_("Ex. « Réseau > VPN ». Laissez vide pour choisir les compétences."))
     tiers = forms.MultipleChoiceField(label=_("Niveaux de support"), choices=Tier.choices, required=False,
                                       widget=forms.CheckboxSelectMultiple)
-    at = forms.DateTimeField(label=_("À l'instant (facultatif)"), required=False,
+    at = forms.DateTimeField(label=_("Date et heure (facultatif, maintenant par défaut)"), required=False,
                              widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
                              input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d"],
-                             help_text=_("Laissez vide pour maintenant."))
+                             help_text=_("Pour savoir qui était ou sera qualifié à un autre moment."))
 
     def __init__(self, *args, skills=(), **kwargs):
         super().__init__(*args, **kwargs)
-        skill_choices = [("", _("— compétence —"))] + [(s.code, f"{s.code} — {s.name}") for s in skills]
+        skill_choices = [("", _("— Choisir une compétence —"))] + skill_choices_by_domain(skills)
         # The scale as edited, in the active language (level 0 is no requirement at all).
         level_choices = [(level, f"{level} — {label}") for level, label in scale_labels().items() if level > 0]
         for prefix, rows, label in (("req", REQUIRED_ROWS, _("Compétence requise %(n)s")),
@@ -54,7 +61,7 @@ class QualifiedForm(forms.Form):
         data = super().clean()
         required = self.requirements("req", REQUIRED_ROWS)
         optional = self.requirements("opt", OPTIONAL_ROWS)
-        if not data.get("category") and not required:
+        if not data.get("category") and not required and "category" not in self.errors:
             raise forms.ValidationError(_("Choisissez une catégorie ou au moins une compétence requise."))
         codes = [c for c, _lvl in required + optional]
         if len(codes) != len(set(codes)):

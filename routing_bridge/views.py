@@ -7,11 +7,16 @@ from django.utils.translation import gettext as _
 from academy.roles import user_is_admin, user_is_dispatcher, user_is_lead
 from routing_bridge import selectors
 from routing_bridge.forms import OPTIONAL_ROWS, REQUIRED_ROWS, QualifiedForm
-from skills.models import Skill
+from skills.selectors import skills_active
 
 
 def _can_dispatch(user) -> bool:
     return user_is_dispatcher(user) or user_is_lead(user) or user_is_admin(user)
+
+
+def _shown(requirement: selectors.Requirement, names: dict) -> dict:
+    return {"skill": requirement.skill, "name": names.get(requirement.skill, requirement.skill),
+            "min_level": requirement.min_level}
 
 
 @login_required
@@ -21,7 +26,7 @@ def qualified(request):
     if not _can_dispatch(request.user):
         raise PermissionDenied(_("Cette page est réservée aux répartiteurs, aux responsables d'équipe et aux "
                                  "administrateurs."))
-    skills = Skill.objects.filter(active=True).order_by("code")
+    skills = list(skills_active())
     form = QualifiedForm(request.GET or None, skills=skills)
     result = rule = error = None
     suggestions = []
@@ -39,8 +44,16 @@ def qualified(request):
                 optional = [selectors.Requirement(code, level) for code, level in data["optional"]]
             result = selectors.staff_qualified(required=required, optional=optional, tiers=tiers,
                                                at=data["at"], limit=50)
-            result.required = required
-            result.optional = optional
+            # What the page shows of each requirement: the skill's name and the level asked.
+            names = {skill.code: skill.name for skill in skills}
+            result.required = [_shown(r, names) for r in required]
+            result.optional = [_shown(r, names) for r in optional]
+            for candidate in result.candidates:
+                for reason in candidate.skills:
+                    reason["name"] = names.get(reason["skill"], reason["skill"])
+                # The optional skills that raised this person in the ranking.
+                candidate.optional_skills = [_shown(r, names) for r in optional
+                                             if candidate.levels.get(r.skill, 0) >= r.min_level]
         except selectors.QueryError as exc:
             error = exc.detail
             suggestions = exc.extra.get("suggestions", [])

@@ -6,17 +6,50 @@ from django.utils.translation import gettext_lazy as _
 
 from academy.models import Tier
 from skills.models import Domain, Skill
+from skills.selectors import scale_labels, skills_active
 
 
 def _level_choices(minimum: int = 1):
-    from skills.selectors import scale_labels
-
     return [(level, f"{level} — {label}") for level, label in sorted(scale_labels().items()) if level >= minimum]
 
 
+def skill_label(skill) -> str:
+    """How a skill is offered in a list: its name first, the code after it."""
+    return f"{skill.name} ({skill.code})"
+
+
+def skill_choices_by_domain(skills, *, value=lambda skill: skill.code) -> list:
+    """Choices grouped by domain (rendered as <optgroup>), for `skills` ordered by domain
+    (skills.selectors.skills_active): [(domain name, [(value, label), ...]), ...]."""
+    groups = []
+    for skill in skills:
+        if not groups or groups[-1][0] != skill.domain_id:
+            groups.append((skill.domain_id, skill.domain.name, []))
+        groups[-1][2].append((value(skill), skill_label(skill)))
+    return [(name, choices) for _id, name, choices in groups]
+
+
+class _SkillsByDomainIterator(forms.models.ModelChoiceIterator):
+    def __iter__(self):
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        yield from skill_choices_by_domain(self.queryset, value=lambda skill: self.choice(skill)[0])
+
+    def __len__(self):
+        return self.queryset.count() + (1 if self.field.empty_label is not None else 0)
+
+
 class SkillChoiceField(forms.ModelChoiceField):
+    """A skill chosen in a list grouped by domain, with a French empty choice."""
+
+    iterator = _SkillsByDomainIterator
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("empty_label", _("— Choisir une compétence —"))
+        super().__init__(*args, **kwargs)
+
     def label_from_instance(self, obj):
-        return f"{obj.code} — {obj.name}"
+        return skill_label(obj)
 
 
 def _end_of_day(day):
@@ -32,7 +65,7 @@ class SelfAssessmentForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["skill"].queryset = Skill.objects.filter(active=True).select_related("domain").order_by("code")
+        self.fields["skill"].queryset = skills_active()
         self.fields["level"].choices = _level_choices()
 
 
@@ -47,7 +80,7 @@ class EvidenceForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["skill"].queryset = Skill.objects.filter(active=True).select_related("domain").order_by("code")
+        self.fields["skill"].queryset = skills_active()
         self.fields["level"].choices = _level_choices()
 
     def clean_valid_until(self):

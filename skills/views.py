@@ -14,6 +14,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from academy.formats import last_valid_day
 from academy.roles import user_is_lead
 from academy.selectors import staff_for_user, staff_visible_to, teams_led_by, user_leads_staff
 from skills import selectors
@@ -173,7 +174,7 @@ def _heatmap_present(matrix) -> None:
             if cell["declared"] > cell["level"]:
                 parts.append(f"{declared} {cell['declared']}")
             if cell["valid_until"]:
-                parts.append(f"{until} {date_format(timezone.localtime(cell['valid_until']), 'SHORT_DATE_FORMAT')}")
+                parts.append(f"{until} {date_format(last_valid_day(cell['valid_until']), 'DATE_FORMAT')}")
             cell["title"] = " / ".join(parts)
             cell["css"] = f"hm level-{cell['level']}" + (" gap" if cell["gap"] else "")
 

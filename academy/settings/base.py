@@ -139,6 +139,8 @@ USE_TZ = True
 WAGTAIL_I18N_ENABLED = False
 WAGTAILADMIN_PERMITTED_LANGUAGES = LANGUAGES
 WAGTAIL_CONTENT_LANGUAGES = [("fr", "Français")]
+# One date style for the site, per language (academy/formats/<lang>/formats.py).
+FORMAT_MODULE_PATH = ["academy.formats"]
 
 STATIC_URL = "/static/"
 STATIC_ROOT = Path(env_str("STATIC_ROOT", str(VAR_DIR / "static")))

@@ -13,6 +13,7 @@ from django.db.models import Prefetch, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from academy.models import Staff, Team
 from academy.roles import user_is_admin
@@ -140,9 +141,11 @@ def steps_unreachable_for(*, path: TrainingPath, staff: Staff, steps: list[PathS
         if step.kind == StepKind.COURSE and step.course is not None:
             missing = [p.title for p in prerequisites[step.course_id] if p.pk not in done and p.pk not in earlier]
             if missing:
-                problems.append(str(_(
-                    "%(who)s ne peut pas suivre « %(course)s » : prérequis non terminé(s) et absent(s) du "
-                    "parcours avant cette étape : %(missing)s.")) % {
+                problems.append(ngettext(
+                    "%(who)s ne peut pas suivre « %(course)s » : prérequis non terminé et absent du "
+                    "parcours avant cette étape : %(missing)s.",
+                    "%(who)s ne peut pas suivre « %(course)s » : prérequis non terminés et absents du "
+                    "parcours avant cette étape : %(missing)s.", len(missing)) % {
                         "who": staff.display_name, "course": step.target_label, "missing": ", ".join(missing)})
             earlier.add(step.course_id)
     return problems

@@ -20,6 +20,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from academy.models import Event, Profile, Staff, Team, Tier
 from academy.roles import user_is_admin, user_is_lead
@@ -171,7 +172,7 @@ def due_date_resolve(*, mode: str, due_on: date | None, due_days: int | None, st
             raise ValidationError({"due_on": _("Indiquez la date d'échéance.")})
         if due_on < today:
             raise ValidationError({"due_on": _("L'échéance du %(date)s est déjà passée : choisissez une date à "
-                                               "venir.") % {"date": date_format(due_on, "SHORT_DATE_FORMAT")}})
+                                               "venir.") % {"date": date_format(due_on, "DATE_FORMAT")}})
         return due_on
     if mode == DueMode.RELATIVE:
         if due_days is None or not 1 <= due_days <= MAX_DUE_DAYS:
@@ -377,8 +378,12 @@ class SyncReport:
     blocked: list = field(default_factory=list)  # [(rule id, employee id, reason)]
 
     def __str__(self):
-        return _("%(a)d affectation(s), %(w)d retrait(s), %(b)d bloquée(s)") % {
-            "a": len(self.assigned), "w": len(self.withdrawn), "b": len(self.blocked)}
+        assigned, withdrawn, blocked = len(self.assigned), len(self.withdrawn), len(self.blocked)
+        return ", ".join([
+            ngettext("%(n)d affectation", "%(n)d affectations", assigned) % {"n": assigned},
+            ngettext("%(n)d retrait", "%(n)d retraits", withdrawn) % {"n": withdrawn},
+            ngettext("%(n)d bloquée", "%(n)d bloquées", blocked) % {"n": blocked},
+        ])
 
 
 def _rule_due(rule: PathRule, today: date) -> date | None:
@@ -532,7 +537,8 @@ def _reminder_texts(kind: str, progress, *, for_lead: bool) -> tuple[str, str]:
     else:
         title = (_("%(who)s : parcours « %(path)s » en retard (échéance du %(date)s)") if for_lead
                  else _("Parcours « %(path)s » en retard (échéance du %(date)s)"))
-    body = _("%(done)d étape(s) obligatoire(s) sur %(total)d terminée(s).") % {
+    body = ngettext("%(done)d étape obligatoire sur %(total)d terminée.",
+                    "%(done)d étapes obligatoires sur %(total)d terminées.", progress.required_done) % {
         "done": progress.required_done, "total": progress.required_total}
     if step:
         body += " " + _("Prochaine étape : %(step)s.") % {"step": step}

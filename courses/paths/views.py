@@ -11,6 +11,7 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from academy.models import Staff, Team
@@ -226,8 +227,11 @@ def path_assign(request, path_id: int):
                 profile, tier = ("", "") if data["target"] == "team" else (data["profile"], data["tier"])
                 _rule, report = services.assignment_rule_create(path=path, by=request.user, team=team,
                                                                 profile=profile, tier=tier, **due)
-                messages.success(request, _("Règle créée : %(count)d personne(s) assignée(s). Les arrivées et les "
-                                            "départs sont suivis automatiquement.") % {"count": len(report.assigned)})
+                messages.success(request, ngettext(
+                    "Règle créée : %(count)d personne assignée. Les arrivées et les départs sont suivis "
+                    "automatiquement.",
+                    "Règle créée : %(count)d personnes assignées. Les arrivées et les départs sont suivis "
+                    "automatiquement.", len(report.assigned)) % {"count": len(report.assigned)})
                 for _rule_id, employee_id, reason in report.blocked:
                     messages.warning(request, reason)
         except ValidationError as error:
@@ -243,7 +247,8 @@ def path_assign(request, path_id: int):
 def rule_deactivate(request, rule_id: int):
     rule = get_object_or_404(PathRule, pk=rule_id)
     count = services.assignment_rule_deactivate(rule=rule, by=request.user)
-    messages.success(request, _("Règle désactivée : %(count)d affectation(s) non terminée(s) retirée(s).")
+    messages.success(request, ngettext("Règle désactivée : %(count)d affectation non terminée retirée.",
+                                       "Règle désactivée : %(count)d affectations non terminées retirées.", count)
                      % {"count": count})
     return redirect("paths:path_detail", path_id=rule.path_id)
 
@@ -302,7 +307,8 @@ def gap_close(request):
         for message in _messages(error):
             messages.error(request, message)
     else:
-        messages.success(request, _("« %(path)s » assigné à %(count)d personne(s).") % {
+        messages.success(request, ngettext("« %(path)s » assigné à %(count)d personne.",
+                                           "« %(path)s » assigné à %(count)d personnes.", len(assignments)) % {
             "path": path.name, "count": len(assignments)})
     return redirect(target or "paths:team_paths")
 

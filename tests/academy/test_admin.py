@@ -28,7 +28,7 @@ def test_the_admin_upload_form_imports_a_valid_file_and_shows_the_report(client,
     response = upload(client, f"{HEADER}\nE1,alice,,Alice,Aubert,Projets,architecte,N3,,fr\n")
 
     assert response.status_code == 200
-    assert "1 collaborateur(s) créé(s)" in response.content.decode()
+    assert "1 collaborateur créé" in response.content.decode()
     staff = Staff.objects.get(employee_id="E1")
     assert staff.profile == "architect"
     entry = AuditEntry.objects.get(action="staff.create")

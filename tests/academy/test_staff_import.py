@@ -112,7 +112,7 @@ def test_a_manager_already_in_the_academie_may_be_named(db):
     ("E5,,,,,T,technician,N1,,fr", "identifiant (username) manquant"),
     ("E5,eve,,,,T,technician,N1,,french", "langue « french » invalide"),
     ("E5,eve,,,,T,technician,N1,E5,fr", "son propre responsable"),
-    ("E5,eve,,,,T,technician,N1,fr", "9 valeur(s) au lieu de 10"),
+    ("E5,eve,,,,T,technician,N1,fr", "9 valeurs au lieu de 10"),
 ])
 def test_it_rejects_an_invalid_row_with_its_line_number_and_writes_nothing(db, row, expected):
     text = f"{HEADER}\nE1,alice,,,,T,technician,N1,,fr\n{row}\nE2,bruno,,,,T,technician,N1,,fr\n"
@@ -218,7 +218,7 @@ def test_it_rejects_a_missing_column_and_names_it(db):
                  "E1,alice,,,,T,technician,,\n")
 
     assert error_lines(report) == [1]
-    assert "colonne(s) manquante(s) : tier, languages" in str(report)
+    assert "colonnes manquantes : tier, languages" in str(report)
     assert nothing_written()
 
 
@@ -258,7 +258,7 @@ def test_the_command_reports_success_and_a_missing_file(db, tmp_path, capsys):
 
     call_command("import_staff", str(path))
 
-    assert "4 collaborateur(s) créé(s)" in capsys.readouterr().out
+    assert "4 collaborateurs créés" in capsys.readouterr().out
     with pytest.raises(CommandError, match="Fichier introuvable"):
         call_command("import_staff", str(tmp_path / "absent.csv"))
 

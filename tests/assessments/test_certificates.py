@@ -7,6 +7,8 @@ from datetime import datetime, timedelta
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils import translation
+from django.utils.formats import date_format
 from pypdf import PdfReader
 
 from assessments.certificates import certificate_pdf
@@ -30,7 +32,8 @@ def test_the_pdf_holds_the_name_the_certification_the_dates_and_the_code(award):
     assert "Léa Martin" in text
     assert "Certification Poste de travail N1" in text
     assert award.code in text
-    assert award.last_valid_day.strftime("%d/%m/%Y") in text
+    with translation.override("fr"):
+        assert date_format(award.last_valid_day, "DATE_FORMAT") in text  # the site's one date style
     assert f"/certificats/verifier/{award.code}/" in text
 
 

@@ -83,10 +83,10 @@ def test_the_filter_choices_follow_publishing_and_renaming_at_once(lea, catalogu
     network = course_create(title="Un VLAN qui n'arrive pas au port", catalogue=catalogue, domain=vlan.domain,
                             skills=[(vlan, 3)])
     domains, skills = choices()
-    assert "Réseau" in domains and "NET.VLAN — VLAN" in skills
+    assert "Réseau" in domains and "VLAN (NET.VLAN)" in skills
     vlan.name_fr = "Réseaux locaux virtuels"
     vlan.save()
-    assert "NET.VLAN — Réseaux locaux virtuels" in choices()[1]
+    assert "Réseaux locaux virtuels (NET.VLAN)" in choices()[1]
     network.unpublish()
     domains, skills = choices()
     assert "Réseau" not in domains and "NET.VLAN" not in skills

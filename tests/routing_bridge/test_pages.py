@@ -33,7 +33,7 @@ def test_a_dispatcher_sees_ranked_candidates_with_their_reasons_for_a_category(c
     assert response.status_code == 200
     assert [c.employee_id for c in response.context["result"].candidates] == ["E10001", "E10002"]
     assert "2 personnes qualifiées" in html
-    assert "Léa Martin" in html and "niveau 2 (minimum 2)" in html and "exam" in html
+    assert "Léa Martin" in html and "niveau 2 (minimum 2)" in html and "Examen réussi" in html
     assert "sans échéance" in html
 
 
