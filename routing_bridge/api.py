@@ -6,8 +6,9 @@ import json
 import logging
 import math
 import time
+import re
 from datetime import datetime
-from typing import Literal
+from typing import Annotated, Literal
 
 from django.core.cache import cache
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -19,7 +20,7 @@ from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.parser import Parser
 from ninja.security import HttpBearer
-from pydantic import field_validator
+from pydantic import BeforeValidator, StrictInt, field_validator
 
 from academy.json_input import NulCharacter, json_parse
 from academy.models import Staff
@@ -259,9 +260,46 @@ class ChangesOut(Schema):
     next_since: int
 
 
+# Inputs are read as the contract types them, not as pydantic's lax mode would: in a JSON body an
+# integer is a JSON number without a fraction (not `true`, not "2") and an instant is an ISO 8601
+# date-time string (not 0, not "1700000000", not a bare date); in a query string an integer is
+# digits only and a boolean is true or false.
+_ISO_DATETIME = re.compile(r"\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}")
+
+
+def _iso_datetime_text(value):
+    if not isinstance(value, str) or not _ISO_DATETIME.match(value):
+        raise ValueError(_("date et heure ISO 8601 attendues, par exemple 2026-12-01T09:00:00Z"))
+    return value
+
+
+def _text_or_integer(value):
+    if isinstance(value, bool) or not isinstance(value, (str, int)):
+        raise ValueError(_("texte ou nombre entier attendu"))
+    return value
+
+
+def _query_digits(value):
+    if not isinstance(value, str) or not value.isascii() or not value.isdigit():
+        raise ValueError(_("nombre entier attendu (chiffres seulement)"))
+    return value
+
+
+def _query_boolean(value):
+    if value not in ("true", "false"):
+        raise ValueError(_("true ou false attendu"))
+    return value == "true"
+
+
+IsoDateTime = Annotated[datetime, BeforeValidator(_iso_datetime_text)]
+TextOrInt = Annotated[str | int, BeforeValidator(_text_or_integer)]
+QueryInt = Annotated[int, BeforeValidator(_query_digits)]
+QueryBool = Annotated[bool, BeforeValidator(_query_boolean)]
+
+
 class RequirementIn(Schema):
     skill: str = Field(min_length=1, max_length=40)
-    min_level: int = Field(ge=0, le=100)
+    min_level: StrictInt = Field(ge=0, le=100)
 
 
 def _aware(value: datetime | None) -> datetime | None:
@@ -275,8 +313,8 @@ class FiltersIn(Schema):
     profiles: list[ProfileName] | None = None
     languages: list[str] | None = Field(default=None, max_length=20)
     exclude: list[str] | None = Field(default=None, max_length=1000)
-    at: datetime | None = Field(default=None, description="Instant évalué (défaut : maintenant)")
-    limit: int = Field(default=10, ge=1, le=200)
+    at: IsoDateTime | None = Field(default=None, description="Instant évalué (défaut : maintenant)")
+    limit: StrictInt = Field(default=10, ge=1, le=200)
 
     @field_validator("at")
     @classmethod
@@ -330,7 +368,7 @@ class QualifiedOut(Schema):
 class TicketIn(Schema):
     id: str = Field(min_length=1, max_length=120)
     category: str = Field(min_length=1, max_length=255)
-    priority: str | int | None = None
+    priority: TextOrInt | None = None
     title: str | None = Field(default=None, max_length=500)
 
 
@@ -355,7 +393,7 @@ class FeedbackIn(Schema):
     category: str = Field(min_length=1, max_length=255)
     employee_id: str = Field(min_length=1, max_length=32)
     outcome: Literal["resolved", "escalated", "reassigned"]
-    occurred_at: datetime
+    occurred_at: IsoDateTime
 
     @field_validator("occurred_at")
     @classmethod
@@ -405,10 +443,10 @@ def _cursor_encode(after: str) -> str:
 
 class StaffQuery(Schema):
     cursor: str | None = Field(default=None, max_length=500)
-    limit: int = Field(default=100, ge=1, le=200)
+    limit: QueryInt = Field(default=100, ge=1, le=200)
     team: str | None = Field(default=None, max_length=120)
     tier: TierName | None = None
-    active: bool | None = None
+    active: QueryBool | None = None
 
 
 @api.get("/staff", response={200: StaffPage, **ERRORS}, auth=ClientToken("matrix:read"),
@@ -438,8 +476,8 @@ def staff_detail(request, employee_id: str):
 
 
 class ChangesQuery(Schema):
-    since: int = Field(default=0, ge=0, le=2**62)
-    limit: int = Field(default=100, ge=1, le=200)
+    since: QueryInt = Field(default=0, ge=0, le=2**62)
+    limit: QueryInt = Field(default=100, ge=1, le=200)
 
 
 @api.get("/changes", response={200: ChangesOut, **ERRORS}, auth=ClientToken("matrix:read"),

@@ -1,5 +1,6 @@
 """Router clients and their tokens, ticket category rules, webhook deliveries and ticket feedback."""
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
@@ -66,6 +67,18 @@ class RouterClient(index.Indexed, models.Model):
     @property
     def is_usable(self) -> bool:
         return self.active and self.revoked_at is None
+
+    def clean(self):
+        super().clean()
+        if self.webhook_url and not webhook_url_allowed(self.webhook_url):
+            raise ValidationError({"webhook_url": _("L'URL du webhook doit commencer par https:// : les événements "
+                                                    "portent des données du personnel.")})
+
+
+def webhook_url_allowed(url: str) -> bool:
+    """Whether events may be POSTed to `url`: any http(s) URL, https only when
+    BRIDGE_WEBHOOK_HTTPS_ONLY is on (production)."""
+    return not settings.BRIDGE_WEBHOOK_HTTPS_ONLY or url.lower().startswith("https://")
 
 
 class CategoryRule(index.Indexed, ClusterableModel):

@@ -25,7 +25,7 @@ from django.utils import timezone
 
 from academy.models import Event
 from academy.tasks import task_kick
-from routing_bridge.models import RouterClient, WebhookAttempt, WebhookDelivery
+from routing_bridge.models import RouterClient, WebhookAttempt, WebhookDelivery, webhook_url_allowed
 
 logger = logging.getLogger(__name__)
 
@@ -115,14 +115,18 @@ def delivery_attempt(*, delivery: WebhookDelivery, now: datetime | None = None) 
     }
     started = time.monotonic()
     status_code, error = None, ""
-    try:
-        response = requests.post(client.webhook_url, data=body, headers=headers, timeout=conf["TIMEOUT"],
-                                 allow_redirects=False)
-        status_code = response.status_code
-        if not 200 <= status_code < 300:
-            error = f"HTTP {status_code}: {response.text[:200]}"
-    except requests.RequestException as exc:
-        error = f"{type(exc).__name__}: {exc}"[:500]
+    if not webhook_url_allowed(client.webhook_url):
+        # A URL saved before https was required: staff data is never sent in clear.
+        error = "https:// required (BRIDGE_WEBHOOK_HTTPS_ONLY): not sent"
+    else:
+        try:
+            response = requests.post(client.webhook_url, data=body, headers=headers, timeout=conf["TIMEOUT"],
+                                     allow_redirects=False)
+            status_code = response.status_code
+            if not 200 <= status_code < 300:
+                error = f"HTTP {status_code}: {response.text[:200]}"
+        except requests.RequestException as exc:
+            error = f"{type(exc).__name__}: {exc}"[:500]
     duration = int((time.monotonic() - started) * 1000)
     ok = status_code is not None and 200 <= status_code < 300
     with transaction.atomic():

@@ -101,6 +101,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 BRIDGE_PREPARED_STATEMENTS = env_bool("BRIDGE_PREPARED_STATEMENTS", True)
 # `qualified` prefilters its candidates with bit sets kept in each process (routing_bridge.holders).
 BRIDGE_HOLDER_SETS = env_bool("BRIDGE_HOLDER_SETS", True)
+# Webhooks only to https:// URLs (on in production: prod.py).
+BRIDGE_WEBHOOK_HTTPS_ONLY = env_bool("BRIDGE_WEBHOOK_HTTPS_ONLY", False)
 
 # Authentication stays pluggable: a later SSO adds its backend in front through the environment.
 # The password-guessing throttle (django-axes) comes first, whatever the environment adds.

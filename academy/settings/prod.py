@@ -36,3 +36,15 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database", "SEARCH_CONFIG": "french"}}
+
+# Content-Security-Policy and Permissions-Policy on every answer (academy.security_headers); the
+# environment may replace either policy.
+from academy import security_headers  # noqa: E402
+
+MIDDLEWARE = ["academy.security_headers.SecurityHeadersMiddleware", *MIDDLEWARE]  # noqa: F405
+ACADEMIE_CONTENT_SECURITY_POLICY = env_str("ACADEMIE_CONTENT_SECURITY_POLICY", security_headers.SITE_POLICY)
+ACADEMIE_CONTENT_SECURITY_POLICY_ADMIN = env_str("ACADEMIE_CONTENT_SECURITY_POLICY_ADMIN",
+                                                 security_headers.ADMIN_POLICY)
+ACADEMIE_PERMISSIONS_POLICY = env_str("ACADEMIE_PERMISSIONS_POLICY", security_headers.PERMISSIONS_POLICY)
+# Webhook bodies carry staff data: only to https:// URLs (routing_bridge.models.RouterClient.clean).
+BRIDGE_WEBHOOK_HTTPS_ONLY = env_bool("BRIDGE_WEBHOOK_HTTPS_ONLY", True)
