@@ -136,6 +136,8 @@ class DeliveryState(models.Model):
     next_attempt_at = models.DateTimeField(null=True, blank=True)
     # A worker claims the LRS with a conditional UPDATE until then, so two never send at once.
     lease_until = models.DateTimeField(null=True, blank=True)
+    # Which run holds the lease: a run whose lease was taken over stops before its next request.
+    lease_token = models.UUIDField(null=True, blank=True)
     delivered_count = models.BigIntegerField(default=0)
 
 

@@ -2,18 +2,22 @@
 a batch, an LRS that is down or too slow, "already exists" answers, dead letters and their retry,
 the default LRS from the settings, and the operators' `xapi_flush`."""
 import base64
+import uuid
 from datetime import timedelta
 
 import pytest
+import requests
 from django.core.management import CommandError, call_command
+from django.urls import reverse
 from django.utils import timezone
 
 from academy.models import AuditEntry
-from academy.xapi.forwarding import (backoff_seconds, endpoint_forward, forward_all, lrs_default_sync,
-                                     refusal_retry, refusals_retry_all)
+from academy.xapi.forwarding import (ForwardReport, LeaseLost, _claim, _Run, backoff_seconds, endpoint_forward,
+                                     forward_all, lrs_default_sync, refusal_retry, refusals_retry_all)
 from academy.xapi.learning_events import Activity, learning_event_record
 from academy.xapi.models import DeliveryState, LrsEndpoint, RefusalState, RefusedStatement
 from academy.xapi.selectors import endpoint_pending_count, lrs_status
+from academy.xapi.wagtail_hooks import lrs_endpoint_viewset
 from tests.xapi.fake_lrs import FakeLrs
 
 
@@ -175,14 +179,98 @@ def test_a_slow_lrs_times_out_and_is_retried_later_without_duplicates(learner, l
     assert all(request["ids"] == [str(s.pk) for s in statements] for request in lrs.requests)
 
 
-def test_an_already_exists_answer_counts_as_delivered(learner, lrs, endpoint):
-    _record(learner, 2)
-    lrs.mode = "exists"
+def _held_elsewhere(lrs, statement, **changes):
+    """Put in the LRS a statement under this id: as recorded, or with `changes`."""
+    lrs.stored[str(statement.pk)] = {**statement.data, **changes}
+
+
+@pytest.mark.parametrize("answer", ["409", "exists"])
+def test_a_batch_refused_for_one_id_the_lrs_already_holds_as_sent_delivers_the_others(learner, lrs, endpoint,
+                                                                                      answer):
+    endpoint.batch_size = 10
+    endpoint.save()
+    statements = _record(learner, 10)
+    _held_elsewhere(lrs, statements[3])  # an earlier run whose answer was lost
+    lrs.conflict, lrs.same_is_conflict = answer, True
 
     report = endpoint_forward(endpoint=endpoint)
 
-    assert report.delivered == 2 and report.refused == 0
+    assert set(lrs.stored) == {str(s.pk) for s in statements}
+    assert report.delivered == 10 and report.refused == 0 and report.error == ""
+    assert str(statements[3].pk) in lrs.reads
     assert not RefusedStatement.objects.exists()
+    assert endpoint_pending_count(endpoint=endpoint) == 0
+    assert DeliveryState.objects.get(pk=endpoint.pk).delivered_count == 10
+
+
+def test_an_id_the_lrs_holds_with_another_content_is_a_dead_letter_and_the_others_are_delivered(
+        learner, lrs, endpoint, client, admin_user):
+    endpoint.batch_size = 10
+    endpoint.save()
+    statements = _record(learner, 10)
+    clash = statements[3]
+    _held_elsewhere(lrs, clash, verb={"id": "http://adlnet.gov/expapi/verbs/voided"})
+
+    report = endpoint_forward(endpoint=endpoint)
+
+    assert report.delivered == 9 and report.refused == 1 and report.refused_ids == [str(clash.pk)]
+    assert {str(s.pk) for s in statements} <= set(lrs.stored)
+    assert lrs.stored[str(clash.pk)]["verb"]["id"].endswith("/voided")  # never overwritten
+    refusal = RefusedStatement.objects.get(endpoint=endpoint)
+    assert refusal.statement_id == clash.pk and refusal.state == RefusalState.DEAD
+    assert refusal.status_code == 409
+    assert "autre déclaration sous cet identifiant" in refusal.error and "verb" in refusal.error
+    assert endpoint_pending_count(endpoint=endpoint) == 0
+    assert lrs_status(endpoint=endpoint).dead == 1
+    client.force_login(admin_user)
+    page = client.get(reverse(lrs_endpoint_viewset.get_url_name("status"), args=[endpoint.pk]))
+    assert page.status_code == 200
+    assert str(clash.pk) in page.content.decode() and "autre déclaration" in page.content.decode()
+
+
+def test_a_conflict_the_lrs_will_not_let_us_read_sets_the_one_statement_aside_and_delivers_the_others(
+        learner, lrs, endpoint):
+    endpoint.batch_size = 8
+    endpoint.save()
+    statements = _record(learner, 8)
+    clash = statements[5]
+    _held_elsewhere(lrs, clash, verb={"id": "http://adlnet.gov/expapi/verbs/voided"})
+    lrs.readable = False
+
+    report = endpoint_forward(endpoint=endpoint)
+
+    assert report.delivered == 7 and report.refused_ids == [str(clash.pk)]
+    refusal = RefusedStatement.objects.get(endpoint=endpoint)
+    assert refusal.state == RefusalState.RETRYING and "Differing statements" in refusal.error
+    assert "403" in refusal.error
+    assert {str(s.pk) for s in statements} <= set(lrs.stored)
+
+
+def test_an_lrs_that_says_conflict_for_everything_never_makes_forwarding_loop(learner, lrs, endpoint):
+    statements = _record(learner, 3)
+    lrs.conflict_everything = True
+
+    report = endpoint_forward(endpoint=endpoint)
+
+    assert report.delivered == 0 and report.refused == 3
+    assert set(RefusedStatement.objects.values_list("state", flat=True)) == {RefusalState.RETRYING}
+    assert len(lrs.requests) <= 2 * len(statements)
+
+
+def test_a_refused_statement_retried_after_a_lost_answer_counts_as_delivered(learner, lrs, endpoint):
+    statement = _record(learner, 1)[0]
+    lrs.reject_ids = {str(statement.pk)}
+    endpoint_forward(endpoint=endpoint)
+    assert RefusedStatement.objects.get().state == RefusalState.RETRYING
+    # The LRS took it in the end, but its answer was lost: the retry meets a 409.
+    lrs.reject_ids = set()
+    _held_elsewhere(lrs, statement)
+    lrs.same_is_conflict = True
+
+    report = endpoint_forward(endpoint=endpoint, force=True)
+
+    assert report.delivered == 1
+    assert RefusedStatement.objects.get().state == RefusalState.DELIVERED
 
 
 def test_the_default_lrs_comes_from_the_settings_without_copying_its_password(settings, lrs, learner):
@@ -216,8 +304,83 @@ def test_another_worker_holding_the_lease_makes_a_run_skip(learner, lrs, endpoin
     _record(learner, 1)
     DeliveryState.objects.create(endpoint=endpoint, lease_until=timezone.now() + timedelta(minutes=1))
 
-    assert endpoint_forward(endpoint=endpoint, force=True).skipped
+    report = endpoint_forward(endpoint=endpoint, force=True)
+
+    assert report.skipped and report.lease_held_until is not None
     assert lrs.requests == []
+
+
+def test_a_killed_worker_blocks_an_lrs_for_one_minute_at_most(learner, lrs, endpoint):
+    _record(learner, 1)
+    report = ForwardReport(endpoint=endpoint.name)
+    before = timezone.now()
+    assert _claim(endpoint, force=False, take_over=False, report=report)  # then the worker is killed
+
+    lease_until = DeliveryState.objects.get(pk=endpoint.pk).lease_until
+    assert lease_until <= before + timedelta(seconds=61)
+    assert endpoint_forward(endpoint=endpoint).skipped
+
+
+def test_the_lapsed_lease_of_a_killed_worker_is_taken_over(learner, lrs, endpoint):
+    statements = _record(learner, 3)
+    DeliveryState.objects.create(endpoint=endpoint, lease_until=timezone.now() - timedelta(seconds=1),
+                                 lease_token=uuid.uuid4())
+
+    report = endpoint_forward(endpoint=endpoint)
+
+    assert not report.skipped and report.lease_taken_over == "expired"
+    assert set(lrs.stored) == {str(s.pk) for s in statements}
+    state = DeliveryState.objects.get(pk=endpoint.pk)
+    assert state.lease_until is None and state.lease_token is None
+
+
+def test_a_run_whose_lease_was_taken_over_stops_before_its_next_request(learner, lrs, endpoint):
+    _record(learner, 2)
+    first = ForwardReport(endpoint=endpoint.name)
+    token = _claim(endpoint, force=False, take_over=False, report=first)
+
+    second = endpoint_forward(endpoint=endpoint, take_over=True)
+
+    assert second.lease_taken_over == "forced" and second.delivered == 2
+    with requests.Session() as session:
+        with pytest.raises(LeaseLost):
+            _Run(endpoint=endpoint, session=session, report=first, token=token).renew()
+
+
+def test_xapi_flush_fails_and_names_force_when_another_run_holds_the_lrs(learner, lrs, endpoint, capsys):
+    _record(learner, 2)
+    DeliveryState.objects.create(endpoint=endpoint, lease_until=timezone.now() + timedelta(minutes=1),
+                                 lease_token=uuid.uuid4())
+
+    with pytest.raises(CommandError, match="--force"):
+        call_command("xapi_flush")
+
+    assert "déjà en cours d'envoi par un autre processus" in capsys.readouterr().err
+    assert lrs.requests == []
+
+
+def test_xapi_flush_force_takes_the_lrs_over_with_a_warning(learner, lrs, endpoint, capsys):
+    statements = _record(learner, 2)
+    DeliveryState.objects.create(endpoint=endpoint, lease_until=timezone.now() + timedelta(minutes=1),
+                                 lease_token=uuid.uuid4())
+
+    call_command("xapi_flush", "--force")
+
+    out = capsys.readouterr()
+    assert "repris de force" in out.err
+    assert "LRS analytique : 2 envoyée(s), 0 refusée(s), 0 en attente" in out.out
+    assert set(lrs.stored) == {str(s.pk) for s in statements}
+
+
+def test_xapi_flush_takes_over_a_lapsed_lease_and_says_so(learner, lrs, endpoint, capsys):
+    _record(learner, 1)
+    DeliveryState.objects.create(endpoint=endpoint, lease_until=timezone.now() - timedelta(seconds=5),
+                                 lease_token=uuid.uuid4())
+
+    call_command("xapi_flush")
+
+    assert "bail expiré d'un processus interrompu, repris" in capsys.readouterr().out
+    assert len(lrs.stored) == 1
 
 
 def test_xapi_flush_forwards_everything_pending_now(learner, lrs, endpoint, capsys):

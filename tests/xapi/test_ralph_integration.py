@@ -125,3 +125,46 @@ def test_one_statement_ralph_rejects_becomes_a_dead_letter_and_the_others_arrive
     received = {statement["id"] for statement in ralph.statements()}
     assert len(received) == 14 and str(bad_id) not in received
     assert endpoint_pending_count(endpoint=endpoint) == 0
+
+
+def test_a_batch_ralph_refuses_with_409_for_one_id_loses_none_of_the_others(learner, lead, ralph):
+    """Ralph answers 409 to the whole batch when one id is already stored with another content,
+    and stores none of the batch: each statement is read back by id and settled alone."""
+    import json
+
+    import requests
+
+    from academy.xapi.comparison import statement_differences
+
+    _start_or_skip(ralph)
+    endpoint = LrsEndpoint.objects.create(name="Ralph", url=ralph.url, username=ralph.username,
+                                          password=ralph.password, batch_size=10)
+    _record_many(learner, 8, uuid.uuid4())
+    learning_event_record(staff=lead, verb="passed", activity=EXAM, parent=COURSE,
+                          result=Result(score_raw=16, score_min=0, score_max=20))
+    learning_event_record(staff=lead, verb="completed", activity=COURSE, result=Result(completion=True))
+    ours = list(Statement.objects.order_by("position"))
+    clash, twin = ours[3], ours[6]
+    auth = (ralph.username, ralph.password)
+    headers = {"X-Experience-API-Version": "1.0.3", "Content-Type": "application/json"}
+    # Another system stored a different statement under one of our ids; an earlier run whose
+    # answer was lost stored another one exactly as we send it.
+    other = {**clash.data, "verb": {"id": "http://adlnet.gov/expapi/verbs/voided", "display": {"en": "voided"}}}
+    for statement in (other, twin.data):
+        assert requests.post(f"{ralph.url}/statements", data=json.dumps([statement]), auth=auth, headers=headers,
+                             timeout=30).status_code == 200
+
+    report = forward_all()[0]
+
+    received = {statement["id"]: statement for statement in ralph.statements()}
+    assert set(received) == {str(s.pk) for s in ours}  # 9 of 10 were lost before
+    assert received[str(clash.pk)]["verb"]["id"].endswith("/voided")  # Ralph keeps the first one
+    assert report.delivered == 9 and report.refused == 1
+    refusal = RefusedStatement.objects.get(endpoint=endpoint)
+    assert refusal.statement_id == clash.pk and refusal.state == RefusalState.DEAD
+    assert refusal.status_code == 409 and "verb" in refusal.error
+    assert endpoint_pending_count(endpoint=endpoint) == 0
+    # What Ralph serves back (stored, authority added) is the same statement as what we sent.
+    for statement in ours:
+        if statement.pk != clash.pk:
+            assert statement_differences(statement.data, received[str(statement.pk)]) == []
