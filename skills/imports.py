@@ -12,7 +12,6 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
@@ -24,7 +23,7 @@ from academy.imports import ImportFileError  # noqa: F401 (raised here, caught b
 from academy.models import Staff
 from academy.services import audit_log
 from skills.models import Domain, Evidence, EvidenceSource, Skill, SkillLevel
-from skills.services import evidence_record, evidence_validate, scale_levels
+from skills.services import evidence_record_many, evidence_validate, scale_levels
 
 TAXONOMY_COLUMNS = ["domain_code", "domain_name", "skill_code", "skill_name", "description", "reference"]
 # Optional columns the project adds (the contract allows additions).
@@ -197,23 +196,70 @@ class _LevelRow:
     note: str
 
 
-def _identical_exists(row: _LevelRow) -> bool:
-    return Evidence.objects.filter(staff=row.staff, skill=row.skill, level=row.level, source=row.source,
-                                   valid_until=row.valid_until, revoked_at=None).exists()
+def _identical_existing(rows: list[_LevelRow]) -> set[tuple]:
+    """The rows of `rows` identical to an evidence already in the ledger (same person, skill,
+    level, source and validity, not revoked), as (staff id, skill id, level, source, valid_until)."""
+    wanted = {(r.staff.pk, r.skill.pk, r.level, r.source, r.valid_until) for r in rows}
+    staff_ids = sorted({r.staff.pk for r in rows})
+    skill_ids = {r.skill.pk for r in rows}
+    found = set()
+    for start in range(0, len(staff_ids), 500):
+        found.update(key for key in Evidence.objects.filter(
+            staff_id__in=staff_ids[start:start + 500], skill_id__in=skill_ids, revoked_at=None).values_list(
+            "staff_id", "skill_id", "level", "source", "valid_until").iterator(chunk_size=10000) if key in wanted)
+    return found
+
+
+class _Refused(Exception):
+    pass
+
+
+def _levels_write(valid: list[_LevelRow], report: ImportReport, *, actor, partial: bool, source_name: str) -> None:
+    """Write the valid rows in bulk (`evidence_record_many`). Raises _Refused, in a transaction it
+    rolls back, when a row's validity ended meanwhile and the import is not partial."""
+    identical = _identical_existing(valid)
+    recorded_by = actor if getattr(actor, "pk", None) else None
+    evidences, lines = [], {}
+    for row in valid:
+        if row.level == 0 or (row.staff.pk, row.skill.pk, row.level, row.source, row.valid_until) in identical:
+            report.unchanged += 1
+            continue
+        evidence = Evidence(
+            staff=row.staff, skill=row.skill, level=row.level, source=row.source, observed_at=None,
+            valid_until=row.valid_until, recorded_by=recorded_by, reference_type=IMPORT_REFERENCE,
+            reference_id=f"{source_name}:{row.line}"[:80], note=row.note)
+        evidences.append(evidence)
+        lines[id(evidence)] = row.line
+    _recomputed, refused = evidence_record_many(evidences, reason="import")
+    for evidence in refused:
+        report.errors.append((lines[id(evidence)], _("La date de fin de validité est déjà passée.")))
+    if refused and not partial:
+        raise _Refused
+    report.created = len(evidences) - len(refused)
+    report.written = bool(report.created)
+    if report.written:
+        audit_log(actor=actor, action="skills.levels.import", reason=source_name,
+                  data={"created": report.created, "unchanged": report.unchanged,
+                        "errors": len(report.errors)})
 
 
 def skill_levels_import(*, data, partial: bool = False, actor=None, source_name: str = "") -> ImportReport:
     """Record one evidence per row (`source` defaults to `import`). A row identical to an
     evidence already in the ledger (same person, skill, level, source and validity, not revoked)
     is counted as unchanged, so importing a file twice records nothing the second time. Level 0
-    rows record nothing. Raises ImportFileError for an unreadable file."""
+    rows record nothing. Raises ImportFileError for an unreadable file.
+
+    The rows are written in bulk (`evidence_record_many`: one transaction, the evidences by COPY
+    on PostgreSQL, the touched cells recomputed set-wise): the same evidences, cells, change-log
+    rows and events as `evidence_record` row by row, but the change-log numbers (and event
+    positions) follow (person, skill) order, not the order of the file's lines."""
     _header, rows = read_csv(data, required=LEVEL_REQUIRED, optional=LEVEL_COLUMNS)
     report = ImportReport(rows=len(rows))
     now = timezone.now()
     levels = scale_levels()
     staff_by_id = {s.employee_id: s for s in Staff.objects.filter(
-        employee_id__in=[r.get("employee_id", "") for _line, r in rows]).select_related("user")}
-    skills_by_code = {s.code: s for s in Skill.objects.filter(code__in=[r.get("skill_code", "") for _line, r in rows])}
+        employee_id__in={r.get("employee_id", "") for _line, r in rows}).select_related("user")}
+    skills_by_code = {s.code: s for s in Skill.objects.filter(code__in={r.get("skill_code", "") for _line, r in rows})}
     seen: dict[tuple, int] = {}
     valid: list[_LevelRow] = []
     for line, row in rows:
@@ -258,28 +304,11 @@ def skill_levels_import(*, data, partial: bool = False, actor=None, source_name:
         valid.append(_LevelRow(line, staff, skill, level, source, valid_until, row.get("note", "")))
     if report.errors and not partial:
         return report
-    with transaction.atomic():
-        for row in valid:
-            if row.level == 0 or _identical_exists(row):
-                report.unchanged += 1
-                continue
-            try:
-                with transaction.atomic():
-                    evidence_record(staff=row.staff, skill=row.skill, level=row.level, source=row.source,
-                                    recorded_by=actor, valid_until=row.valid_until, note=row.note,
-                                    reference_type=IMPORT_REFERENCE,
-                                    reference_id=f"{source_name}:{row.line}"[:80], reason="import")
-            except ValidationError as exc:
-                if not partial:
-                    raise
-                report.errors.append((row.line, "; ".join(exc.messages)))
-                continue
-            report.created += 1
-        report.written = bool(report.created)
-        if report.written:
-            audit_log(actor=actor, action="skills.levels.import", reason=source_name,
-                      data={"created": report.created, "unchanged": report.unchanged,
-                            "errors": len(report.errors)})
+    try:
+        with transaction.atomic():
+            _levels_write(valid, report, actor=actor, partial=partial, source_name=source_name)
+    except _Refused:  # validity ended while the file was being read: nothing written
+        report.created, report.unchanged, report.written = 0, 0, False
     report.errors.sort()
     return report
 

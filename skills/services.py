@@ -1,5 +1,6 @@
 """Writes to the evidence ledger and the matrix. The only code that writes SkillLevel or
-SkillChange rows: every other app calls `evidence_record` / `evidence_revoke`.
+SkillChange rows: every other app calls `evidence_record` / `evidence_revoke` (imports:
+`evidence_record_many`).
 
 Lock order, in every write transaction: the change-log counter first, then the cell. Holding the
 counter row for the whole transaction serialises the writers of the matrix, so change-log numbers
@@ -7,6 +8,7 @@ are handed out in commit order and never leave a gap (a reader that has seen N n
 N-1). The `event` counter is taken after it (by academy.services.event_publish).
 """
 import json
+from bisect import bisect_left
 from collections import defaultdict, namedtuple
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -333,21 +335,26 @@ CELL_FIELDS = ["staff_id", "skill_id", "level", "valid_until", "sources", "decla
 CHANGE_FIELDS = ["seq", "staff_id", "skill_id", "old_level", "new_level", "valid_until", "at", "reason"]
 
 
-def _diffs_python(low: int, high: int, now: datetime) -> list[tuple]:
-    """The cells of staff ids low..high whose stored values differ from the policy evaluated at
-    `now` (skills.policy.evaluate), as DIFF_COLUMNS tuples, sorted by (staff, skill)."""
+def _diffs_python(low: int, high: int, now: datetime, pairs: set[tuple[int, int]] | None = None) -> list[tuple]:
+    """The cells of staff ids low..high (only the (staff id, skill id) `pairs` when given) whose
+    stored values differ from the policy evaluated at `now` (skills.policy.evaluate), as
+    DIFF_COLUMNS tuples, sorted by (staff, skill)."""
     grouped = defaultdict(list)
-    rows = Evidence.objects.filter(staff_id__gte=low, staff_id__lte=high).values_list(
+    in_range = {"staff_id__gte": low, "staff_id__lte": high}
+    if pairs is not None:
+        in_range["skill_id__in"] = {skill_id for _staff_id, skill_id in pairs}
+    rows = Evidence.objects.filter(**in_range).values_list(
         "staff_id", "skill_id", "level", "source", "observed_at", "valid_until", "revoked_at")
     for row in rows.iterator(chunk_size=10000):
         grouped[(row[0], row[1])].append(_Ev._make(row[2:]))
     cells = {
         (row[1], row[2]): row
-        for row in SkillLevel.objects.filter(staff_id__gte=low, staff_id__lte=high).values_list(
+        for row in SkillLevel.objects.filter(**in_range).values_list(
             "id", "staff_id", "skill_id", "level", "valid_until", "sources", "declared_level", "declared_until")
     }
+    keys = grouped.keys() | cells.keys()
     diffs = []
-    for key in sorted(grouped.keys() | cells.keys()):
+    for key in sorted(keys if pairs is None else keys & pairs):
         result = evaluate(grouped.get(key, ()), now)
         new = (result.level, result.valid_until, result.sources, result.declared_level, result.declared_until)
         cell = cells.get(key)
@@ -413,6 +420,12 @@ WHERE (c.id IS NULL AND (f.level > 0 OR f.declared > 0))
         OR c.sources <> to_jsonb(COALESCE(f.sources, ARRAY[]::varchar[]))))
 """
 _DIFFS_SQL = _DIFFS_SELECT + "ORDER BY 1, 2"
+# The same comparison restricted to the (staff id, skill id) pairs given as two arrays (the cells an
+# import touched): the evidences and cells read are those of the pairs only.
+_RANGE = "staff_id BETWEEN %(low)s AND %(high)s"
+assert _DIFFS_SELECT.count(_RANGE) == 2
+_DIFFS_SELECT_PAIRS = _DIFFS_SELECT.replace(_RANGE, _RANGE + (
+    " AND (staff_id, skill_id) IN (SELECT * FROM unnest(%(pair_staff)s::bigint[], %(pair_skill)s::bigint[]))"))
 
 
 def _diffs_sql(low: int, high: int, now: datetime) -> list[tuple]:
@@ -430,12 +443,13 @@ _ISO_UTC = ("to_char(d.valid_until AT TIME ZONE 'UTC', CASE WHEN date_trunc('sec
             "THEN 'YYYY-MM-DD\"T\"HH24:MI:SS\"+00:00\"' ELSE 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"+00:00\"' END)")
 
 
-_WRITE_SQL = """
+_WRITE_HEAD = """
 WITH d AS MATERIALIZED (
     SELECT diff.*, count(*) FILTER (WHERE diff.changed) OVER (ORDER BY diff.staff_id, diff.skill_id) AS n
     FROM (SELECT diff.*,
                  (diff.old_level <> diff.level OR diff.old_valid_until IS DISTINCT FROM diff.valid_until) AS changed
-          FROM (""" + _DIFFS_SELECT + """) diff) diff
+          FROM ("""
+_WRITE_TAIL = """) diff) diff
 ), total AS (
     SELECT count(*) AS differing, count(*) FILTER (WHERE changed) AS changed FROM d
 ), seqs AS (
@@ -460,6 +474,8 @@ WITH d AS MATERIALIZED (
     FROM d CROSS JOIN seqs WHERE d.changed
     RETURNING 1
 )"""
+_WRITE_SQL = _WRITE_HEAD + _DIFFS_SELECT + _WRITE_TAIL
+_WRITE_PAIRS_SQL = _WRITE_HEAD + _DIFFS_SELECT_PAIRS + _WRITE_TAIL
 
 _EVENTS_SQL = """, positions AS (
     INSERT INTO academy_counter AS counter (name, value) SELECT %(event_counter)s, total.changed FROM total
@@ -484,7 +500,7 @@ FROM total"""
 
 
 def _recompute_range_in_database(low: int, high: int, now: datetime, reason: str, publish_events: bool,
-                                 report: "RecomputeReport") -> None:
+                                 report: "RecomputeReport", pairs: set[tuple[int, int]] | None = None) -> None:
     """PostgreSQL: one statement per staff range compares the cells with the policy (_DIFFS_SELECT)
     and writes the differences — new and changed cells, change-log rows numbered from the counter,
     `skill_level.changed` events — in (staff, skill) order: the same rows as the Python path,
@@ -492,7 +508,9 @@ def _recompute_range_in_database(low: int, high: int, now: datetime, reason: str
     caller's transaction, which holds the change-log lock."""
     params = {"low": low, "high": high, "now": now, "reason": reason, "change_counter": CHANGE_COUNTER,
               "event_counter": EVENT_COUNTER}
-    sql = _WRITE_SQL + (_EVENTS_SQL if publish_events else "") + _REPORT_SQL
+    if pairs is not None:
+        params["pair_staff"], params["pair_skill"] = [list(column) for column in zip(*sorted(pairs))] or [[], []]
+    sql = (_WRITE_SQL if pairs is None else _WRITE_PAIRS_SQL) + (_EVENTS_SQL if publish_events else "") + _REPORT_SQL
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         differing, changed, created, updated, logged, base = cursor.fetchone()
@@ -509,11 +527,12 @@ def _recompute_range_in_database(low: int, high: int, now: datetime, reason: str
 
 
 def _recompute_range_in_python(low: int, high: int, now: datetime, reason: str, publish_events: bool,
-                               report: "RecomputeReport", codes: dict, skill_codes: dict) -> None:
+                               report: "RecomputeReport", codes: dict, skill_codes: dict,
+                               pairs: set[tuple[int, int]] | None = None) -> None:
     """Other databases: compare with skills.policy.evaluate and write through the ORM."""
     to_create, to_update, changes = [], [], []
     for (staff_id, skill_id, level, until, sources, declared, declared_until, cell_id, old_level, old_until,
-         *_old) in _diffs_python(low, high, now):
+         *_old) in _diffs_python(low, high, now, pairs):
         report.cells_checked += 1
         if cell_id is None:
             to_create.append((staff_id, skill_id, level, until, sources, declared, declared_until, now))
@@ -549,6 +568,23 @@ def _recompute_in_database() -> bool:
     return connection.vendor == "postgresql"
 
 
+def _recompute_range(low: int, high: int, now: datetime, reason: str, publish_events: bool,
+                     report: "RecomputeReport", pairs: set[tuple[int, int]] | None = None) -> None:
+    """Recompute the cells of staff ids low..high (only `pairs` when given) in the caller's
+    transaction, which holds the change-log lock."""
+    if _recompute_in_database():
+        with connection.cursor() as cursor:
+            # The range's sorts (policy, then (staff, skill) order) stay in memory.
+            cursor.execute("SET LOCAL work_mem = '64MB'")
+        _recompute_range_in_database(low, high, now, reason, publish_events, report, pairs)
+    else:
+        in_range = {"id__gte": low, "id__lte": high}
+        codes = dict(Staff.objects.filter(**in_range).values_list("id", "employee_id"))
+        skill_codes = dict(Skill.objects.values_list("id", "code"))
+        _recompute_range_in_python(low, high, now, reason, publish_events, report, codes, skill_codes, pairs)
+    report.batches += 1
+
+
 def cells_recompute_all(*, now: datetime | None = None, batch_staff: int = 250, reason: str = "recompute",
                         publish_events: bool = True, stdout=None) -> RecomputeReport:
     """Recompute every cell from the ledger at `now` and write only what differs: new or changed
@@ -562,25 +598,62 @@ def cells_recompute_all(*, now: datetime | None = None, batch_staff: int = 250, 
     now = now or timezone.now()
     reason = reason[:200]
     report = RecomputeReport()
-    in_database = _recompute_in_database()
     staff_ids = list(Staff.objects.order_by("id").values_list("id", flat=True))
-    codes = dict(Staff.objects.values_list("id", "employee_id"))
-    skill_codes = dict(Skill.objects.values_list("id", "code"))
     for start in range(0, len(staff_ids), batch_staff):
         low, high = staff_ids[start], staff_ids[min(start + batch_staff, len(staff_ids)) - 1]
         with transaction.atomic():
             _lock_change_log()
-            if in_database:
-                with connection.cursor() as cursor:
-                    # The range's sorts (policy, then (staff, skill) order) stay in memory.
-                    cursor.execute("SET LOCAL work_mem = '64MB'")
-                _recompute_range_in_database(low, high, now, reason, publish_events, report)
-            else:
-                _recompute_range_in_python(low, high, now, reason, publish_events, report, codes, skill_codes)
-            report.batches += 1
+            _recompute_range(low, high, now, reason, publish_events, report)
         if stdout is not None and report.batches % 10 == 0:
             stdout.write(f"  {min(start + batch_staff, len(staff_ids))}/{len(staff_ids)} staff…")
     return report
+
+
+EVIDENCE_FIELDS = ["staff_id", "skill_id", "level", "source", "observed_at", "valid_until", "recorded_by_id",
+                   "reference_type", "reference_id", "note", "created_at", "revoked_at", "revoked_by_id",
+                   "revoke_reason"]
+
+
+def evidence_record_many(evidences: list[Evidence], *, reason: str,
+                         batch_staff: int = 250) -> tuple[RecomputeReport, list[Evidence]]:
+    """Append many evidences and bring their cells, change log and `skill_level.changed` events up
+    to date, in one transaction holding the change-log lock: the evidences in bulk (COPY on
+    PostgreSQL), then the bulk recomputation of `cells_recompute_all` restricted to the
+    (staff, skill) pairs they touch. For imports, which validate every row first
+    (`evidence_validate`); at most one evidence per (staff, skill).
+
+    The instant of the write is taken once the lock is held (so the cells see every evidence
+    committed before): it is the evidences' `created_at`, their `observed_at` when they have
+    none, and the cells' and change log's instant. An evidence whose `valid_until` has passed by
+    then is not written: it is returned in the second value (the caller reports it).
+
+    The result is that of `evidence_record` called for each evidence in turn (same evidences,
+    cells, change-log rows and events; tests/skills/test_imports.py compares them), except that
+    change-log numbers and event positions follow (staff, skill) order instead of the list's."""
+    pairs = {(evidence.staff_id, evidence.skill_id) for evidence in evidences}
+    if len(pairs) != len(evidences):
+        raise ValueError("evidence_record_many: at most one evidence per (staff, skill)")
+    report = RecomputeReport()
+    reason = reason[:200]
+    with transaction.atomic():
+        _lock_change_log()
+        now = timezone.now()
+        refused = [e for e in evidences if e.valid_until is not None and e.valid_until <= now]
+        if refused:
+            evidences = [e for e in evidences if e.valid_until is None or e.valid_until > now]
+            pairs = {(evidence.staff_id, evidence.skill_id) for evidence in evidences}
+        for evidence in evidences:
+            evidence.observed_at = min(evidence.observed_at or now, now)
+            evidence.created_at = now
+        _bulk_insert(Evidence, EVIDENCE_FIELDS, [tuple(getattr(e, name) for name in EVIDENCE_FIELDS)
+                                                 for e in evidences])
+        ordered = sorted(pairs)
+        staff_ids = sorted({staff_id for staff_id, _skill_id in ordered})
+        for start in range(0, len(staff_ids), batch_staff):
+            low, high = staff_ids[start], staff_ids[min(start + batch_staff, len(staff_ids)) - 1]
+            in_range = ordered[bisect_left(ordered, (low,)):bisect_left(ordered, (high + 1,))]
+            _recompute_range(low, high, now, reason, True, report, set(in_range))
+    return report, refused
 
 
 # --- Role profiles ----------------------------------------------------------------------------
