@@ -1,9 +1,11 @@
 """Wagtail admin: staff and teams (browse, search, filter, edit), the staff CSV import and the
 deactivate / reactivate actions. Rules live in services; these are only the screens."""
+import django_filters
 from django import forms
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
+from wagtail.admin.filters import WagtailFilterSet
 from wagtail.admin.menu import MenuItem
 from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.panels import FieldPanel, ObjectList
@@ -11,12 +13,12 @@ from wagtail.admin.widgets import ListingButton
 from wagtail.permission_policies import ModelPermissionPolicy
 from wagtail.permissions import register_permission_policy
 from wagtail.snippets.models import register_snippet
-from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
+from wagtail.snippets.views.snippets import SnippetViewSetGroup
 
 from academy import admin_views
+from academy.admin_viewsets import SnippetViewSet
 from academy.models import Staff, Team
-from academy.roles import user_is_admin
-from academy.selectors import staff_visible_to
+from academy.selectors import staff_visible_to, teams_led_by
 from academy.services import audit_log, event_publish, staff_event_data
 
 
@@ -61,13 +63,34 @@ class StaffAdminForm(WagtailAdminModelForm):
                                help_text=_("Codes ISO séparés par « ; », ex. fr; en"))
 
 
+def _teams_visible(request):
+    """The teams offered by the filters: those the user leads (every team for an admin)."""
+    return teams_led_by(request.user) if request is not None else Team.objects.none()
+
+
+class StaffFilterSet(WagtailFilterSet):
+    team = django_filters.ModelChoiceFilter(queryset=_teams_visible)
+
+    class Meta:
+        model = Staff
+        fields = ["team", "tier", "profile", "active"]
+
+
+class TeamFilterSet(WagtailFilterSet):
+    parent = django_filters.ModelChoiceFilter(queryset=_teams_visible)
+
+    class Meta:
+        model = Team
+        fields = ["parent"]
+
+
 class StaffViewSet(SnippetViewSet):
     model = Staff
     icon = "user"
     menu_label = _("Collaborateurs")
     menu_name = "staff"
     list_display = ["employee_id", "__str__", "team", "profile", "tier", "active"]
-    list_filter = ["team", "tier", "profile", "active"]
+    filterset_class = StaffFilterSet  # the team filter lists only the teams one may see
     # Plain database search across the user's names (Wagtail's index does not follow relations here).
     search_fields = ["employee_id", "user__first_name", "user__last_name", "user__username", "user__email"]
     search_backend_name = None
@@ -96,11 +119,15 @@ class TeamViewSet(SnippetViewSet):
     menu_label = _("Équipes")
     menu_name = "teams"
     list_display = ["name", "parent"]
-    list_filter = ["parent"]
+    filterset_class = TeamFilterSet
     search_fields = ["name", "description"]
     search_backend_name = None
     copy_view_enabled = False
     panels = [FieldPanel("name"), FieldPanel("parent"), FieldPanel("leads"), FieldPanel("description")]
+
+    def get_queryset(self, request):
+        # A lead sees the teams they lead (and their sub-teams), as on the site.
+        return teams_led_by(request.user).select_related("parent")
 
 
 class OrganisationGroup(SnippetViewSetGroup):
@@ -122,7 +149,6 @@ def register_academy_admin_urls():
              name="academy_staff_deactivate"),
         path("collaborateurs/<int:pk>/reactiver/", admin_views.staff_reactivate_view,
              name="academy_staff_reactivate"),
-        path("connexions-bloquees/", admin_views.login_locks_view, name="academy_login_locks"),
     ]
 
 
@@ -135,17 +161,6 @@ class StaffImportMenuItem(MenuItem):
 def register_staff_import_menu_item():
     return StaffImportMenuItem(_("Importer des collaborateurs"), reverse("academy_staff_import"),
                                icon_name="upload", name="staff-import", order=301)
-
-
-class LoginLocksMenuItem(MenuItem):
-    def is_shown(self, request):
-        return user_is_admin(request.user)
-
-
-@hooks.register("register_settings_menu_item")
-def register_login_locks_menu_item():
-    return LoginLocksMenuItem(_("Connexions bloquées"), reverse("academy_login_locks"),
-                              icon_name="lock", name="login-locks", order=900)
 
 
 @hooks.register("register_snippet_listing_buttons")

@@ -10,18 +10,17 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 from django.utils.translation import gettext_lazy
 from wagtail import hooks
 from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.panels import FieldPanel, InlinePanel, ObjectList
 from wagtail.admin.ui.tables import Column
 from wagtail.admin.widgets import Button, HeaderButton
-from wagtail.permission_policies import ModelPermissionPolicy
 from wagtail.permissions import register_permission_policy
 from wagtail.snippets.models import register_snippet
-from wagtail.snippets.views.snippets import CreateView, EditView, IndexView, SnippetViewSet, SnippetViewSetGroup
+from wagtail.snippets.views.snippets import CreateView, EditView, IndexView, SnippetViewSetGroup
 
+from academy.admin_viewsets import ReadOnlyPolicy, SnippetViewSet
 from academy.models import Tier
 from routing_bridge.forms import CategoryRulesImportForm
 from routing_bridge.models import (
@@ -34,18 +33,7 @@ from routing_bridge.services import (
 from routing_bridge.webhooks import deliveries_replay
 
 
-class ReadOnlyPolicy(ModelPermissionPolicy):
-    """Logs are written by the bridge, never edited by hand."""
-
-    def user_has_permission(self, user, action):
-        if action in ("add", "change", "delete"):
-            return False
-        return super().user_has_permission(user, action)
-
-    def user_has_any_permission(self, user, actions):
-        return any(self.user_has_permission(user, action) for action in actions)
-
-
+# Logs are written by the bridge, never edited by hand.
 register_permission_policy(WebhookDelivery, ReadOnlyPolicy(WebhookDelivery))
 register_permission_policy(TicketFeedback, ReadOnlyPolicy(TicketFeedback))
 
@@ -140,15 +128,12 @@ class RouterClientViewSet(SnippetViewSet):
         parked = list(WebhookDelivery.objects.filter(client=client, status=WebhookDelivery.Status.PARKED))
         if request.method == "POST":
             count = deliveries_replay(deliveries=parked, by=request.user)
-            messages.success(request, ngettext("%(n)s livraison remise en file pour « %(name)s ».",
-                                               "%(n)s livraisons remises en file pour « %(name)s ».", count)
+            messages.success(request, _("%(n)s livraison(s) remise(s) en file pour « %(name)s ».")
                              % {"n": count, "name": client.name})
             return redirect(self.get_url_name("list"))
         return TemplateResponse(request, "routing_bridge/admin/confirm.html", {
             "title": _("Rejouer les webhooks suspendus de « %(name)s » ?") % {"name": client.name},
-            "text": ngettext("%(n)s livraison suspendue sera renvoyée.",
-                             "%(n)s livraisons suspendues seront renvoyées dans l'ordre.", len(parked))
-            % {"n": len(parked)},
+            "text": _("%(n)s livraison(s) suspendue(s) seront renvoyées dans l'ordre.") % {"n": len(parked)},
             "button": _("Rejouer"), "cancel_url": reverse(self.get_url_name("list")),
         })
 
@@ -238,11 +223,8 @@ class CategoryRuleViewSet(SnippetViewSet):
                 report = category_rules_import(content=content, by=request.user,
                                                partial=form.cleaned_data["partial"])
                 if report.ok or form.cleaned_data["partial"]:
-                    messages.success(request, _("Import : %(summary)s.") % {"summary": ", ".join([
-                        ngettext("%(n)s règle créée", "%(n)s règles créées", report.created) % {"n": report.created},
-                        ngettext("%(n)s modifiée", "%(n)s modifiées", report.updated) % {"n": report.updated},
-                        ngettext("%(n)s inchangée", "%(n)s inchangées", report.unchanged) % {"n": report.unchanged},
-                    ])})
+                    messages.success(request, _("Import : %(c)s créée(s), %(u)s modifiée(s), %(n)s inchangée(s).")
+                                     % {"c": report.created, "u": report.updated, "n": report.unchanged})
                     if report.ok:
                         return redirect(self.get_url_name("list"))
         return TemplateResponse(request, "routing_bridge/admin/import.html", {

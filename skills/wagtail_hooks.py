@@ -4,8 +4,9 @@ from django.urls import path
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.viewsets.base import ViewSet
 from wagtail.snippets.models import register_snippet
-from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
+from wagtail.snippets.views.snippets import SnippetViewSetGroup
 
+from academy.admin_viewsets import SnippetViewSet
 from skills import admin_views
 from skills.models import Domain, ProficiencyLevel, RoleProfile, Skill
 

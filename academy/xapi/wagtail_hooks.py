@@ -10,7 +10,6 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 from django.utils.translation import gettext_lazy
 from wagtail import hooks
 from wagtail.admin.forms import WagtailAdminModelForm
@@ -18,8 +17,9 @@ from wagtail.admin.panels import FieldPanel, ObjectList
 from wagtail.admin.ui.tables import Column
 from wagtail.admin.widgets import Button
 from wagtail.snippets.models import register_snippet
-from wagtail.snippets.views.snippets import CreateView, SnippetViewSet, SnippetViewSetGroup
+from wagtail.snippets.views.snippets import CreateView, SnippetViewSetGroup
 
+from academy.admin_viewsets import SnippetViewSet
 from academy.services import audit_log
 from academy.tasks import task_kick
 from academy.xapi.forwarding import lrs_default_sync, refusal_retry, refusals_retry_all
@@ -117,8 +117,7 @@ class LrsEndpointViewSet(SnippetViewSet):
             return refused
         endpoint = get_object_or_404(LrsEndpoint, pk=pk)
         count = refusals_retry_all(endpoint=endpoint, by=request.user)
-        messages.success(request, ngettext("%(n)s rejet définitif remis en file pour « %(name)s ».",
-                                           "%(n)s rejets définitifs remis en file pour « %(name)s ».", count)
+        messages.success(request, _("%(n)s rejet(s) définitif(s) remis en file pour « %(name)s ».")
                          % {"n": count, "name": endpoint.name})
         return redirect(self.get_url_name("status"), pk=endpoint.pk)
 

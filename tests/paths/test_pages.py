@@ -183,7 +183,7 @@ def test_the_export_lists_the_teams_progress_as_csv_and_xlsx(client, lead, learn
 def test_the_admin_lists_paths(client, admin_user, path):
     client.force_login(admin_user)
     assert client.get("/admin/snippets/paths/trainingpath/").status_code == 200
-    assert client.get(f"/admin/snippets/paths/trainingpath/edit/{path.pk}/").status_code == 200
+    assert client.get(f"/admin/snippets/paths/trainingpath/inspect/{path.pk}/").status_code == 200
     assert client.get("/admin/snippets/paths/pathassignment/add/").status_code in (302, 403)
 
 

@@ -118,6 +118,8 @@ MATRIX = {
                                  | {"learner": 200}, None),
     "assessments:attempt_answer": ("post", lambda w: {"pk": w.open_attempt.pk},
                                    _who(staff=403, editor=403) | {"learner": OK}, {}),
+    "assessments:attempt_submit": ("get", lambda w: {"pk": w.open_attempt.pk},
+                                   _who(staff=403, editor=403) | {"learner": 200}, None),
     "assessments:attempt_state": ("get", lambda w: {"pk": w.open_attempt.pk},
                                   _who(staff=403, editor=403) | {"learner": 200}, None),
     "assessments:attempt_result": ("get", lambda w: {"pk": w.done_attempt.pk},
@@ -162,7 +164,8 @@ MATRIX = {
 
 # Third-party URL groups, checked through one representative URL each.
 THIRD_PARTY = {
-    # Leads use the admin for their paths and taxonomy screens; learners are sent to its login.
+    # Leads use the admin for their staff, the taxonomy and the matrix export; learners are sent to
+    # its login. Every view of the project's models there is checked by ADMIN_MODELS below.
     "admin/": ("wagtailadmin_home", _who(learner=LOGIN, other_learner=LOGIN, lead=200, other_lead=200,
                                           editor=200, dispatcher_token=LOGIN, anonymous=LOGIN)),
     "django-admin/": ("admin:index", _who(learner=LOGIN, other_learner=LOGIN, lead=LOGIN, other_lead=LOGIN,
@@ -207,7 +210,7 @@ def world(learner, outsider, lead, other_lead) -> World:
 
 def _client(world: World, persona: str) -> Client:
     user = {"learner": world.learner.user, "other_learner": world.outsider.user, "lead": world.lead.user,
-            "other_lead": world.other_lead.user, "editor": world.editor}.get(persona)
+            "other_lead": world.other_lead.user, "editor": world.editor, "admin": world.admin}.get(persona)
     if persona == "dispatcher_token":
         return Client(HTTP_AUTHORIZATION=f"Bearer {world.token}")
     client = Client()
@@ -290,3 +293,245 @@ def test_another_lead_reads_a_shared_path_but_sees_none_of_the_other_team(world)
     page = _client(world, "other_lead").get(reverse("paths:path_detail", args=[world.path.pk])).content.decode()
     assert "Parcours GPO" in page
     assert "Léa" not in page
+
+
+# --- the Wagtail admin ---------------------------------------------------------------------------
+#
+# Every model registered in the admin (a snippet viewset) has a line in ADMIN_MODELS saying what
+# each persona may do with it there, and every other admin URL of the project a line in
+# ADMIN_PAGES; `test_every_admin_view_of_the_project_is_classified` fails for one that has none.
+# Each model line is checked on one row of the world (`World.admin_objects`): listing, search
+# results, add, inspect, edit and delete (GET, and POST for those who may not), history and usage
+# (Wagtail shows them to those who may change), copy and the chooser (which Wagtail opens to anyone
+# let into the admin unless told otherwise). A row one may not open is refused or not found.
+#
+# Access: a string of the actions allowed — v(iew), a(dd), c(hange), d(elete); "" none of them;
+# HIDDEN: sees the listing but not this row (another team's); NO_ADMIN: sent to the login page.
+
+HIDDEN, NO_ADMIN, DENIED = "h", "-", "denied"
+ADMIN_PERSONAS = ["learner", "other_learner", "lead", "other_lead", "editor", "admin", "anonymous"]
+
+
+def _admin(*, lead="", other_lead=None, editor="", admin="vacd"):
+    return {"learner": NO_ADMIN, "other_learner": NO_ADMIN, "anonymous": NO_ADMIN, "lead": lead,
+            "other_lead": lead if other_lead is None else other_lead, "editor": editor, "admin": admin}
+
+
+ADMIN_MODELS = {
+    # Staff are deactivated, never deleted; a lead browses the people of the teams they lead.
+    "academy.staff": _admin(lead="v", other_lead=HIDDEN, admin="vac"),
+    "academy.team": _admin(lead="v", other_lead=HIDDEN),
+    "skills.skill": _admin(lead="v", editor="v"),
+    "skills.domain": _admin(lead="v", editor="v"),
+    "skills.roleprofile": _admin(),
+    "skills.proficiencylevel": _admin(),
+    "assessments.question": _admin(editor="vacd"),
+    "assessments.exam": _admin(editor="vacd"),
+    "assessments.certification": _admin(editor="vacd"),
+    # Written through services only: admins read them here and change them on /equipe/parcours/.
+    "paths.trainingpath": _admin(admin="v"),
+    "paths.pathrule": _admin(admin="v"),
+    "paths.pathassignment": _admin(admin="v"),
+    "xapi.lrsendpoint": _admin(),
+    "xapi.apiclient": _admin(),
+    "routing_bridge.routerclient": _admin(),
+    "routing_bridge.categoryrule": _admin(),
+    # Logs written by the bridge.
+    "routing_bridge.webhookdelivery": _admin(admin="v"),
+    "routing_bridge.ticketfeedback": _admin(admin="v"),
+}
+
+
+def _page(*, lead=DENIED, other_lead=None, editor=DENIED, admin=200):
+    return {"learner": LOGIN, "other_learner": LOGIN, "anonymous": LOGIN, "lead": lead,
+            "other_lead": lead if other_lead is None else other_lead, "editor": editor, "admin": admin}
+
+
+def _snippet(label: str, view: str) -> str:
+    app, model = label.split(".")
+    return f"wagtailsnippets_{app}_{model}:{view}"
+
+
+# The project's other admin URLs: name: (method, kwargs(world) or None, expectations).
+ADMIN_PAGES = {
+    "academy_staff_import": ("get", None, _page()),
+    "academy_staff_deactivate": ("get", lambda w: {"pk": w.learner.pk}, _page()),
+    "academy_staff_reactivate": ("get", lambda w: {"pk": w.learner.pk}, _page()),
+    "academy_login_locks": ("get", None, _page()),
+    "assessments_item_analysis": ("get", None, _page(editor=200)),
+    "assessments_questions_import": ("get", None, _page(editor=200)),
+    "assessments_questions_export": ("get", None, _page(editor=200)),
+    "skills-transfer:index": ("get", None, _page(lead=200)),
+    _snippet("xapi.lrsendpoint", "status"): ("get", lambda w: {"pk": w.admin_objects["xapi.lrsendpoint"].pk}, _page()),
+    _snippet("xapi.lrsendpoint", "forward"): ("get", lambda w: {"pk": w.admin_objects["xapi.lrsendpoint"].pk},
+                                              _page(admin=405)),
+    _snippet("xapi.lrsendpoint", "retry_all"): ("get", lambda w: {"pk": w.admin_objects["xapi.lrsendpoint"].pk},
+                                                _page(admin=405)),
+    _snippet("xapi.lrsendpoint", "retry"): ("get", lambda w: {"pk": 999999}, _page(admin=405)),
+    _snippet("routing_bridge.routerclient", "revoke"): (
+        "get", lambda w: {"pk": w.admin_objects["routing_bridge.routerclient"].pk}, _page()),
+    _snippet("routing_bridge.routerclient", "replay"): (
+        "get", lambda w: {"pk": w.admin_objects["routing_bridge.routerclient"].pk}, _page()),
+    _snippet("routing_bridge.webhookdelivery", "replay"): (
+        "get", lambda w: {"pk": w.admin_objects["routing_bridge.webhookdelivery"].pk}, _page()),
+    _snippet("routing_bridge.categoryrule", "import"): ("get", None, _page()),
+    _snippet("routing_bridge.categoryrule", "export"): ("get", None, _page()),
+}
+
+# The views every snippet viewset has, checked per model by `test_each_admin_model_...`.
+SNIPPET_VIEWS = {"list", "list_results", "add", "edit", "delete", "usage", "history", "history_results", "copy",
+                 "inspect"}
+CHOOSER_VIEWS = {"choose", "choose_results", "chosen", "chosen_multiple", "create"}
+PROJECT_APPS = ("academy", "skills", "assessments", "courses", "routing_bridge")
+
+
+def _project_admin_urls() -> set[str]:
+    """Names of the admin URLs the project adds (its snippets, their choosers, its own views)."""
+    from wagtail.snippets.models import get_snippet_models
+
+    ours = {m._meta.label_lower for m in get_snippet_models() if m.__module__.startswith(PROJECT_APPS)}
+    prefixes = tuple(f"wagtailsnippet{kind}_{label.replace('.', '_')}:" for label in ours
+                     for kind in ("s", "choosers"))
+    names = set()
+    for route, name in _named_urls():
+        if not route.startswith("admin/") or name is None:
+            continue
+        if name.startswith(prefixes) or not name.startswith(("wagtail", "django")):
+            names.add(name)
+    return names
+
+
+def test_every_admin_view_of_the_project_is_classified():
+    from wagtail.snippets.models import get_snippet_models
+
+    registered = {m._meta.label_lower for m in get_snippet_models()}
+    assert registered == set(ADMIN_MODELS), (
+        f"models in the admin with no line in ADMIN_MODELS: {sorted(registered - set(ADMIN_MODELS))}; "
+        f"lines for models no longer there: {sorted(set(ADMIN_MODELS) - registered)}")
+    unclassified = []
+    for name in _project_admin_urls():
+        namespace, _, view = name.rpartition(":")
+        model_view = namespace.startswith("wagtailsnippets_") and view in SNIPPET_VIEWS
+        chooser_view = namespace.startswith("wagtailsnippetchoosers_") and view in CHOOSER_VIEWS
+        if not (model_view or chooser_view or name in ADMIN_PAGES):
+            unclassified.append(name)
+    assert not unclassified, "admin URLs with no line in ADMIN_PAGES: " + ", ".join(sorted(unclassified))
+    stale = sorted(set(ADMIN_PAGES) - {name for _, name in _named_urls()})
+    assert not stale, f"ADMIN_PAGES lines for URLs that no longer exist: {stale}"
+
+
+def _refused(response) -> bool:
+    """Wagtail refuses with a 403, or a redirect to the admin's home page with a message."""
+    return response.status_code == 403 or (response.status_code == 302 and response["Location"] == "/admin/")
+
+
+def _admin_matches(expected, response) -> bool:
+    if expected == DENIED:
+        return _refused(response)
+    return _matches(expected, response)
+
+
+def _snapshot(obj) -> dict | None:
+    from django.forms.models import model_to_dict
+
+    fresh = type(obj)._default_manager.filter(pk=obj.pk).first()
+    return None if fresh is None else {k: str(v) for k, v in model_to_dict(fresh).items()}
+
+
+@pytest.mark.parametrize("label", sorted(ADMIN_MODELS))
+def test_each_admin_model_answers_each_persona_as_the_matrix_says(label, world):
+    from django.apps import apps
+    from django.utils.html import escape
+
+    model = apps.get_model(label)
+    viewset = model.snippet_viewset
+    obj = world.admin_objects[label]
+    shown = escape(str(obj))
+    access = ADMIN_MODELS[label]
+    names = {name.rpartition(":")[2] for name in _project_admin_urls()
+             if name.startswith((viewset.get_admin_url_namespace() + ":",
+                                 viewset.get_chooser_admin_url_namespace() + ":"))}
+    wrong = []
+
+    def check(persona, method, view, expected, *, chooser=False, body=None, query="", absent=False):
+        namespace = viewset.get_chooser_admin_url_namespace() if chooser else viewset.get_admin_url_namespace()
+        if view not in names:
+            return None
+        kwargs = {"pk": obj.pk} if view in ("edit", "delete", "usage", "history", "history_results", "copy",
+                                              "inspect", "chosen") else {}
+        url = reverse(f"{namespace}:{view}", kwargs=kwargs) + query
+        client = _client(world, persona)
+        response = client.post(url, body or {}) if method == "post" else client.get(url)
+        ok = _admin_matches(expected, response) if not isinstance(expected, tuple) else any(
+            _admin_matches(e, response) for e in expected)
+        if ok and absent and shown in response.content.decode():
+            ok, expected = False, f"{expected} without {shown}"
+        if not ok:
+            wrong.append(f"{persona}: {method.upper()} {url} expected {expected}, got {_outcome(response)} "
+                         f"({response.get('Location', '')})")
+        return response
+
+    # Those allowed to change things go last, so that a refused request meets the row intact.
+    for persona in sorted(ADMIN_PERSONAS, key=lambda p: p == "admin"):
+        rights = access[persona]
+        if rights == NO_ADMIN:
+            for view in ("list", "add", "edit", "delete", "history", "inspect"):
+                check(persona, "get", view, LOGIN)
+            check(persona, "get", "choose", LOGIN, chooser=True)
+            continue
+        hidden = rights == HIDDEN
+        sees = hidden or "v" in rights
+        # listing, and the search results it loads
+        for view in ("list", "list_results"):
+            response = check(persona, "get", view, 200 if sees else DENIED, absent=hidden)
+            if response is not None and "v" in rights and HIDDEN in access.values():
+                if shown not in response.content.decode():  # the hidden check above means something
+                    wrong.append(f"{persona}: {view} does not list {shown}")
+        check(persona, "get", "add", 200 if "a" in rights else DENIED)
+        refused = (404, DENIED)  # a row one may not open: not found, or refused
+
+        def one(action):
+            return 200 if action in rights else refused
+
+        check(persona, "get", "inspect", one("v"), absent=hidden)
+        for view in ("history", "history_results", "usage"):
+            check(persona, "get", view, one("c"), absent=hidden)
+        check(persona, "get", "copy", 200 if "a" in rights and "v" in rights else refused, absent=hidden)
+        # chooser: the modal and its results (without the hidden row), the row chosen (JSON)
+        for view in ("choose", "choose_results"):
+            check(persona, "get", view, 200 if sees else DENIED, chooser=True, absent=hidden)
+        check(persona, "get", "chosen", one("v"), chooser=True, absent=hidden)
+        check(persona, "get", "chosen_multiple", one("v"), chooser=True, query=f"?id={obj.pk}", absent=hidden)
+        if "a" not in rights:
+            check(persona, "post", "create", DENIED, chooser=True)
+        # change and delete: allowed ones open the form; the others change nothing
+        if "c" in rights:
+            check(persona, "get", "edit", 200)
+        else:
+            before = _snapshot(obj)
+            check(persona, "get", "edit", refused, absent=hidden)
+            check(persona, "post", "edit", refused)
+            if _snapshot(obj) != before:
+                wrong.append(f"{persona}: POST edit changed {label} {obj.pk}")
+        if "d" in rights:
+            check(persona, "get", "delete", 200)
+        else:
+            check(persona, "get", "delete", refused, absent=hidden)
+            check(persona, "post", "delete", refused)
+            if _snapshot(obj) is None:
+                wrong.append(f"{persona}: POST delete deleted {label} {obj.pk}")
+                break
+    assert not wrong, f"{label}\n  " + "\n  ".join(wrong)
+
+
+@pytest.mark.parametrize("name", sorted(ADMIN_PAGES))
+def test_each_admin_page_answers_each_persona_as_the_matrix_says(name, world):
+    method, kwargs_of, expected = ADMIN_PAGES[name]
+    url = reverse(name, kwargs=kwargs_of(world) if kwargs_of else None)
+    wrong = []
+    for persona in ADMIN_PERSONAS:
+        response = _request(_client(world, persona), method, url, None)
+        if not _admin_matches(expected[persona], response):
+            wrong.append(f"{persona}: expected {expected[persona]}, got {_outcome(response)} "
+                         f"({response.get('Location', '')})")
+    assert not wrong, f"{method.upper()} {url}\n  " + "\n  ".join(wrong)

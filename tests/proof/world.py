@@ -1,6 +1,7 @@
 """A small, complete world for the permission and escaping tests, built through the apps'
 services: Léa's enrolment, attempts, certification, evidence and pending self-assessment; a path
-of Marc's assigned to her and to his team; an editor; a router client with every scope."""
+of Marc's assigned to her and to his team; an editor; an Académie admin; a router client with
+every scope; one row of every model the Wagtail admin shows (`admin_objects`, by model label)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -18,6 +19,7 @@ class World:
     lead: object
     other_lead: object
     editor: object
+    admin: object
     token: str
     course: object
     lesson: object
@@ -32,6 +34,39 @@ class World:
     assignment: object | None
     rule: object | None
     skill: object
+    admin_objects: dict
+
+
+def _admin_objects(*, learner, skill, question, exam, certification, router_client, path, rule,
+                   assignment, team) -> dict:
+    """One row of each model registered in the Wagtail admin, by model label."""
+    from django.utils import timezone
+
+    from academy.services import event_publish
+    from academy.xapi.models import LrsEndpoint
+    from academy.xapi.services import api_client_create
+    from routing_bridge.models import CategoryRule, TicketFeedback, WebhookDelivery
+    from skills.models import ProficiencyLevel, RoleProfile
+
+    api_client, _secret = api_client_create(name="Lecteur xAPI", username="lecteur-xapi")
+    return {
+        "academy.staff": learner, "academy.team": team,
+        "skills.skill": skill, "skills.domain": skill.domain,
+        "skills.roleprofile": RoleProfile.objects.create(name="Technicien N1", profile="technician", tier="N1"),
+        "skills.proficiencylevel": ProficiencyLevel.objects.get_or_create(
+            level=1, defaults={"label_fr": "Notions", "label_en": "Awareness"})[0],
+        "assessments.question": question, "assessments.exam": exam, "assessments.certification": certification,
+        "paths.trainingpath": path, "paths.pathrule": rule, "paths.pathassignment": assignment,
+        "xapi.lrsendpoint": LrsEndpoint.objects.create(name="LRS de test", url="https://lrs.example.test/xapi/"),
+        "xapi.apiclient": api_client,
+        "routing_bridge.routerclient": router_client,
+        "routing_bridge.categoryrule": CategoryRule.objects.create(category="Imprimantes"),
+        "routing_bridge.webhookdelivery": WebhookDelivery.objects.create(
+            client=router_client, event=event_publish(type="staff.updated", data={}), position=1),
+        "routing_bridge.ticketfeedback": TicketFeedback.objects.create(
+            client=router_client, ticket_id="T-42", category="Imprimantes", staff=learner, outcome="resolved",
+            occurred_at=timezone.now()),
+    }
 
 
 def _exam_pass(exam, staff, right_key):
@@ -63,6 +98,8 @@ def build(*, learner, outsider, lead, other_lead) -> World:
         persona.user.groups.add(Group.objects.get(name=roles.TEAM_LEAD))
     editor = UserFactory(username="emilie", first_name="Émilie", last_name="Rousseau", is_staff=True)
     editor.groups.add(Group.objects.get(name=roles.CONTENT_EDITOR))
+    admin = UserFactory(username="adele", first_name="Adèle", last_name="Garnier")
+    admin.groups.add(Group.objects.get(name=roles.ACADEMIE_ADMIN))
 
     skill = SkillFactory(code="AD.GPO", name_fr="Stratégies de groupe")
     course = course_create(title="Diagnostiquer une GPO", domain=skill.domain, skills=[(skill, 2)])
@@ -110,7 +147,10 @@ def build(*, learner, outsider, lead, other_lead) -> World:
         assignment = path_services.assignment_create(path=path, staff=learner, by=lead.user)
         rule, _ = path_services.assignment_rule_create(path=path, by=lead.user, team=lead.team)
 
-    return World(learner=learner, outsider=outsider, lead=lead, other_lead=other_lead, editor=editor,
-                 token=client.token, course=course, lesson=lesson, exam=exam, open_attempt=open_attempt,
+    admin_objects = _admin_objects(
+        learner=learner, skill=skill, question=question, exam=exam, certification=certification,
+        router_client=client.client, path=path, rule=rule, assignment=assignment, team=lead.team)
+    return World(learner=learner, outsider=outsider, lead=lead, other_lead=other_lead, editor=editor, admin=admin,
+                 admin_objects=admin_objects, token=client.token, course=course, lesson=lesson, exam=exam, open_attempt=open_attempt,
                  done_attempt=done_attempt, award=award, evidence=evidence, self_assessment=self_assessment,
                  path=path, step=step, assignment=assignment, rule=rule, skill=skill)
