@@ -18,6 +18,7 @@ from wagtail.snippets.views.snippets import SnippetViewSetGroup
 from academy import admin_views
 from academy.admin_viewsets import SnippetViewSet
 from academy.models import Staff, Team
+from academy.roles import user_is_admin
 from academy.selectors import staff_visible_to, teams_led_by
 from academy.services import audit_log, event_publish, staff_event_data
 
@@ -149,6 +150,7 @@ def register_academy_admin_urls():
              name="academy_staff_deactivate"),
         path("collaborateurs/<int:pk>/reactiver/", admin_views.staff_reactivate_view,
              name="academy_staff_reactivate"),
+        path("connexions-bloquees/", admin_views.login_locks_view, name="academy_login_locks"),
     ]
 
 
@@ -161,6 +163,17 @@ class StaffImportMenuItem(MenuItem):
 def register_staff_import_menu_item():
     return StaffImportMenuItem(_("Importer des collaborateurs"), reverse("academy_staff_import"),
                                icon_name="upload", name="staff-import", order=301)
+
+
+class LoginLocksMenuItem(MenuItem):
+    def is_shown(self, request):
+        return user_is_admin(request.user)
+
+
+@hooks.register("register_settings_menu_item")
+def register_login_locks_menu_item():
+    return LoginLocksMenuItem(_("Connexions bloquées"), reverse("academy_login_locks"),
+                              icon_name="lock", name="login-locks", order=900)
 
 
 @hooks.register("register_snippet_listing_buttons")

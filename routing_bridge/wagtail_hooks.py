@@ -10,6 +10,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.utils.translation import gettext_lazy
 from wagtail import hooks
 from wagtail.admin.forms import WagtailAdminModelForm
@@ -128,12 +129,15 @@ class RouterClientViewSet(SnippetViewSet):
         parked = list(WebhookDelivery.objects.filter(client=client, status=WebhookDelivery.Status.PARKED))
         if request.method == "POST":
             count = deliveries_replay(deliveries=parked, by=request.user)
-            messages.success(request, _("%(n)s livraison(s) remise(s) en file pour « %(name)s ».")
+            messages.success(request, ngettext("%(n)s livraison remise en file pour « %(name)s ».",
+                                               "%(n)s livraisons remises en file pour « %(name)s ».", count)
                              % {"n": count, "name": client.name})
             return redirect(self.get_url_name("list"))
         return TemplateResponse(request, "routing_bridge/admin/confirm.html", {
             "title": _("Rejouer les webhooks suspendus de « %(name)s » ?") % {"name": client.name},
-            "text": _("%(n)s livraison(s) suspendue(s) seront renvoyées dans l'ordre.") % {"n": len(parked)},
+            "text": ngettext("%(n)s livraison suspendue sera renvoyée.",
+                             "%(n)s livraisons suspendues seront renvoyées dans l'ordre.", len(parked))
+            % {"n": len(parked)},
             "button": _("Rejouer"), "cancel_url": reverse(self.get_url_name("list")),
         })
 
@@ -223,8 +227,11 @@ class CategoryRuleViewSet(SnippetViewSet):
                 report = category_rules_import(content=content, by=request.user,
                                                partial=form.cleaned_data["partial"])
                 if report.ok or form.cleaned_data["partial"]:
-                    messages.success(request, _("Import : %(c)s créée(s), %(u)s modifiée(s), %(n)s inchangée(s).")
-                                     % {"c": report.created, "u": report.updated, "n": report.unchanged})
+                    messages.success(request, _("Import : %(summary)s.") % {"summary": ", ".join([
+                        ngettext("%(n)s règle créée", "%(n)s règles créées", report.created) % {"n": report.created},
+                        ngettext("%(n)s modifiée", "%(n)s modifiées", report.updated) % {"n": report.updated},
+                        ngettext("%(n)s inchangée", "%(n)s inchangées", report.unchanged) % {"n": report.unchanged},
+                    ])})
                     if report.ok:
                         return redirect(self.get_url_name("list"))
         return TemplateResponse(request, "routing_bridge/admin/import.html", {

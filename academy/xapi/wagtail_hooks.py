@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.utils.translation import gettext_lazy
 from wagtail import hooks
 from wagtail.admin.forms import WagtailAdminModelForm
@@ -117,7 +118,8 @@ class LrsEndpointViewSet(SnippetViewSet):
             return refused
         endpoint = get_object_or_404(LrsEndpoint, pk=pk)
         count = refusals_retry_all(endpoint=endpoint, by=request.user)
-        messages.success(request, _("%(n)s rejet(s) définitif(s) remis en file pour « %(name)s ».")
+        messages.success(request, ngettext("%(n)s rejet définitif remis en file pour « %(name)s ».",
+                                           "%(n)s rejets définitifs remis en file pour « %(name)s ».", count)
                          % {"n": count, "name": endpoint.name})
         return redirect(self.get_url_name("status"), pk=endpoint.pk)
 
