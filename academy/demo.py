@@ -16,6 +16,7 @@ from django.db import transaction
 
 from academy import roles
 from academy.models import Staff, Team
+from academy.sites import default_site_fields, default_site_identify
 
 SEED = 20261128
 DEMO_PASSWORD = "academie"
@@ -202,7 +203,8 @@ def seed(*, stdout, staff_count: int = 150, password: str = DEMO_PASSWORD) -> di
 
 
 def _ensure_site() -> None:
-    """A Wagtail Site must exist for the catalogue; the page tree itself belongs to courses.demo."""
+    """A Wagtail Site must exist for the catalogue, named and at the site's address (academy.sites);
+    the page tree itself belongs to courses.demo."""
     from django.conf import settings
     from wagtail.models import Collection, Locale, Page, Site
 
@@ -215,8 +217,8 @@ def _ensure_site() -> None:
     if Collection.get_first_root_node() is None:
         Collection.add_root(name="Root")
     if Site.objects.exists():
+        default_site_identify(Site)
         return
     root = Page.get_first_root_node()
     home = root.get_children().first() if root else None
-    Site.objects.create(hostname="localhost", port=80, root_page=home or root, is_default_site=True,
-                        site_name="Académie")
+    Site.objects.create(root_page=home or root, **default_site_fields())

@@ -10,6 +10,12 @@ from django.utils.translation import gettext as _
 from assessments.models import (
     Attempt, AttemptStatus, Award, Certification, Exam, RequirementPath,
 )
+from courses.models import CoursePage
+
+
+def _final_exams() -> QuerySet[Exam]:
+    """The open exams that are the required final assessment of a course."""
+    return Exam.objects.filter(course__isnull=False, active=True)
 
 
 def course_final_exams(*, course_ids) -> dict[int, list[Exam]]:
@@ -18,10 +24,16 @@ def course_final_exams(*, course_ids) -> dict[int, list[Exam]]:
     exams: dict[int, list[Exam]] = {}
     if not course_ids:
         return exams
-    for exam in Exam.objects.filter(course_id__in=list(course_ids), active=True).order_by("title").only(
+    for exam in _final_exams().filter(course_id__in=list(course_ids)).order_by("title").only(
             "id", "title", "slug", "course_id"):
         exams.setdefault(exam.course_id, []).append(exam)
     return exams
+
+
+def courses_without_final_exam() -> QuerySet[CoursePage]:
+    """Live courses that no open exam is the final assessment of (their learners finish without
+    being assessed), by title."""
+    return CoursePage.objects.live().exclude(pk__in=_final_exams().values("course_id")).order_by("title")
 
 
 def course_final_exams_passed(*, staff, course) -> bool:

@@ -10,6 +10,8 @@ from academy.admin_viewsets import SnippetViewSet
 from academy.roles import user_is_editor
 from assessments import admin_views
 from assessments.models import Certification, Exam, Question
+from assessments.selectors import courses_without_final_exam
+from courses.admin_panels import PageListPanel
 
 
 class QuestionViewSet(SnippetViewSet):
@@ -74,3 +76,28 @@ def register_item_analysis_menu_item():
 def register_import_menu_item():
     return EditorMenuItem(_("Import/export de questions"), reverse("assessments_questions_import"),
                           icon_name="download", order=252)
+
+
+class CoursesWithoutExamPanel(PageListPanel):
+    """The dashboard's live courses that no open exam is the final assessment of."""
+
+    name = "academie-courses-without-exam"
+    order = 70
+    heading = _("Formations sans évaluation finale")
+    help_text = _("Leurs apprenants terminent sans être évalués : liez un examen à la formation "
+                  "(champ « formation » de l'examen).")
+    empty_text = _("Chaque formation publiée a son évaluation finale.")
+    action_label = _("Ajouter un examen")
+
+    @property
+    def action_url(self):
+        return reverse(Exam.snippet_viewset.get_url_name("add"))
+
+    def pages(self, user):
+        return courses_without_final_exam()
+
+
+@hooks.register("construct_homepage_panels")
+def add_courses_without_exam_panel(request, panels):
+    if user_is_editor(request.user):
+        panels.append(CoursesWithoutExamPanel())

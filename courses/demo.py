@@ -8,6 +8,7 @@ from django.utils.text import slugify
 from wagtail.models import Collection, GroupCollectionPermission, GroupPagePermission, Page, Site
 
 from academy.roles import CONTENT_EDITOR
+from academy.sites import default_site_fields
 from courses.demo_content import COURSES
 from courses.models import CatalogueIndexPage, CoursePage, CourseSkill, LessonPage, ModulePage
 
@@ -38,8 +39,7 @@ def catalogue_ensure(*, stdout=None) -> CatalogueIndexPage:
             stdout.write("courses: catalogue créé")
     site = Site.objects.filter(is_default_site=True).first()
     if site is None:
-        Site.objects.create(hostname="localhost", port=80, root_page=catalogue, is_default_site=True,
-                            site_name="Académie")
+        Site.objects.create(root_page=catalogue, **default_site_fields())
     elif site.root_page_id != catalogue.pk:
         previous = site.root_page
         site.root_page = catalogue

@@ -3,11 +3,14 @@ them writes."""
 import logging
 import re
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 from django.core.paginator import Paginator
 from django.db import connection
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, F, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from wagtail.models import Page
 
 from academy.models import Profile, Tier
 from academy.roles import user_is_editor
@@ -27,6 +30,9 @@ ENROLLED = (EnrolmentStatus.ACTIVE, EnrolmentStatus.COMPLETED)
 # The best-ranked lessons a catalogue search maps to their courses (beyond, matches are too weak
 # to be worth the time: a common word can match thousands of lessons).
 LESSON_SEARCH_LIMIT = 200
+# A course none of whose pages was published for this long is due for review: commands, screens
+# and procedures change under the content.
+COURSE_REVIEW_AFTER = timedelta(days=365)
 
 
 # --- courses and their lessons ------------------------------------------------------------------
@@ -575,3 +581,26 @@ def certificates_for(*, staff) -> list:
     except Exception:  # their selector failing must not take /mes-formations/ down
         logger.exception("assessments.selectors.certificates_for_staff failed")
         return []
+
+
+# --- the editors' dashboard -----------------------------------------------------------------------
+
+
+def page_drafts_of(*, user) -> QuerySet[Page]:
+    """Pages with changes not published yet that `user` owns or saved last, most recently changed
+    first."""
+    return (Page.objects.filter(has_unpublished_changes=True)
+            .filter(Q(owner=user) | Q(latest_revision__user=user))
+            .order_by("-latest_revision_created_at", "pk"))
+
+
+def courses_due_for_review(*, now=None) -> QuerySet[CoursePage]:
+    """Live courses of which no page (the course, its modules and lessons) was published in the
+    last `COURSE_REVIEW_AFTER`, each with `reviewed_at`: its latest publication (None when it was
+    never published through Wagtail). Never published first, then the oldest."""
+    cutoff = (now or timezone.now()) - COURSE_REVIEW_AFTER
+    latest = (Page.objects.filter(path__startswith=OuterRef("path"), last_published_at__isnull=False)
+              .order_by("-last_published_at").values("last_published_at")[:1])
+    return (CoursePage.objects.live().annotate(reviewed_at=Subquery(latest))
+            .filter(Q(reviewed_at__lt=cutoff) | Q(reviewed_at__isnull=True))
+            .order_by(F("reviewed_at").asc(nulls_first=True), "title"))

@@ -1,10 +1,13 @@
-"""Admin wiring for courses: keep learners' records when an editor deletes pages."""
+"""Admin wiring for courses: keep learners' records when an editor deletes pages; the editors'
+dashboard panels about pages."""
 from django.contrib import messages
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from wagtail import hooks
 from django.utils.translation import ngettext
 
+from academy.roles import user_is_editor
+from courses.admin_panels import CoursesDueForReviewPanel, DraftsPanel
 from courses.models import Enrolment
 
 
@@ -23,3 +26,10 @@ def refuse_deleting_courses_with_learners(request, page):
         count,
     ) % {"title": page.title, "count": count})
     return redirect("wagtailadmin_explore", page.get_parent().id)
+
+
+@hooks.register("construct_homepage_panels")
+def add_editor_page_panels(request, panels):
+    """Editors see their drafts and the courses due for review on the dashboard."""
+    if user_is_editor(request.user):
+        panels.extend([DraftsPanel(), CoursesDueForReviewPanel()])

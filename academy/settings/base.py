@@ -19,6 +19,10 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 ACADEMIE_SITE_URL = env_str("ACADEMIE_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 WAGTAILADMIN_BASE_URL = ACADEMIE_SITE_URL
 WAGTAIL_SITE_NAME = "Académie"
+# An internal tool calls no outside host: no avatars from gravatar.com (they would send staff
+# e-mail hashes out, and show broken pictures offline), no update check against releases.wagtail.org.
+WAGTAIL_GRAVATAR_PROVIDER_URL = None
+WAGTAIL_ENABLE_UPDATE_CHECK = False
 
 INSTALLED_APPS = [
     "academy.apps.AcademyConfig",
