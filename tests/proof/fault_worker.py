@@ -1,6 +1,6 @@
 """Start a real Celery worker (optionally with beat) for the fault tests, on the time scale of a
 test: the same code paths, with the waits compressed — a lease a killed worker leaves behind
-lapses after 5 s instead of 5 min, retries and backoffs wait 1–4 s instead of 30 s–1 h, and the
+lapses after 9 s instead of a minute, retries and backoffs wait 1–4 s instead of 30 s–1 h, and the
 periodic catch-up tasks run every 2 s instead of 30 s.
 
     python -m tests.proof.fault_worker [--beat] -- <celery worker options>
