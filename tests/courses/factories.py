@@ -2,6 +2,7 @@
 an editor would, so tree rules, search indexing and URLs behave as in production."""
 from wagtail.models import Page, Site
 
+from academy.sites import default_site_fields
 from courses.models import CatalogueIndexPage, CoursePage, CourseSkill, LessonPage, ModulePage
 from tests.factories import DomainFactory
 
@@ -15,7 +16,7 @@ def catalogue_create(title: str = "Formations") -> CatalogueIndexPage:
     catalogue = root.add_child(instance=CatalogueIndexPage(title=title, slug="formations"))
     site = Site.objects.filter(is_default_site=True).first()
     if site is None:
-        Site.objects.create(hostname="localhost", port=80, root_page=catalogue, is_default_site=True)
+        Site.objects.create(root_page=catalogue, **default_site_fields())
     else:
         site.root_page = catalogue
         site.save()

@@ -11,6 +11,7 @@ from __future__ import annotations
 from django.db.models import Max
 
 from academy.models import Staff
+from academy.sites import default_site_fields
 
 COURSE_TITLE = "Imprimantes réseau : du diagnostic à la résolution"
 LESSON_TITLES = ("Comprendre la file d'impression", "Résoudre un bourrage logique")
@@ -66,8 +67,7 @@ def build() -> dict:
         catalogue = root.add_child(instance=CatalogueIndexPage(title="Formations", slug="formations"))
         site = Site.objects.filter(is_default_site=True).first()
         if site is None:
-            Site.objects.create(hostname="localhost", port=80, root_page=catalogue, is_default_site=True,
-                                site_name="Académie")
+            Site.objects.create(root_page=catalogue, **default_site_fields())
         else:
             site.root_page = catalogue
             site.save()
