@@ -85,13 +85,15 @@ def test_the_autosave_keeps_a_half_ranked_ordering_as_a_draft(attempt, questions
     assert _row(attempt, questions["ordering"]).response == {"ranks": {first: 1}}
 
 
-def test_a_draft_handed_in_at_the_deadline_is_graded(attempt, questions, lea_client):
+def test_a_draft_handed_in_at_the_deadline_earns_the_items_in_their_place(learner):
     from assessments.services import attempt_answers_save
 
-    order = _row(attempt, questions["ordering"]).spec["correct_order"]
-    attempt_answers_save(attempt=attempt, responses={questions["ordering"].pk: {"ranks": {order[0]: 1}}})
+    question = question_create("ordering", partial_credit=True)
+    attempt = attempt_start(exam=exam_create(questions=[question]), staff=learner)
+    order = _row(attempt, question).spec["correct_order"]
+    attempt_answers_save(attempt=attempt, responses={question.pk: {"ranks": {order[0]: 1, order[1]: 3}}})
     graded, _ = attempt_submit(attempt=attempt)
-    assert graded.status == "graded" and _row(attempt, questions["ordering"]).credit == 0
+    assert graded.status == "graded" and _row(attempt, question).credit == pytest.approx(1 / 3)
 
 
 def test_terminer_et_rendre_asks_for_confirmation_with_the_unanswered_count(attempt, questions, lea_client):
