@@ -13,7 +13,6 @@ app.autodiscover_tasks()
 
 PERIODIC_MODULES = [
     "skills.tasks",
-    "courses.tasks",
     "courses.paths.tasks",
     "assessments.tasks",
     "routing_bridge.tasks",
@@ -26,12 +25,7 @@ PERIODIC_MODULES = [
 def _collect_periodic_tasks(sender, **kwargs):
     schedule = dict(sender.conf.beat_schedule or {})
     for module_name in PERIODIC_MODULES:
-        try:
-            module = importlib.import_module(module_name)
-        except ModuleNotFoundError as exc:
-            if exc.name != module_name:
-                raise
-            continue
+        module = importlib.import_module(module_name)
         schedule.update(getattr(module, "PERIODIC_TASKS", {}))
     # Under both names: with the CELERY namespace the configuration reads CELERY_BEAT_SCHEDULE
     # (which the settings define) before beat_schedule, so `conf.beat_schedule = …` alone left

@@ -153,6 +153,11 @@ class Event(models.Model):
         ordering = ["position"]
 
 
+# Name of the Counter row that numbers the skills change log. The outbox stamps each event with its
+# current value (the `seq` a router compares with the change feed); skills.models re-exports it.
+CHANGE_COUNTER = "skill_change"
+
+
 class Counter(models.Model):
     """A named, gap-free sequence. `counter_next` locks the row until the transaction ends, so
     numbers are handed out in commit order: a reader that has seen N never later finds N-1."""

@@ -7,7 +7,7 @@ from django.core.mail import send_mail
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
-from academy.models import AuditEntry, Counter, Event, Notification
+from academy.models import CHANGE_COUNTER, AuditEntry, Counter, Event, Notification
 from academy.tasks import on_commit_once
 
 # Callables run after the commit of a transaction that published events (routing_bridge registers
@@ -48,8 +48,6 @@ def event_publish_many(*, type: str, items: Sequence[tuple[int | None, datetime 
     with transaction.atomic(savepoint=False):
         current_seq = None
         if any(seq is None for seq, _at, _data in items):
-            from skills.models import CHANGE_COUNTER
-
             current_seq = counter_current(name=CHANGE_COUNTER)
         first = counter_add(name="event", count=len(items)) - len(items) + 1
         now = timezone.now()

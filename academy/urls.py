@@ -8,7 +8,7 @@ from wagtail.documents import urls as wagtaildocs_urls
 from academy import views
 
 urlpatterns = [
-    path("", views.home, name="home"),
+    path("", include("workspace.urls")),
     # Browsers and feed readers ask for /favicon.ico whatever the page's <link rel="icon"> says.
     path("favicon.ico", views.favicon, name="favicon"),
     path("accounts/", include("django.contrib.auth.urls")),

@@ -6,3 +6,15 @@ class AssessmentsConfig(AppConfig):
     name = "assessments"
     label = "assessments"
     verbose_name = _("Évaluations")
+
+    def ready(self):
+        from django.conf import settings
+
+        from assessments.badge_signing import signing_key_check
+
+        # Production (ACADEMIE_BADGE_KEY_REQUIRED) refuses to start without a usable key: a key
+        # that changed with a deploy would leave every badge already issued unverifiable. Checked
+        # while Django sets up, so gunicorn, the worker and manage.py all stop, naming the setting.
+        if getattr(settings, "ACADEMIE_BADGE_KEY_REQUIRED", False):
+            signing_key_check(pem=settings.ACADEMIE_BADGE_SIGNING_KEY, path=settings.ACADEMIE_BADGE_SIGNING_KEY_FILE,
+                              previous=settings.ACADEMIE_BADGE_PREVIOUS_PUBLIC_KEYS)

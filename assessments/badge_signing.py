@@ -3,8 +3,9 @@ Format"), with the issuer's Ed25519 key (EdDSA), and the public keys that verify
 
 - `signing_key()`: the private key, from `ACADEMIE_BADGE_SIGNING_KEY` (PEM text) or
   `ACADEMIE_BADGE_SIGNING_KEY_FILE`; without either (development, demo, tests), generated once in
-  `VAR_DIR` with mode 0600 and reused. Production settings refuse to start without one
-  (`signing_key_check`, called by academy/settings/prod.py).
+  `VAR_DIR` with mode 0600 and reused. Production (`ACADEMIE_BADGE_KEY_REQUIRED`) refuses to start
+  without one (`signing_key_check`, called by the app's `ready()`: a system check would not stop
+  gunicorn or the worker, which run none).
 - `published_jwks()`: the JWK Set served at `assessments:badge_keys`: the current public key, then
   the previous ones (`ACADEMIE_BADGE_PREVIOUS_PUBLIC_KEYS`), so that badges signed before a
   rotation still verify. Never a private key.

@@ -21,11 +21,13 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, transaction
 from django.db.models import Count, Max, Q, TextField
 from django.db.models.functions import Cast
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
 from academy.models import TIER_ORDER, Counter, Staff, display_name
+from courses.paths import selectors as paths_selectors
 from routing_bridge.holders import holders_enabled, holders_ranking
 from routing_bridge.models import CategoryRule, TicketFeedback, category_key, category_normalize
 from skills.models import (
@@ -903,39 +905,10 @@ def changes_since(*, since: int, limit: int) -> dict:
 # --- Shift-left report ---------------------------------------------------------------------------
 
 
-def paths_available() -> bool:
-    """Whether the training paths app offers `paths_closing` yet."""
-    try:
-        from courses.paths.selectors import paths_closing  # noqa: F401
-    except ImportError:
-        return False
-    return True
-
-
-def paths_closing_or_none(requirements: dict[str, int]):
-    """Training paths that would qualify someone for `requirements`, when the paths app offers
-    them; None while it does not exist yet."""
-    try:
-        from courses.paths.selectors import paths_closing
-    except ImportError:
-        return None
-    from django.urls import NoReverseMatch, reverse
-
-    try:
-        paths = list(paths_closing(requirements=requirements))
-    except Exception:  # a sibling app's failure must not break the report
-        import logging
-
-        logging.getLogger(__name__).exception("paths_closing failed")
-        return None
-    result = []
-    for training_path in paths:
-        try:
-            url = reverse("paths:path_detail", args=[training_path.pk])
-        except NoReverseMatch:
-            url = ""
-        result.append({"name": str(training_path), "url": url})
-    return result
+def paths_closing_links(requirements: dict[str, int]) -> list[dict]:
+    """Training paths that would qualify someone for `requirements`, each as {name, url}."""
+    return [{"name": str(training_path), "url": reverse("paths:path_detail", args=[training_path.pk])}
+            for training_path in paths_selectors.paths_closing(requirements=requirements)]
 
 
 def shift_left_report(*, days: int = 90, limit: int = 20, now: datetime | None = None) -> list[dict]:
@@ -960,6 +933,6 @@ def shift_left_report(*, days: int = 90, limit: int = 20, now: datetime | None =
             entry["requirements"] = {r.skill: r.min_level for r in required}
             result = staff_qualified(required=required, tiers=["N1"], limit=1, with_reasons=False)
             entry["n1_qualified"] = result.total_qualified
-            entry["paths"] = paths_closing_or_none(entry["requirements"]) if required else None
+            entry["paths"] = paths_closing_links(entry["requirements"]) if required else None
         report.append(entry)
     return report

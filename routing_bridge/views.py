@@ -77,5 +77,5 @@ def shift_left(request):
         days = 90
     report = selectors.shift_left_report(days=days)
     return render(request, "routing_bridge/shift_left.html", {
-        "report": report, "days": days, "paths_available": selectors.paths_available(),
+        "report": report, "days": days,
     })

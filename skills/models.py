@@ -10,10 +10,7 @@ from modelcluster.models import ClusterableModel
 from wagtail.admin.panels import FieldPanel, InlinePanel
 from wagtail.search import index
 
-from academy.models import Profile, Tier
-
-# Name of the academy.Counter row that numbers the change log.
-CHANGE_COUNTER = "skill_change"
+from academy.models import CHANGE_COUNTER, Profile, Tier  # noqa: F401 - CHANGE_COUNTER numbers the change log
 
 
 

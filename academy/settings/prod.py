@@ -11,12 +11,9 @@ if len(SECRET_KEY) < 50:
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", required=True)
 
 # The Open Badges signing key is never generated in production: a key that changed with a deploy
-# would leave every badge already issued unverifiable. Checked now, so a missing or unreadable key
-# stops the start with the setting's name (never the key itself).
-from assessments.badge_signing import signing_key_check  # noqa: E402
-
-signing_key_check(pem=ACADEMIE_BADGE_SIGNING_KEY, path=ACADEMIE_BADGE_SIGNING_KEY_FILE,  # noqa: F405
-                  previous=ACADEMIE_BADGE_PREVIOUS_PUBLIC_KEYS)  # noqa: F405
+# would leave every badge already issued unverifiable. The assessments app checks it while Django
+# sets up, so a missing or unreadable key stops the start with the setting's name (never the key).
+ACADEMIE_BADGE_KEY_REQUIRED = True
 DEBUG = env_bool("DEBUG", False)
 
 # Real mail in production (password resets, reminders): SMTP unless told otherwise.

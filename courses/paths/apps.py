@@ -10,10 +10,7 @@ class PathsConfig(AppConfig):
     def ready(self):
         # The lead's /equipe/ page (skills) shows the path sections through its registry, so
         # skills does not import paths.
-        try:
-            from skills.views import team_section_register
-        except ImportError:  # pragma: no cover - skills pages not installed
-            return
         from courses.paths.views import team_sections_context
+        from skills.views import team_section_register
 
         team_section_register("paths/_team_sections.html", team_sections_context)

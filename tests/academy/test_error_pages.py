@@ -65,7 +65,7 @@ def test_a_view_that_fails_gives_the_french_500_page(client, learner, monkeypatc
     def broken(user):
         raise RuntimeError("boom")
 
-    monkeypatch.setattr("academy.views.staff_for_user", broken)
+    monkeypatch.setattr("workspace.views.staff_for_user", broken)
     client.force_login(learner.user)
     client.raise_request_exception = False
     response = client.get("/")

@@ -60,7 +60,7 @@ def test_the_role_flags_give_the_same_answers_as_each_role_check(who, learner, l
 
 
 def test_the_navigation_costs_one_query_whatever_the_role(rf, lead):
-    from academy.context_processors import navigation
+    from workspace.context_processors import navigation
 
     request = rf.get("/mes-formations/")
     request.user = lead.user
@@ -72,7 +72,7 @@ def test_the_navigation_costs_one_query_whatever_the_role(rf, lead):
 def test_the_badge_counts_only_her_unread_notifications(rf, learner, lead):
     from django.utils import timezone
 
-    from academy.context_processors import navigation
+    from workspace.context_processors import navigation
     from academy.models import Notification
 
     Notification.objects.create(recipient=learner.user, kind="k", title="a")

@@ -7,9 +7,19 @@ requested page: `learner_dashboard` runs a fixed number of queries whatever the 
 person's courses, paths or skills."""
 from datetime import date, datetime
 
+from django.urls import reverse
 from django.utils import timezone
 
 from academy.models import Staff
+from assessments.selectors import certifications_held_count
+from courses.models import CatalogueIndexPage
+from courses.paths.selectors import (
+    Status, certifications_expiring, local_today, overdue, paths_for_learner, progress_for, team_assignments,
+)
+from courses.selectors import my_learning
+from skills.selectors import (
+    expiring_for_staff, gaps_for_staff, role_profile_for, skill_cells, validation_queue_for,
+)
 
 # At most this many items per section; the section links to the full page for the rest.
 SECTION_LIMIT = 3
@@ -38,11 +48,6 @@ def learner_dashboard(*, staff: Staff, now: datetime | None = None) -> dict:
       (`expiring_for_staff`, as /mes-competences/); `expiring_total`;
     - `figures`: skills validated, certifications held, courses completed.
     """
-    from assessments.selectors import certifications_held_count
-    from courses.paths.selectors import Status, paths_for_learner
-    from courses.selectors import my_learning
-    from skills.selectors import expiring_for_staff, gaps_for_staff, role_profile_for, skill_cells
-
     now = now or timezone.now()
     learning = my_learning(staff=staff)
     active = sorted(learning["in_progress"] + learning["assigned"], key=_resume_order)
@@ -75,11 +80,6 @@ def team_summary(*, user, now: datetime | None = None) -> dict:
     `pending_validations`, the self-assessments waiting for the lead
     (`skills.selectors.validation_queue_for`); `expiring_certifications`, their certifications
     ending within 90 days with no renewal lined up (`certifications_expiring`)."""
-    from courses.paths.selectors import (
-        certifications_expiring, local_today, overdue, progress_for, team_assignments,
-    )
-    from skills.selectors import validation_queue_for
-
     now = now or timezone.now()
     # Only an assignment due before today can be overdue: compute the progress of those alone.
     candidates = team_assignments(user=user).filter(due_on__lt=local_today(now))
@@ -93,10 +93,6 @@ def team_summary(*, user, now: datetime | None = None) -> dict:
 def new_course_url() -> str:
     """Where an editor writes a new course: Wagtail's "add a course page" form under the catalogue,
     or the admin's home when there is no catalogue yet."""
-    from django.urls import reverse
-
-    from courses.models import CatalogueIndexPage
-
     catalogue_id = CatalogueIndexPage.objects.order_by("path").values_list("pk", flat=True).first()
     if catalogue_id is None:
         return reverse("wagtailadmin_home")
