@@ -5,7 +5,9 @@ import logging
 import time
 
 import pytest
+from django.conf import settings
 from django.db import transaction
+from wagtail.models import Locale, Page
 
 from academy.xapi.learning_events import Activity, learning_event_record
 from academy.xapi.models import LrsEndpoint, Statement
@@ -25,10 +27,18 @@ def queued(monkeypatch):
     return calls
 
 
+def _wagtail_root():
+    """After an earlier transactional test's flush, the rows Wagtail's migrations made are gone."""
+    Locale.objects.get_or_create(language_code=settings.LANGUAGE_CODE)
+    if Page.get_first_root_node() is None:
+        Page.add_root(instance=Page(title="Root", slug="root"))
+
+
 @pytest.mark.django_db(transaction=True)
 def test_a_learner_opening_a_lesson_while_the_broker_is_down_gets_the_page_and_the_record_is_kept(
         client, learner, monkeypatch, caplog):
     LrsEndpoint.objects.create(name="LRS analytique", url="http://127.0.0.1:9/xAPI")
+    _wagtail_root()
     course = course_create(title="Diagnostiquer une GPO")
     lesson_create(parent=course, title="Comprendre le traitement des GPO")
     lesson = course_lessons(course=course)[0]
