@@ -20,12 +20,13 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.db.models.functions import Lower
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from academy import imports as kit
 from academy.models import Profile, Staff, Team, Tier
-from academy.services import audit_log, event_publish, staff_event_data
+from academy.services import audit_log, event_publish_many, staff_event_data
 
 COLUMNS = (
     "employee_id", "username", "email", "first_name", "last_name", "team", "profile", "tier",
@@ -415,103 +416,138 @@ def _check_emails_taken(rows: list[_Row], existing: dict[str, int], owners: dict
 
 @transaction.atomic
 def _write(rows: list[_Row], report: StaffImportReport, *, actor) -> None:
+    """Write the valid rows set-wise (bulk_create / bulk_update, the search and reference indexes,
+    audit entries and `staff.updated` events in bulk), with the result the rows would have saved
+    one by one: users and staff first, then managers (a manager may come later in the file)."""
     User = get_user_model()
+    now = timezone.now()
+    reason = _("import des collaborateurs")
     ids = [row.employee_id for row in rows]
     locked = Staff.objects.select_for_update(of=("self",)).select_related("user", "team")
-    staff_by_id = {s.employee_id: s for s in locked.filter(employee_id__in=ids)}
+    staff_by_id = {}
+    for start in range(0, len(ids), 5000):
+        staff_by_id.update((s.employee_id, s) for s in locked.filter(employee_id__in=ids[start:start + 5000]))
     before = {employee_id: staff_event_data(staff) for employee_id, staff in staff_by_id.items()}
-    teams: dict[str, Team] = {}
+    teams = _teams(rows, report, actor=actor)
     changes: dict[str, list[str]] = {}
 
-    def team_for(name: str) -> Team | None:
-        if not name:
-            return None
-        key = name.lower()
-        if key not in teams:
-            team = Team.objects.filter(name__iexact=name).first()
-            if team is None:
-                team = Team.objects.create(name=name)
-                report.teams_created.append(name)
-                audit_log(actor=actor, action="team.create", target=team, reason=_("import des collaborateurs"))
-            teams[key] = team
-        return teams[key]
-
-    # Pass 1: users, teams and staff records, without managers (a manager may come later in the file).
+    # Pass 1: users, teams and staff records, without managers.
+    new_rows = [row for row in rows if row.employee_id not in staff_by_id]
+    users = {user.username: user for user in User.objects.filter(username__in=[row.username for row in new_rows])}
+    users_new, users_changed, staff_new, staff_changed, renamed, staff_fields = [], [], [], [], [], {"updated_at"}
+    for row in new_rows:
+        user = users.get(row.username)
+        if user is None:
+            user = User(username=row.username, email=row.email, first_name=row.first_name, last_name=row.last_name)
+            user.set_unusable_password()
+            users_new.append(user)
+        elif _assign(user, username=row.username, email=row.email, first_name=row.first_name,
+                     last_name=row.last_name):
+            users_changed.append(user)
+        staff = Staff(user=user, employee_id=row.employee_id, team=teams.get(row.team.lower()))
+        _assign(staff, profile=row.profile, tier=row.tier, languages=row.languages)
+        if row.has_hire_date:
+            staff.hire_date = row.hire_date
+        # Unique employee ids were checked on the file; the team is one just found or created.
+        staff.full_clean(exclude=["manager", "user", "team"], validate_unique=False)
+        staff_new.append(staff)
+        staff_by_id[row.employee_id] = staff
+        changes[row.employee_id] = ["created"]
     for row in rows:
-        staff = staff_by_id.get(row.employee_id)
-        changed: list[str] = []
-        if staff is None:
-            user = User.objects.filter(username=row.username).first()
-            if user is None:
-                user = User(username=row.username, email=row.email, first_name=row.first_name, last_name=row.last_name)
-                user.set_unusable_password()
-                user.save()
-            else:
-                changed += _assign(user, username=row.username, email=row.email,
-                                   first_name=row.first_name, last_name=row.last_name)
-                if changed:
-                    user.save()
-            staff = Staff(user=user, employee_id=row.employee_id)
-            staff.team = team_for(row.team)
-            _assign(staff, profile=row.profile, tier=row.tier, languages=row.languages)
-            if row.has_hire_date:
-                staff.hire_date = row.hire_date
-            staff.full_clean(exclude=["manager", "user"])
-            staff.save()
-            staff_by_id[row.employee_id] = staff
-            changes[row.employee_id] = ["created"]
+        if row.employee_id in changes:
             continue
+        staff = staff_by_id[row.employee_id]
         user_changed = _assign(staff.user, username=row.username, email=row.email,
                                first_name=row.first_name, last_name=row.last_name)
         if user_changed:
-            staff.user.save()
-        staff_changed = _assign(staff, profile=row.profile, tier=row.tier, languages=row.languages)
-        team = team_for(row.team)
+            users_changed.append(staff.user)
+            renamed.append(staff)  # the search index holds the user's names
+        fields = _assign(staff, profile=row.profile, tier=row.tier, languages=row.languages)
+        team = teams.get(row.team.lower())
         if staff.team_id != (team.pk if team else None):
             staff.team = team
-            staff_changed.append("team")
+            fields.append("team")
         if row.has_hire_date:
-            staff_changed += _assign(staff, hire_date=row.hire_date)
-        if staff_changed:
-            staff.save()
-        changes[row.employee_id] = user_changed + staff_changed
+            fields += _assign(staff, hire_date=row.hire_date)
+        if fields:
+            staff.updated_at = now
+            staff_changed.append(staff)
+            staff_fields.update(fields)
+        changes[row.employee_id] = user_changed + fields
+    User.objects.bulk_create(users_new, batch_size=1000)
+    for staff in staff_new:
+        staff.user = staff.user  # the user's new primary key
+    User.objects.bulk_update(users_changed, ["username", "email", "first_name", "last_name"], batch_size=1000)
+    Staff.objects.bulk_create(staff_new, batch_size=1000)
+    Staff.objects.bulk_update(staff_changed, sorted(staff_fields), batch_size=1000)
 
     # Pass 2: managers, now that everyone in the file exists.
     outside = {row.manager for row in rows if row.manager and row.manager not in staff_by_id}
     managers = {s.employee_id: s for s in Staff.objects.filter(employee_id__in=outside)}
     managers.update(staff_by_id)
+    managed, by_manager = [], {}
     for row in rows:
         staff = staff_by_id[row.employee_id]
         manager = managers.get(row.manager) if row.manager else None
         if staff.manager_id != (manager.pk if manager else None):
-            staff.manager = manager
-            staff.save(update_fields=["manager", "updated_at"])
+            staff.manager, staff.updated_at = manager, now
+            managed.append(staff)
+            by_manager.setdefault(staff.manager_id, []).append(staff.pk)
             if changes[row.employee_id] != ["created"]:
                 changes[row.employee_id].append("manager")
+    for manager_id, staff_ids in by_manager.items():  # one UPDATE per manager (a team, often)
+        for start in range(0, len(staff_ids), 5000):
+            Staff.objects.filter(pk__in=staff_ids[start:start + 5000]).update(manager_id=manager_id, updated_at=now)
+    saved = {id(staff): staff for staff in [*staff_new, *staff_changed, *renamed, *managed]}
+    kit.saved_many(Staff, list(saved.values()))
 
+    audit, events = [], []
     for row in rows:
         staff = staff_by_id[row.employee_id]
         fields = changes[row.employee_id]
         if fields == ["created"]:
             report.created += 1
-            audit_log(actor=actor, action="staff.create", target=staff, reason=_("import des collaborateurs"),
-                      data={"employee_id": staff.employee_id, "line": row.line})
+            audit.append(("staff.create", staff, reason, {"employee_id": staff.employee_id, "line": row.line}))
         elif fields:
             report.updated += 1
-            audit_log(actor=actor, action="staff.update", target=staff, reason=_("import des collaborateurs"),
-                      data={"employee_id": staff.employee_id, "fields": fields, "line": row.line})
+            audit.append(("staff.update", staff, reason, {"employee_id": staff.employee_id, "fields": fields,
+                                                          "line": row.line}))
         else:
             report.unchanged += 1
             continue
         data = staff_event_data(staff)
         if data != before.get(staff.employee_id):
-            event_publish(type="staff.updated", data=data)
+            events.append((None, None, data))
+    kit.audit_log_many(actor=actor, entries=audit)
+    event_publish_many(type="staff.updated", items=events)
     if report.changes:
         audit_log(actor=actor, action="staff.import", reason=report.filename, data={
             "created": report.created, "updated": report.updated, "unchanged": report.unchanged,
             "teams_created": report.teams_created, "rejected_lines": [e.line for e in report.errors],
         })
     report.written = bool(report.changes)
+
+
+def _teams(rows: list[_Row], report: StaffImportReport, *, actor) -> dict[str, Team]:
+    """The teams the rows name, by lower-cased name: found case-insensitively, or created in the
+    order the file first names them (audited, listed in the report)."""
+    names: dict[str, str] = {}
+    for row in rows:
+        if row.team:
+            names.setdefault(row.team.lower(), row.team)
+    teams: dict[str, Team] = {}
+    for team in Team.objects.annotate(lower_name=Lower("name")).filter(lower_name__in=list(names)).order_by(
+            *(Team._meta.ordering or ["pk"])):
+        teams.setdefault(team.name.lower(), team)
+    created = [Team(name=name) for key, name in names.items() if key not in teams]
+    Team.objects.bulk_create(created)
+    kit.saved_many(Team, created)
+    for team in created:
+        teams[team.name.lower()] = team
+        report.teams_created.append(team.name)
+    kit.audit_log_many(actor=actor, entries=[("team.create", team, _("import des collaborateurs"), {})
+                                             for team in created])
+    return teams
 
 
 def _assign(obj, **values) -> list[str]:
