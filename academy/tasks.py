@@ -4,7 +4,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from celery import shared_task
+from celery import current_app, shared_task
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from kombu.exceptions import OperationalError as BrokerError
 
@@ -52,15 +52,16 @@ def on_commit_once(call: Callable[[], None], *, using: str = DEFAULT_DB_ALIAS) -
 
 @dataclass(frozen=True)
 class _Kick:
-    task: object  # a Celery task
+    task: object  # a Celery task, or the name it is registered under
     kwargs: tuple[tuple[str, object], ...]
     when: Callable[[], bool] | None
 
     def __call__(self) -> None:
-        name = getattr(self.task, "name", repr(self.task))
+        name = self.task if isinstance(self.task, str) else getattr(self.task, "name", repr(self.task))
         try:
             if self.when is None or self.when():
-                self.task.delay(**dict(self.kwargs))
+                task = current_app.tasks[self.task] if isinstance(self.task, str) else self.task
+                task.delay(**dict(self.kwargs))
         except (BrokerError, OSError) as exc:
             logger.warning("could not queue %s (%s: %s); its periodic task will catch up",
                            name, type(exc).__name__, exc)
@@ -69,7 +70,8 @@ class _Kick:
 
 
 def task_kick(task, *, when: Callable[[], bool] | None = None, **kwargs) -> None:
-    """Queue `task.delay(**kwargs)` once the current transaction commits (at once outside one),
+    """Queue `task.delay(**kwargs)` (`task` a Celery task or its registered name: a service kicks
+    its app's tasks by name, since the tasks module imports the services) once the current transaction commits (at once outside one),
     once per transaction for the same task and arguments, and only if `when()` (checked after
     the commit) is true. Never raises: the data is saved by then, so a broker outage must not
     fail the user's request; it is logged, and the task's periodic catch-up does the work."""

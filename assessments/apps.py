@@ -10,7 +10,15 @@ class AssessmentsConfig(AppConfig):
     def ready(self):
         from django.conf import settings
 
+        from assessments import selectors
         from assessments.badge_signing import signing_key_check
+        from courses.extensions import extensions_register
+
+        # Courses sits below assessments: the exams that close a course and the certificates of
+        # /mes-formations/ reach it through its extension points.
+        extensions_register(final_exams=selectors.course_final_exams,
+                            final_exams_passed=selectors.course_final_exams_passed,
+                            certificates=selectors.certificates_for_staff)
 
         # Production (ACADEMIE_BADGE_KEY_REQUIRED) refuses to start without a usable key: a key
         # that changed with a deploy would leave every badge already issued unverifiable. Checked

@@ -14,6 +14,7 @@ from assessments.models import (
     Award, Certification, CertificationExamRequirement, CertificationGrant, Exam, ExamGrant, ExamPool,
     ExamQuestion, Question, SelectionMode,
 )
+from courses.models import CoursePage
 
 CERTIFICATION_EXAMS = [
     {"slug": "poste-de-travail-n1", "title": "Examen Poste de travail N1", "prefix": "PDT-",
@@ -68,10 +69,6 @@ def _exam(slug: str, **fields) -> tuple[Exam, bool]:
 def _course_exams_seed(*, stdout) -> None:
     """One final exam per demo course, the course's required final assessment: the bank's
     questions on the skills the course teaches."""
-    try:
-        from courses.models import CoursePage
-    except ImportError:
-        return
     created = linked = 0
     for course in CoursePage.objects.live().order_by("path"):
         taught = list(course.skills_taught.select_related("skill"))

@@ -19,6 +19,7 @@ from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel, PageChooserPanel
 from wagtail.models import Orderable
 from wagtail.search import index
+from courses.models import CoursePage
 from skills.models import BilingualNameMixin
 
 
@@ -305,12 +306,8 @@ class Exam(index.Indexed, ClusterableModel):
     def clean(self):
         super().clean()
         if self.course_id:
-            try:
-                from courses.models import CoursePage
-            except ImportError:
-                CoursePage = None
             page = self.course.specific if self.course else None
-            if CoursePage is None or not isinstance(page, CoursePage):
+            if not isinstance(page, CoursePage):
                 raise ValidationError({"course": _("Choisissez une page de formation.")})
 
     def get_absolute_url(self):

@@ -11,6 +11,7 @@ from assessments.models import (
     Attempt, AttemptStatus, Award, Certification, Exam, RequirementPath,
 )
 from courses.models import CoursePage
+from courses.selectors import course_completed, courses_completed
 
 
 def _final_exams() -> QuerySet[Exam]:
@@ -155,10 +156,6 @@ class CertificationState:
 
 
 def _course_completed(*, staff, course) -> bool:
-    try:
-        from courses.selectors import course_completed
-    except ImportError:  # the courses app is not there yet: no course can be completed
-        return False
     return bool(course_completed(staff=staff, course=course.specific))
 
 
@@ -202,12 +199,7 @@ class _PrefetchedFacts:
                 self.passed_at.setdefault(exam_id, []).append(submitted_at)
         self.completed: set[int] = set()
         if course_ids:
-            try:
-                from courses.selectors import courses_completed
-            except ImportError:  # the courses app is not there yet: no course can be completed
-                courses_completed = None
-            if courses_completed is not None:
-                self.completed = courses_completed(staff=staff, course_ids=course_ids)
+            self.completed = courses_completed(staff=staff, course_ids=course_ids)
 
     def exam_passed(self, exam, since) -> bool:
         dates = self.passed_at.get(exam.pk, [])

@@ -28,6 +28,7 @@ from assessments.models import (
     ExamQuestion, Question, RequirementPath, SelectionMode,
 )
 from assessments.selectors import certification_state, exam_start_state
+from courses.services import enrolment_completion_check
 
 logger = logging.getLogger(__name__)
 
@@ -256,12 +257,7 @@ def _exam_passed(*, attempt: Attempt, now: datetime) -> None:
                         valid_until=valid_until, reference_type="assessments.attempt",
                         reference_id=str(attempt.pk), reason=f"exam:{exam.slug}")
     if exam.course_id:
-        try:
-            from courses.services import enrolment_completion_check
-        except ImportError:
-            enrolment_completion_check = None
-        if enrolment_completion_check is not None:
-            enrolment_completion_check(staff=staff, course=exam.course.specific)
+        enrolment_completion_check(staff=staff, course=exam.course.specific)
     for certification in Certification.objects.filter(active=True, exam_requirements__exam=exam).distinct():
         state = certification_state(certification=certification, staff=staff, now=now)
         if state.eligible:

@@ -2,8 +2,11 @@
 and the learner's records: enrolments and lesson progress.
 
 Pages stay thin: fields, panels, tree rules, search fields; `serve()` turns a request into a
-call to a selector or a service (courses.selectors / courses.services)."""
+call to a selector or a service (courses.selectors / courses.services), reached through
+`page_handlers` so that this module imports neither (they import it)."""
 import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib import messages
@@ -20,8 +23,24 @@ from wagtail.models import Orderable, Page
 from wagtail.search import index
 
 from academy.models import Profile, Tier
+from courses import site_cache
 from courses.blocks import LessonBodyBlock
 from courses.fields import ChoiceListField
+
+
+@dataclass
+class PageHandlers:
+    """The request side of the pages, written in courses.selectors and courses.services and
+    plugged in by `CoursesConfig.ready()`: a page's context, who may read a lesson, a visit."""
+
+    catalogue_context: Callable[..., dict] | None = None
+    course_page_context: Callable[..., dict] | None = None
+    lesson_access: Callable | None = None
+    lesson_page_context: Callable[..., dict] | None = None
+    lesson_visit_record: Callable | None = None
+
+
+page_handlers = PageHandlers()
 
 
 class Difficulty(models.TextChoices):
@@ -38,9 +57,7 @@ class ViewRestrictionsMixin:
     def get_view_restrictions(self):
         from wagtail.models import PageViewRestriction
 
-        from courses.site_cache import view_restrictions_exist
-
-        if not view_restrictions_exist():
+        if not site_cache.view_restrictions_exist():
             return PageViewRestriction.objects.none()
         return super().get_view_restrictions()
 
@@ -102,10 +119,8 @@ class CatalogueIndexPage(LoginRequiredPageMixin, Page):
         return RouteResult(page)
 
     def get_context(self, request, *args, **kwargs):
-        from courses.selectors import catalogue_context
-
         context = super().get_context(request, *args, **kwargs)
-        context.update(catalogue_context(catalogue=self, user=request.user, params=request.GET))
+        context.update(page_handlers.catalogue_context(catalogue=self, user=request.user, params=request.GET))
         return context
 
 
@@ -170,10 +185,8 @@ class CoursePage(LoginRequiredPageMixin, Page):
         verbose_name_plural = _("formations")
 
     def get_context(self, request, *args, **kwargs):
-        from courses.selectors import course_page_context
-
         context = super().get_context(request, *args, **kwargs)
-        context.update(course_page_context(course=self, user=request.user))
+        context.update(page_handlers.course_page_context(course=self, user=request.user))
         return context
 
 
@@ -248,14 +261,11 @@ class LessonPage(ViewRestrictionsMixin, Page):
         """Called for GET on the lesson URL. Enrolled staff read it (and their visit is recorded);
         editors read it without being enrolled; anyone else is sent back to the course page with a
         message. Previews in the admin are shown as is."""
-        from courses.selectors import lesson_access
-        from courses.services import lesson_visit_record
-
         if getattr(request, "is_preview", False):
             return super().serve(request, *args, **kwargs)
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path())
-        access = lesson_access(user=request.user, lesson=self)
+        access = page_handlers.lesson_access(user=request.user, lesson=self)
         if not access.allowed:
             if access.course is None:
                 from django.http import Http404
@@ -264,15 +274,13 @@ class LessonPage(ViewRestrictionsMixin, Page):
             messages.info(request, access.reason)
             return redirect(access.course.url)
         if access.enrolment is not None:
-            lesson_visit_record(staff=access.enrolment.staff, lesson=self, enrolment=access.enrolment)
+            page_handlers.lesson_visit_record(staff=access.enrolment.staff, lesson=self, enrolment=access.enrolment)
         request.courses_access = access
         return super().serve(request, *args, **kwargs)
 
     def get_context(self, request, *args, **kwargs):
-        from courses.selectors import lesson_page_context
-
         context = super().get_context(request, *args, **kwargs)
-        context.update(lesson_page_context(lesson=self, user=request.user,
+        context.update(page_handlers.lesson_page_context(lesson=self, user=request.user,
                                            access=getattr(request, "courses_access", None)))
         return context
 

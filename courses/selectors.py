@@ -16,6 +16,7 @@ from academy.models import Profile, Tier
 from academy.roles import user_is_editor
 from academy.selectors import staff_for_user
 from courses import site_cache
+from courses.extensions import extensions
 from courses.models import (
     CoursePage, CourseSkill, Difficulty, Enrolment, EnrolmentSource, EnrolmentStatus, LessonPage, LessonProgress,
     ModulePage,
@@ -244,8 +245,6 @@ def lesson_page_context(*, lesson: LessonPage, user, access: LessonAccess | None
 
 def course_page_context(*, course: CoursePage, user) -> dict:
     """Context of a course page: outline, the viewer's enrolment and progress, prerequisites."""
-    from assessments.selectors import course_final_exams
-
     staff = staff_for_user(user)
     lessons = course_lessons(course=course)
     progress = course_progress(staff=staff, course=course, lessons=lessons)
@@ -255,7 +254,7 @@ def course_page_context(*, course: CoursePage, user) -> dict:
     return {
         "staff": staff,
         "progress": progress,
-        "final_exams": (course_final_exams(course_ids=[course.pk]).get(course.pk, [])
+        "final_exams": (extensions.final_exams(course_ids=[course.pk]).get(course.pk, [])
                         if progress.awaiting_final_exam else []),
         "sections": course_outline(course=course, lessons=lessons),
         "missing_prerequisites": missing,
@@ -504,8 +503,6 @@ def my_learning(*, staff) -> dict:
     """What /mes-formations/ shows: courses in progress (with %, resume point), assigned ones with
     their due dates, completed ones, and the next step. Queries grow with the person's enrolments,
     not with the catalogue."""
-    from assessments.selectors import course_final_exams
-
     enrolments = list(
         Enrolment.objects.filter(staff=staff, status__in=ENROLLED, course__live=True)
         .select_related("course", "course__domain", "assigned_by").order_by("due_on", "-enrolled_at")
@@ -530,7 +527,7 @@ def my_learning(*, staff) -> dict:
         done.setdefault(course_id, set()).add(lesson_id)
     progresses = {enrolment.pk: _progress_from(enrolment, lessons_by_course[enrolment.course_id],
                                                done.get(enrolment.course_id, set())) for enrolment in enrolments}
-    exams = course_final_exams(course_ids={enrolment.course_id for enrolment in enrolments
+    exams = extensions.final_exams(course_ids={enrolment.course_id for enrolment in enrolments
                              if progresses[enrolment.pk].awaiting_final_exam})
     in_progress, assigned, completed = [], [], []
     for enrolment in enrolments:
@@ -567,20 +564,9 @@ def _progress_from(enrolment: Enrolment, lessons: list[LessonPage], done_ids: se
 
 
 def certificates_for(*, staff) -> list:
-    """The person's certificates, when the assessments app provides a selector for them; [] until
-    then. /mes-formations/ shows them in its `certificates` block."""
-    try:
-        from assessments import selectors as assessment_selectors
-    except ImportError:  # pragma: no cover
-        return []
-    function = getattr(assessment_selectors, "certificates_for_staff", None)
-    if function is None:
-        return []
-    try:
-        return list(function(staff=staff))
-    except Exception:  # their selector failing must not take /mes-formations/ down
-        logger.exception("assessments.selectors.certificates_for_staff failed")
-        return []
+    """The person's certificates in force, for the `certificates` block of /mes-formations/ (from
+    the app that awards them, through courses.extensions)."""
+    return list(extensions.certificates(staff=staff))
 
 
 # --- the editors' dashboard -----------------------------------------------------------------------

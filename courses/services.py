@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from academy.models import Staff
 from academy.services import audit_log
 from academy.xapi.learning_events import Activity, Result, learning_event_record
+from courses.extensions import extensions
 from courses.models import (
     CoursePage, Enrolment, EnrolmentSource, EnrolmentStatus, LessonPage, LessonProgress,
 )
@@ -226,7 +227,6 @@ def enrolment_completion_check(*, staff: Staff, course: CoursePage) -> Enrolment
     the course teaches, at the level it attests. Does it once: a completed enrolment is returned
     as is. Returns the enrolment, or None when the person is not enrolled. Called after each
     lesson completion and by assessments when an exam is passed."""
-    from assessments.selectors import course_final_exams_passed
     from skills.services import evidence_record
 
     course = getattr(course, "specific", course)
@@ -245,7 +245,7 @@ def enrolment_completion_check(*, staff: Staff, course: CoursePage) -> Enrolment
                    .values_list("lesson_id", flat=True))
         if any(lesson.pk not in done for lesson in required):
             return enrolment
-        if not course_final_exams_passed(staff=staff, course=course):
+        if not extensions.final_exams_passed(staff=staff, course=course):
             return enrolment
         now = timezone.now()
         if not Enrolment.objects.filter(pk=enrolment.pk, status=EnrolmentStatus.ACTIVE).update(

@@ -107,24 +107,3 @@ def restrictions_changed(sender=None, **kwargs) -> None:
     """A page view restriction was saved or deleted."""
     if enabled():
         _forget(RESTRICTIONS_KEY)
-
-
-def connect() -> None:
-    """Connect the receivers that drop the entries (from `CoursesConfig.ready`)."""
-    from django.db.models.signals import post_delete, post_save
-    from wagtail.models import Page, PageViewRestriction, Site
-
-    from wagtail.models import get_page_models
-
-    from courses.models import CourseSkill
-    from skills.models import Domain, Skill
-
-    for name, signal in (("save", post_save), ("delete", post_delete)):
-        signal.connect(sites_changed, sender=Site, dispatch_uid=f"courses-site-cache-site-{name}")
-        signal.connect(restrictions_changed, sender=PageViewRestriction,
-                       dispatch_uid=f"courses-site-cache-restriction-{name}")
-        # A page is saved under its specific class: listen to each page model.
-        for model in {Page, *get_page_models()}:
-            signal.connect(page_changed, sender=model, dispatch_uid=f"courses-site-cache-{model._meta.label}-{name}")
-        for model in (CourseSkill, Domain, Skill):
-            signal.connect(facets_changed, sender=model, dispatch_uid=f"courses-site-cache-{model._meta.label}-{name}")

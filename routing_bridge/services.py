@@ -315,10 +315,8 @@ def feedback_record(*, client: RouterClient | None, ticket_id: str, category: st
         feedback = TicketFeedback.objects.get(ticket_id=ticket_id, staff=staff, outcome=outcome,
                                               occurred_at=occurred_at)
         return feedback, False
-    from routing_bridge.tasks import feedback_process_task
-
     # On a broker outage the sweep processes it (routing_bridge.tasks.feedback_sweep_task).
-    task_kick(feedback_process_task, feedback_id=feedback.pk)
+    task_kick("routing_bridge.feedback_process", feedback_id=feedback.pk)
     return feedback, True
 
 

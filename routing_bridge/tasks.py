@@ -1,15 +1,19 @@
 """Celery tasks of the routing bridge: webhook delivery and feedback processing."""
+from datetime import timedelta
+
 from celery import shared_task
+from django.utils import timezone
 
 from academy.tasks import task_kick
+from routing_bridge.models import TicketFeedback
+from routing_bridge.services import practice_evidence_apply
+from routing_bridge.webhooks import client_deliver, webhook_clients
 
 
 @shared_task(name="routing_bridge.webhooks_deliver")
 def webhooks_deliver_task(client_id: int | None = None) -> dict:
     """Deliver what is due to one client, or to every client with a webhook URL. Idempotent:
     runs after each commit that published events and periodically for retries."""
-    from routing_bridge.webhooks import client_deliver, webhook_clients
-
     ids = [client_id] if client_id else list(webhook_clients().values_list("pk", flat=True))
     totals = {"delivered": 0, "failed": 0}
     for pk in ids:
@@ -22,9 +26,6 @@ def webhooks_deliver_task(client_id: int | None = None) -> dict:
 @shared_task(name="routing_bridge.feedback_process")
 def feedback_process_task(feedback_id: int) -> int:
     """Apply the practice evidence policy to one stored feedback; returns evidences recorded."""
-    from routing_bridge.models import TicketFeedback
-    from routing_bridge.services import practice_evidence_apply
-
     feedback = TicketFeedback.objects.select_related("staff").filter(pk=feedback_id).first()
     if feedback is None:
         return 0
@@ -34,20 +35,12 @@ def feedback_process_task(feedback_id: int) -> int:
 @shared_task(name="routing_bridge.feedback_sweep")
 def feedback_sweep_task() -> int:
     """Process the feedback whose processing was never queued (a broker outage): idempotent."""
-    from datetime import timedelta
-
-    from django.utils import timezone
-
-    from routing_bridge.models import TicketFeedback
-
     due = TicketFeedback.objects.filter(processed_at=None, received_at__lt=timezone.now() - timedelta(minutes=2))
     ids = list(due.order_by("received_at").values_list("pk", flat=True)[:1000])
     return sum(feedback_process_task(pk) for pk in ids)
 
 
 def _has_webhook_clients() -> bool:
-    from routing_bridge.webhooks import webhook_clients
-
     return webhook_clients().exists()
 
 

@@ -204,7 +204,5 @@ def deliveries_replay(*, deliveries, by=None) -> int:
             status=WebhookDelivery.Status.PENDING, next_attempt_at=None, first_attempt_at=None,
         )
         audit_log(actor=by, action="webhook.replay", data={"deliveries": ids})
-    from routing_bridge.tasks import webhooks_deliver_task
-
-    task_kick(webhooks_deliver_task)
+    task_kick("routing_bridge.webhooks_deliver")
     return count
