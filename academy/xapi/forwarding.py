@@ -41,7 +41,6 @@ from academy.tasks import task_kick
 from academy.xapi.comparison import statement_differences
 from academy.xapi.models import DeliveryState, LrsEndpoint, RefusalState, RefusedStatement, Statement
 from academy.xapi.profile import XAPI_VERSION
-from academy.xapi.tasks import xapi_forward_task
 
 logger = logging.getLogger(__name__)
 
@@ -407,7 +406,7 @@ def refusal_retry(*, refusal: RefusedStatement, by) -> RefusedStatement:
             state=RefusalState.RETRYING, first_refused_at=now, next_attempt_at=now)
         audit_log(actor=by, action="xapi.refusal.retry", target=refusal,
                   data={"statement": str(refusal.statement_id), "endpoint": refusal.endpoint.name})
-        task_kick(xapi_forward_task, endpoint_id=refusal.endpoint_id)
+        task_kick("xapi.forward", endpoint_id=refusal.endpoint_id)
     refusal.refresh_from_db()
     return refusal
 
@@ -419,5 +418,5 @@ def refusals_retry_all(*, endpoint: LrsEndpoint, by) -> int:
         count = RefusedStatement.objects.filter(endpoint=endpoint, state=RefusalState.DEAD).update(
             state=RefusalState.RETRYING, first_refused_at=now, next_attempt_at=now)
         audit_log(actor=by, action="xapi.refusal.retry_all", target=endpoint, data={"count": count})
-        task_kick(xapi_forward_task, endpoint_id=endpoint.pk)
+        task_kick("xapi.forward", endpoint_id=endpoint.pk)
     return count

@@ -18,9 +18,8 @@ from academy.services import audit_log
 from academy.tasks import task_kick
 from academy.xapi import profile
 from academy.xapi.forwarding import forwarding_configured
-from academy.xapi.learning_events import Activity, Result
 from academy.xapi.models import ApiClient, Statement, StatementSequence
-from academy.xapi.tasks import xapi_forward_task
+from academy.xapi.vocabulary import Activity, Result
 
 logger = logging.getLogger(__name__)
 
@@ -230,7 +229,7 @@ def statement_store(*, statement: dict, staff) -> Statement:
 def _forwarding_kick() -> None:
     """One forwarding pass after the commit of a transaction that stored statements, however
     many it stored, when an LRS is configured; a broker outage is logged, never raised."""
-    task_kick(xapi_forward_task, when=forwarding_configured)
+    task_kick("xapi.forward", when=forwarding_configured)
 
 
 def statement_record_for_event(*, staff, verb: str, activity: Activity, registration: uuid.UUID | None,

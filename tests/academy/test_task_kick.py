@@ -75,3 +75,24 @@ def test_a_kick_registered_in_a_savepoint_that_rolls_back_is_registered_again(db
             on_commit_once(call)
 
     assert ran == [1]
+
+
+def test_a_task_kicked_by_its_name_runs_after_the_commit(db, caplog, django_capture_on_commit_callbacks):
+    """Services kick their app's tasks by name (their tasks module imports them); every app
+    registers its tasks when ready, so the name finds the task in any process (here it runs
+    eagerly; a name no process had registered would be logged as not queued)."""
+    with caplog.at_level(logging.WARNING, logger="academy.tasks"):
+        with django_capture_on_commit_callbacks(execute=True) as callbacks:
+            task_kick("xapi.forward")
+            task_kick("routing_bridge.feedback_sweep")
+            task_kick("xapi.forward")  # once per transaction
+
+    assert len(callbacks) == 2
+    assert "could not queue" not in caplog.text
+
+
+def test_a_task_kicked_by_an_unknown_name_is_logged_not_raised(db, caplog, django_capture_on_commit_callbacks):
+    with caplog.at_level(logging.ERROR, logger="academy.tasks"), django_capture_on_commit_callbacks(execute=True):
+        task_kick("academy.no_such_task")
+
+    assert "could not queue academy.no_such_task" in caplog.text
