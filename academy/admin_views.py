@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from academy import login_throttle
+from academy.import_views import ImportView, Outcome
 from academy.models import Staff
 from academy.roles import user_is_admin
 from academy.services import staff_deactivate, staff_reactivate
@@ -20,45 +21,29 @@ def user_may_import(user) -> bool:
     return user.has_perm("academy.add_staff") and user.has_perm("academy.change_staff")
 
 
-class StaffImportForm(forms.Form):
-    file = forms.FileField(
-        label=gettext_lazy("Fichier CSV"),
-        help_text=gettext_lazy("UTF-8, séparateur « , » ou « ; », avec la ligne d'en-tête."),
-    )
-    partial = forms.BooleanField(
-        label=gettext_lazy("Importer les lignes valides même si d'autres sont en erreur"), required=False,
-    )
+class StaffImportView(ImportView):
+    """The staff import on the kit's upload → preview → confirm page."""
 
-    def clean_file(self):
-        upload = self.cleaned_data["file"]
-        if upload.size > MAX_BYTES:
-            raise forms.ValidationError(_("Le fichier dépasse %(size)d Mo.") % {"size": MAX_BYTES // (1024 * 1024)})
-        return upload
+    title = gettext_lazy("Importer des collaborateurs")
+    columns = ",".join(COLUMNS)
+    help_text = gettext_lazy(
+        "Le profil accepte aussi technicien, administrateur, ingénieur, architecte, chef de projet technique ; "
+        "les langues sont séparées par « ; » (ex. fr;en) ; une équipe absente est créée ; un responsable peut "
+        "apparaître n'importe où dans le fichier.")
+    max_bytes = MAX_BYTES
+
+    def allowed(self, user) -> bool:
+        return user_may_import(user)
+
+    def run(self, content: bytes, *, partial: bool, actor, filename: str):
+        return staff_import(content=content, actor=actor, partial=partial, filename=filename)
+
+    def describe(self, report) -> Outcome:
+        return Outcome(summary=report.summary(), errors=[str(e) for e in sorted(report.errors, key=lambda e: e.line)],
+                       warnings=[str(w) for w in report.warnings], ok=report.ok, written=report.written)
 
 
-def staff_import_view(request):
-    """GET: the upload form. POST: run the import and show its report under the form."""
-    if not user_may_import(request.user):
-        raise PermissionDenied
-    report = None
-    if request.method == "POST":
-        form = StaffImportForm(request.POST, request.FILES)
-        if form.is_valid():
-            upload = form.cleaned_data["file"]
-            report = staff_import(content=upload.read(), actor=request.user,
-                                  partial=form.cleaned_data["partial"], filename=upload.name)
-            if report.ok:
-                messages.success(request, report.summary())
-            elif report.written:
-                messages.warning(request, report.summary())
-            else:
-                messages.error(request, report.summary())
-    else:
-        form = StaffImportForm()
-    return TemplateResponse(request, "academy/admin/staff_import.html", {
-        "form": form, "report": report, "columns": ",".join(COLUMNS),
-        "page_title": _("Importer des collaborateurs"), "header_icon": "upload",
-    }, status=200 if report is None or report.ok or report.written else 422)
+staff_import_view = StaffImportView.as_view()
 
 
 class ReasonForm(forms.Form):

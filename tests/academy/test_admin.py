@@ -1,4 +1,6 @@
 """The organisation in the Wagtail admin: browse, search, filter, import, deactivate."""
+import re
+
 from django.contrib.auth.models import Group
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
@@ -21,12 +23,22 @@ def upload(client, text: str, *, partial=False, name="staff.csv"):
     return client.post(reverse("academy_staff_import"), data)
 
 
-def test_the_admin_upload_form_imports_a_valid_file_and_shows_the_report(client, admin_user):
+def confirm(client, preview):
+    """Press "Confirmer l'import" on a preview page."""
+    token = re.search(r'name="token" value="([^"]+)"', preview.content.decode()).group(1)
+    return client.post(reverse("academy_staff_import"), {"token": token})
+
+
+def test_the_admin_upload_form_previews_then_imports_a_valid_file_and_shows_the_report(client, admin_user):
     client.force_login(admin_user)
 
     assert client.get(reverse("academy_staff_import")).status_code == 200
-    response = upload(client, f"{HEADER}\nE1,alice,,Alice,Aubert,Projets,architecte,N3,,fr\n")
+    preview = upload(client, f"{HEADER}\nE1,alice,,Alice,Aubert,Projets,architecte,N3,,fr\n")
 
+    assert preview.status_code == 200
+    assert "Aperçu" in preview.content.decode() and "1 collaborateur créé" in preview.content.decode()
+    assert not Staff.objects.exists() and not AuditEntry.objects.exists() and not Event.objects.exists()
+    response = confirm(client, preview)
     assert response.status_code == 200
     assert "1 collaborateur créé" in response.content.decode()
     staff = Staff.objects.get(employee_id="E1")
@@ -51,12 +63,32 @@ def test_the_admin_upload_form_shows_every_error_with_its_line_and_writes_nothin
 def test_the_admin_upload_form_imports_partially_when_asked(client, admin_user):
     client.force_login(admin_user)
 
-    response = upload(client, f"{HEADER}\nE1,alice,,,,T,technician,N1,,fr\nE2,bruno,,,,T,stagiaire,N1,,fr\n",
-                      partial=True)
+    preview = upload(client, f"{HEADER}\nE1,alice,,,,T,technician,N1,,fr\nE2,bruno,,,,T,stagiaire,N1,,fr\n",
+                     partial=True)
+    assert preview.status_code == 200 and "Ligne 3" in preview.content.decode()
+    assert not Staff.objects.exists()
+    response = confirm(client, preview)
 
     assert response.status_code == 200
     assert "Ligne 3" in response.content.decode()
     assert list(Staff.objects.values_list("employee_id", flat=True)) == ["E1"]
+
+
+def test_a_preview_is_confirmed_once_and_only_by_who_uploaded_it(client, admin_user):
+    from tests.factories import UserFactory
+
+    client.force_login(admin_user)
+    preview = upload(client, f"{HEADER}\nE1,alice,,,,T,technician,N1,,fr\n")
+    other = UserFactory(is_superuser=True, is_staff=True)
+    client.force_login(other)
+    refused = confirm(client, preview)
+    assert refused.status_code == 400 and "expiré" in refused.content.decode()
+    assert not Staff.objects.exists()
+    client.force_login(admin_user)
+    assert confirm(client, preview).status_code == 200
+    assert confirm(client, preview).status_code == 400
+    assert Staff.objects.count() == 1
+    assert client.post(reverse("academy_staff_import"), {"token": "forged"}).status_code == 400
 
 
 def test_a_learner_cannot_open_the_import(client, learner):
