@@ -16,7 +16,7 @@ PERIODIC_MODULES = [
     "courses.paths.tasks",
     "assessments.tasks",
     "routing_bridge.tasks",
-    "academy.xapi.tasks",
+    "learning_records.tasks",
     "academy.tasks",
 ]
 

@@ -22,7 +22,7 @@ urlpatterns = [
     path("", include("courses.paths.urls")),
     path("", include("assessments.urls")),
     path("", include("routing_bridge.urls")),
-    path("", include("academy.xapi.urls")),
+    path("", include("learning_records.urls")),
     # The course catalogue is the Wagtail site's root page, served under /formations/.
     path("formations/", include(wagtail_urls)),
 ]

@@ -21,7 +21,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from academy.services import audit_log, event_publish, notification_send
-from academy.xapi.learning_events import Activity, Result, learning_event_record
+from learning_records.learning_events import Activity, Result, learning_event_record
 from assessments import grading
 from assessments.models import (
     Attempt, AttemptQuestion, AttemptStatus, Award, AwardReminder, Certification, Exam,

@@ -57,11 +57,11 @@ def run(count: int, batch_size: int) -> None:
     from django.db import connection, transaction
 
     from academy.models import Staff, Team
-    from academy.xapi.forwarding import endpoint_forward
-    from academy.xapi.learning_events import Activity, Result, learning_event_record
-    from academy.xapi.models import LrsEndpoint, Statement
-    from academy.xapi.ralph_lrs import RalphLrs
-    from academy.xapi.services import statement_build, statement_validate
+    from learning_records.forwarding import endpoint_forward
+    from learning_records.learning_events import Activity, Result, learning_event_record
+    from learning_records.models import LrsEndpoint, Statement
+    from learning_records.ralph_lrs import RalphLrs
+    from learning_records.services import statement_build, statement_validate
 
     team = Team.objects.create(name="Support N1 Paris")
     staff = Staff.objects.create(user=get_user_model().objects.create(username="lea"), employee_id="E10001",
@@ -123,7 +123,7 @@ def run(count: int, batch_size: int) -> None:
               f"({'exactly once' if len(received) == len(unique) == count else 'MISMATCH'})")
 
         # Re-sending everything (a lost answer) must not create duplicates.
-        from academy.xapi.models import DeliveryState
+        from learning_records.models import DeliveryState
 
         DeliveryState.objects.filter(pk=endpoint.pk).update(cursor=0)
         started = time.perf_counter()

@@ -1,6 +1,6 @@
 """Writes about enrolments and progress, with their rules: prerequisites, access, completion, and
 the learning events and skill evidence they produce. Every learning event goes through one call
-site per event kind (the `_event_*` helpers) into academy.xapi.learning_events."""
+site per event kind (the `_event_*` helpers) into learning_records.learning_events."""
 from datetime import date
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from academy.models import Staff
 from academy.services import audit_log
-from academy.xapi.learning_events import Activity, Result, learning_event_record
+from learning_records.learning_events import Activity, Result, learning_event_record
 from courses.extensions import extensions
 from courses.models import (
     CoursePage, Enrolment, EnrolmentSource, EnrolmentStatus, LessonPage, LessonProgress,

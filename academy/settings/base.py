@@ -26,7 +26,7 @@ WAGTAIL_ENABLE_UPDATE_CHECK = False
 
 INSTALLED_APPS = [
     "academy.apps.AcademyConfig",
-    "academy.xapi.apps.XapiConfig",
+    "learning_records.apps.LearningRecordsConfig",
     "skills.apps.SkillsConfig",
     "courses.apps.CoursesConfig",
     "courses.paths.apps.PathsConfig",
@@ -140,14 +140,14 @@ LOGOUT_REDIRECT_URL = "login"
 LANGUAGE_CODE = "fr"
 LANGUAGES = [("fr", _("Français")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# One date style for the site, per language (academy/formats/<lang>/formats.py).
+FORMAT_MODULE_PATH = ["academy.formats"]
 TIME_ZONE = env_str("TIME_ZONE", "Europe/Paris")
 USE_I18N = True
 USE_TZ = True
 WAGTAIL_I18N_ENABLED = False
 WAGTAILADMIN_PERMITTED_LANGUAGES = LANGUAGES
 WAGTAIL_CONTENT_LANGUAGES = [("fr", "Français")]
-# One date style for the site, per language (academy/formats/<lang>/formats.py).
-FORMAT_MODULE_PATH = ["academy.formats"]
 
 STATIC_URL = "/static/"
 STATIC_ROOT = Path(env_str("STATIC_ROOT", str(VAR_DIR / "static")))

@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from academy import roles
 from academy.models import AuditEntry
-from academy.xapi.services import api_client_create
+from learning_records.services import api_client_create
 from tests.factories import UserFactory
 
 ACCOUNT_LIMIT = settings.AXES_FAILURE_LIMIT

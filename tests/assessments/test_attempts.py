@@ -255,7 +255,7 @@ def test_editing_the_bank_does_not_change_an_attempt_in_progress(exam, learner):
 
 
 def test_learning_events_are_recorded_per_question_and_per_exam(exam, learner):
-    from academy.xapi.models import Statement
+    from learning_records.models import Statement
 
     attempt = attempt_start(exam=exam, staff=learner)
     attempt_submit(attempt=attempt)

@@ -25,7 +25,7 @@ def main(argv: list[str]) -> None:
     # The worker itself must queue nothing eagerly: its follow-up tasks go through the broker too.
     settings.CELERY_TASK_ALWAYS_EAGER = False
 
-    import academy.xapi.forwarding as forwarding
+    import learning_records.forwarding as forwarding
 
     forwarding.LEASE_SECONDS = 5
     forwarding.BACKOFF_BASE_SECONDS = 1

@@ -159,7 +159,7 @@ def broker_queue(monkeypatch):
     worker subprocesses (the test settings would otherwise run them eagerly, in-process)."""
     from celery import Celery
 
-    from academy.xapi.tasks import xapi_forward_task
+    from learning_records.tasks import xapi_forward_task
     from routing_bridge.tasks import webhooks_deliver_task
 
     queue = f"academie-proof-{uuid.uuid4().hex[:10]}"
@@ -182,8 +182,8 @@ def _traffic(n: int) -> tuple[set[str], set[str]]:
     as the pages make them. Returns the ids the receivers must end up with."""
     from academy.models import Staff
     from academy.services import event_publish
-    from academy.xapi.learning_events import Activity, learning_event_record
-    from academy.xapi.models import Statement
+    from learning_records.learning_events import Activity, learning_event_record
+    from learning_records.models import Statement
     from routing_bridge.models import RouterClient
     from tests.factories import StaffFactory
 
@@ -202,7 +202,7 @@ def _traffic(n: int) -> tuple[set[str], set[str]]:
 
 
 def _endpoints(receivers: Receivers, batch_size: int = 5):
-    from academy.xapi.models import LrsEndpoint
+    from learning_records.models import LrsEndpoint
     from routing_bridge.services import router_client_create
 
     LrsEndpoint.objects.create(name="LRS preuve", url=receivers.lrs_url, batch_size=batch_size, timeout=3)
@@ -250,7 +250,7 @@ def test_a_worker_killed_mid_batch_loses_and_duplicates_nothing_once_a_worker_ru
         receivers.stop()
     in_flight = (at_first_kill, at_second_kill)
 
-    from academy.xapi.models import DeliveryState
+    from learning_records.models import DeliveryState
     from routing_bridge.models import WebhookDelivery
 
     assert got_statements == statements and got_events == events  # nothing lost, nothing foreign
@@ -273,7 +273,7 @@ def test_an_lrs_and_a_router_down_for_the_whole_test_receive_everything_once_bac
     statements, events = _traffic(25)
     worker = Worker(tmp_path, broker_queue, REDIS_URL, "worker-down", beat=True)
     try:
-        from academy.xapi.models import DeliveryState
+        from learning_records.models import DeliveryState
         from routing_bridge.models import WebhookDelivery
 
         # Down long enough that the kicks queued after each commit are used up and the periodic

@@ -238,8 +238,8 @@ def test_a_token_used_on_the_api_never_reaches_the_logs(all_logs, world):
 
 
 def test_an_lrs_password_never_reaches_the_logs_even_when_the_lrs_fails(all_logs, world):
-    from academy.xapi.forwarding import endpoint_forward
-    from academy.xapi.models import LrsEndpoint
+    from learning_records.forwarding import endpoint_forward
+    from learning_records.models import LrsEndpoint
     from tests.xapi.fake_lrs import FakeLrs
 
     password = "S3cret-" + secrets.token_hex(8)

@@ -43,8 +43,8 @@ def _admin_objects(*, learner, skill, question, exam, certification, router_clie
     from django.utils import timezone
 
     from academy.services import event_publish
-    from academy.xapi.models import LrsEndpoint
-    from academy.xapi.services import api_client_create
+    from learning_records.models import LrsEndpoint
+    from learning_records.services import api_client_create
     from routing_bridge.models import CategoryRule, TicketFeedback, WebhookDelivery
     from skills.models import ProficiencyLevel, RoleProfile
 

@@ -8,10 +8,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from academy.models import AuditEntry
-from academy.xapi.forwarding import endpoint_forward
-from academy.xapi.learning_events import Activity, learning_event_record
-from academy.xapi.models import ApiClient, DeliveryState, LrsEndpoint, RefusalState, RefusedStatement
-from academy.xapi.wagtail_hooks import lrs_endpoint_viewset
+from learning_records.forwarding import endpoint_forward
+from learning_records.learning_events import Activity, learning_event_record
+from learning_records.models import ApiClient, DeliveryState, LrsEndpoint, RefusalState, RefusedStatement
+from learning_records.wagtail_hooks import lrs_endpoint_viewset
 from tests.xapi.fake_lrs import FakeLrs
 
 

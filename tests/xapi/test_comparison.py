@@ -2,7 +2,7 @@
 comparison): what an LRS adds or rewrites is no difference; any change of content is."""
 import copy
 
-from academy.xapi.comparison import statement_differences
+from learning_records.comparison import statement_differences
 
 SENT = {
     "id": "34eb1dd1-c870-4e6e-9acd-81483a93632c",

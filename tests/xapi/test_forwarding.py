@@ -12,12 +12,12 @@ from django.urls import reverse
 from django.utils import timezone
 
 from academy.models import AuditEntry
-from academy.xapi.forwarding import (ForwardReport, LeaseLost, _claim, _Run, backoff_seconds, endpoint_forward,
+from learning_records.forwarding import (ForwardReport, LeaseLost, _claim, _Run, backoff_seconds, endpoint_forward,
                                      forward_all, lrs_default_sync, refusal_retry, refusals_retry_all)
-from academy.xapi.learning_events import Activity, learning_event_record
-from academy.xapi.models import DeliveryState, LrsEndpoint, RefusalState, RefusedStatement
-from academy.xapi.selectors import endpoint_pending_count, lrs_status
-from academy.xapi.wagtail_hooks import lrs_endpoint_viewset
+from learning_records.learning_events import Activity, learning_event_record
+from learning_records.models import DeliveryState, LrsEndpoint, RefusalState, RefusedStatement
+from learning_records.selectors import endpoint_pending_count, lrs_status
+from learning_records.wagtail_hooks import lrs_endpoint_viewset
 from tests.xapi.fake_lrs import FakeLrs
 
 
@@ -408,7 +408,7 @@ def test_xapi_flush_says_when_there_is_no_lrs(db, capsys):
 
 
 def test_the_periodic_task_picks_up_what_is_left(learner, lrs, endpoint):
-    from academy.xapi.tasks import PERIODIC_TASKS, xapi_forward_due_task
+    from learning_records.tasks import PERIODIC_TASKS, xapi_forward_due_task
 
     _record(learner, 3)  # the after-commit kick never ran (no commit in this test)
     assert lrs.requests == []

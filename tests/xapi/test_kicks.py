@@ -9,9 +9,9 @@ from django.conf import settings
 from django.db import transaction
 from wagtail.models import Locale, Page
 
-from academy.xapi.learning_events import Activity, learning_event_record
-from academy.xapi.models import LrsEndpoint, Statement
-from academy.xapi.tasks import xapi_forward_task
+from learning_records.learning_events import Activity, learning_event_record
+from learning_records.models import LrsEndpoint, Statement
+from learning_records.tasks import xapi_forward_task
 from courses import services as course_services
 from courses.models import LessonProgress
 from courses.selectors import course_lessons

@@ -10,9 +10,9 @@ import pytest
 from django.urls import reverse
 from ralph.models.xapi.base.statements import BaseXapiStatement
 
-from academy.xapi.learning_events import Activity, Result, learning_event_record
-from academy.xapi.models import Statement
-from academy.xapi.services import api_client_create
+from learning_records.learning_events import Activity, Result, learning_event_record
+from learning_records.models import Statement
+from learning_records.services import api_client_create
 
 URL = "/xapi/statements"
 COURSE = Activity("course", "ad-101", {"fr": "Active Directory", "en": "Active Directory (EN)"})

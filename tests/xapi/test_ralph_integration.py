@@ -7,13 +7,13 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
-from academy.xapi.services import statement_position_next
-from academy.xapi.forwarding import forward_all
-from academy.xapi.learning_events import Activity, Result, learning_event_record
-from academy.xapi.models import DeliveryState, LrsEndpoint, RefusalState, RefusedStatement, Statement
-from academy.xapi.ralph_lrs import RalphLrs, ralph_executable
-from academy.xapi.selectors import endpoint_pending_count
-from academy.xapi.tasks import xapi_forward_due_task
+from learning_records.services import statement_position_next
+from learning_records.forwarding import forward_all
+from learning_records.learning_events import Activity, Result, learning_event_record
+from learning_records.models import DeliveryState, LrsEndpoint, RefusalState, RefusedStatement, Statement
+from learning_records.ralph_lrs import RalphLrs, ralph_executable
+from learning_records.selectors import endpoint_pending_count
+from learning_records.tasks import xapi_forward_due_task
 
 pytestmark = [pytest.mark.services, pytest.mark.slow]
 
@@ -134,7 +134,7 @@ def test_a_batch_ralph_refuses_with_409_for_one_id_loses_none_of_the_others(lear
 
     import requests
 
-    from academy.xapi.comparison import statement_differences
+    from learning_records.comparison import statement_differences
 
     _start_or_skip(ralph)
     endpoint = LrsEndpoint.objects.create(name="Ralph", url=ralph.url, username=ralph.username,

@@ -6,11 +6,11 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from ralph.models.xapi.base.statements import BaseXapiStatement
 
-from academy.xapi.models import StatementSequence
-from academy.xapi import services
-from academy.xapi.learning_events import ACTIVITY_KINDS, VERBS, Activity, Result, learning_event_record
-from academy.xapi.models import AppendOnlyError, Statement
-from academy.xapi.profile import ACTIVITY_TYPE_IRIS, VERB_IRIS
+from learning_records.models import StatementSequence
+from learning_records import services
+from learning_records.learning_events import ACTIVITY_KINDS, VERBS, Activity, Result, learning_event_record
+from learning_records.models import AppendOnlyError, Statement
+from learning_records.profile import ACTIVITY_TYPE_IRIS, VERB_IRIS
 
 SITE = "http://testserver"
 
@@ -169,7 +169,7 @@ def test_forwarding_is_queued_only_after_the_commit(learner, settings, django_ca
                                                      monkeypatch):
     settings.ACADEMIE_LRS_URL = "http://127.0.0.1:9/xAPI"
     queued = []
-    monkeypatch.setattr("academy.xapi.tasks.xapi_forward_task.delay", lambda **kw: queued.append(kw))
+    monkeypatch.setattr("learning_records.tasks.xapi_forward_task.delay", lambda **kw: queued.append(kw))
 
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         _record(learner, "launched", COURSE)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from academy.xapi import views
+from learning_records import views
 
 app_name = "xapi"
 

@@ -23,10 +23,10 @@ from wagtail.snippets.views.snippets import CreateView, SnippetViewSetGroup
 from academy.admin_viewsets import SnippetViewSet
 from academy.services import audit_log
 from academy.tasks import task_kick
-from academy.xapi.forwarding import lrs_default_sync, refusal_retry, refusals_retry_all
-from academy.xapi.models import ApiClient, LrsEndpoint, RefusedStatement
-from academy.xapi.selectors import dead_letters, lrs_status
-from academy.xapi.tasks import xapi_forward_task
+from learning_records.forwarding import lrs_default_sync, refusal_retry, refusals_retry_all
+from learning_records.models import ApiClient, LrsEndpoint, RefusedStatement
+from learning_records.selectors import dead_letters, lrs_status
+from learning_records.tasks import xapi_forward_task
 
 
 def _require(request, model, action):
@@ -147,7 +147,7 @@ def _lrs_buttons(snippet, user, next_url=None):
 
 class ApiClientCreateView(CreateView):
     def save_instance(self):
-        from academy.xapi.services import api_client_create
+        from learning_records.services import api_client_create
 
         data = self.form.cleaned_data
         client, self._secret = api_client_create(name=data["name"], username=data["username"], by=self.request.user)

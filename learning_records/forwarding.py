@@ -11,7 +11,7 @@ Answers:
 - 2xx: delivered, the cursor moves on;
 - 409, or a body saying a statement already exists: an LRS rejects the whole batch for one id it
   already holds (Ralph stores none of the others). Each statement of the batch is then read back
-  by id (GET …/statements?statementId=): one held with the same content (academy.xapi.comparison)
+  by id (GET …/statements?statementId=): one held with the same content (learning_records.comparison)
   was delivered before; one held with another content is refused at once as a conflict (a dead
   letter shown in the admin, never overwritten); the others are sent again;
 - 400/413/422 for a batch: the batch is split in halves until each rejected statement is alone;
@@ -38,9 +38,9 @@ from django.utils.translation import gettext as _
 
 from academy.services import audit_log
 from academy.tasks import task_kick
-from academy.xapi.comparison import statement_differences
-from academy.xapi.models import DeliveryState, LrsEndpoint, RefusalState, RefusedStatement, Statement
-from academy.xapi.profile import XAPI_VERSION
+from learning_records.comparison import statement_differences
+from learning_records.models import DeliveryState, LrsEndpoint, RefusalState, RefusedStatement, Statement
+from learning_records.profile import XAPI_VERSION
 
 logger = logging.getLogger(__name__)
 

@@ -3,9 +3,9 @@ non-zero when an LRS could not be sent to: unreachable, or held by another run."
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from academy.xapi.forwarding import endpoint_forward, forward_all
-from academy.xapi.models import LrsEndpoint
-from academy.xapi.selectors import endpoint_pending_count
+from learning_records.forwarding import endpoint_forward, forward_all
+from learning_records.models import LrsEndpoint
+from learning_records.selectors import endpoint_pending_count
 
 
 class Command(BaseCommand):

@@ -1,7 +1,7 @@
 """Learning-records service: builds an xAPI 1.0.3 statement for a learning event, validates it
 with Ralph's pydantic models, stores it and queues its forwarding after commit.
 
-Forwarding to external LRSs lives in academy.xapi.forwarding.
+Forwarding to external LRSs lives in learning_records.forwarding.
 """
 import logging
 import secrets
@@ -16,10 +16,10 @@ from ralph.models.xapi.base.statements import BaseXapiStatement
 
 from academy.services import audit_log
 from academy.tasks import task_kick
-from academy.xapi import profile
-from academy.xapi.forwarding import forwarding_configured
-from academy.xapi.models import ApiClient, Statement, StatementSequence
-from academy.xapi.vocabulary import Activity, Result
+from learning_records import profile
+from learning_records.forwarding import forwarding_configured
+from learning_records.models import ApiClient, Statement, StatementSequence
+from learning_records.vocabulary import Activity, Result
 
 logger = logging.getLogger(__name__)
 

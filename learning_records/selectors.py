@@ -7,7 +7,7 @@ from django.db.models import Count, Q, QuerySet
 
 from academy.roles import user_is_admin
 from academy.selectors import staff_visible_to
-from academy.xapi.models import DeliveryState, LrsEndpoint, RefusalState, RefusedStatement, Statement
+from learning_records.models import DeliveryState, LrsEndpoint, RefusalState, RefusedStatement, Statement
 
 
 def statements_visible_to(user) -> QuerySet[Statement]:
@@ -22,7 +22,7 @@ def statements_visible_to(user) -> QuerySet[Statement]:
 
 @dataclass(frozen=True)
 class StatementFilter:
-    """Parsed parameters of a GET /xapi/statements query (see academy.xapi.views)."""
+    """Parsed parameters of a GET /xapi/statements query (see learning_records.views)."""
 
     agent_account: tuple[str, str] | None = None  # (homePage, name)
     agent_email: str | None = None

@@ -20,9 +20,9 @@ from ralph.models.xapi.base.common import IRI
 
 from academy import login_throttle
 from academy.json_input import JsonInputError, json_parse
-from academy.xapi import profile
-from academy.xapi.models import ApiClient, Statement
-from academy.xapi.selectors import StatementFilter, statements_filter, statements_visible_to
+from learning_records import profile
+from learning_records.models import ApiClient, Statement
+from learning_records.selectors import StatementFilter, statements_filter, statements_visible_to
 
 MAX_LIMIT = 500
 FILTER_PARAMS = {"agent", "verb", "activity", "registration", "related_activities", "related_agents", "since",

@@ -6,8 +6,8 @@ valid xAPI 1.0.3 statement, stores it and queues its forwarding. Callers never b
 import uuid
 from datetime import datetime
 
-from academy.xapi.services import statement_record_for_event
-from academy.xapi.vocabulary import ACTIVITY_KINDS, VERBS, Activity, Result
+from learning_records.services import statement_record_for_event
+from learning_records.vocabulary import ACTIVITY_KINDS, VERBS, Activity, Result
 
 __all__ = ["ACTIVITY_KINDS", "VERBS", "Activity", "Result", "learning_event_record"]
 

@@ -1,7 +1,7 @@
 """Create a Basic-auth client allowed to read /xapi/statements; prints its secret once."""
 from django.core.management.base import BaseCommand, CommandError
 
-from academy.xapi.services import api_client_create
+from learning_records.services import api_client_create
 
 
 class Command(BaseCommand):

@@ -7,8 +7,8 @@ def xapi_forward_task(endpoint_id: int | None = None, force: bool = False) -> li
     """Forward pending statements to one LRS (or all active ones). Idempotent: a lease keeps two
     runs from sending to the same LRS at once, and statements keep their ids. Failures are
     recorded with their backoff; the periodic task picks them up again."""
-    from academy.xapi.forwarding import endpoint_forward, forward_all
-    from academy.xapi.models import LrsEndpoint
+    from learning_records.forwarding import endpoint_forward, forward_all
+    from learning_records.models import LrsEndpoint
 
     if endpoint_id is None:
         reports = forward_all(force=force)

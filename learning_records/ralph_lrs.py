@@ -24,7 +24,7 @@ from pathlib import Path
 import requests
 
 APPEND_PATCH = '''\
-# Written by academy.xapi.ralph_lrs: make Ralph's filesystem LRS backend append to its file.
+# Written by learning_records.ralph_lrs: make Ralph's filesystem LRS backend append to its file.
 try:
     from ralph.backends.data.base import BaseOperationType
     from ralph.backends.lrs.fs import FSLRSBackend
