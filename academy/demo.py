@@ -9,10 +9,13 @@ import random
 import unicodedata
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
 from django.db import transaction
+from faker import Faker
+from wagtail.models import Collection, Locale, Page, Site
 
 from academy import roles
 from academy.models import Staff, Team
@@ -69,8 +72,6 @@ def _username(first: str, last: str, taken: set[str]) -> str:
 
 def _people(count: int) -> list[dict]:
     """The generated staff, always the same for the same index (fixed seeds)."""
-    from faker import Faker
-
     fake = Faker("fr_FR")
     fake.seed_instance(SEED)
     rng = random.Random(SEED)
@@ -205,9 +206,6 @@ def seed(*, stdout, staff_count: int = 150, password: str = DEMO_PASSWORD) -> di
 def _ensure_site() -> None:
     """A Wagtail Site must exist for the catalogue, named and at the site's address (academy.sites);
     the page tree itself belongs to courses.demo."""
-    from django.conf import settings
-    from wagtail.models import Collection, Locale, Page, Site
-
     # Wagtail's migrations create the locale, the tree root and the root collection; a database
     # emptied with `flush` (as transactional tests do) has none of them: put them back.
     if not Locale.objects.exists():

@@ -6,6 +6,7 @@ surfacing later as a strange behaviour.
 """
 import os
 
+import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
 _TRUE = {"1", "true", "yes", "on"}
@@ -62,8 +63,6 @@ def env_list(name: str, default: list[str] | None = None, *, required: bool = Fa
 
 def env_database(name: str, default: str) -> dict:
     """A Django DATABASES entry parsed from a URL (postgres://…, sqlite:///…)."""
-    import dj_database_url
-
     url = env_str(name, default)
     try:
         config = dj_database_url.parse(url, conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 60, minimum=0))

@@ -2,7 +2,13 @@
 every migrate, so a fresh database always has them."""
 import functools
 
+from django.apps import apps
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group, Permission
+from django.db import connection
 from django.utils.translation import gettext_lazy as _
+
+from academy.models import Notification, Team
 
 LEARNER = "learner"
 TEAM_LEAD = "team_lead"
@@ -46,8 +52,6 @@ ROLE_PERMISSIONS = {
 
 def roles_sync() -> None:
     """Create the role groups and give them exactly their permissions (idempotent)."""
-    from django.contrib.auth.models import Group, Permission
-
     for role, perms in ROLE_PERMISSIONS.items():
         group, _created = Group.objects.get_or_create(name=role)
         wanted = []
@@ -63,8 +67,6 @@ def roles_sync() -> None:
 def roles_sync_receiver(sender=None, **kwargs) -> None:
     """post_migrate is sent once per app, and each app's permissions are created by its own
     post_migrate handler: sync once, after the last app, when every permission exists."""
-    from django.apps import apps
-
     with_models = [config for config in apps.get_app_configs() if config.models_module is not None]
     if sender is None or not with_models or sender.label == with_models[-1].label:
         roles_sync()
@@ -91,8 +93,6 @@ def user_role_flags_and_unread(user, *, count_unread: bool = True) -> tuple[dict
     cost more CPU than running them (about 1.8 ms against 0.2 ms)."""
     if not user.is_authenticated:
         return {"admin": False, "lead": False, "dispatcher": False, "editor": False}, 0
-    from django.db import connection
-
     params = [user.pk, ACADEMIE_ADMIN, user.pk, DISPATCHER, user.pk, CONTENT_EDITOR, user.pk]
     with connection.cursor() as cursor:
         cursor.execute(_role_flags_sql(connection.vendor, count_unread), params + [user.pk] * count_unread)
@@ -121,11 +121,6 @@ def request_role_flags_and_unread(request) -> tuple[dict[str, bool], int]:
 def _role_flags_sql(vendor: str, count_unread: bool) -> str:
     """The statement of `user_role_flags_and_unread`, its table and column names read from the
     models (so that it follows a custom user model or a renamed table)."""
-    from django.contrib.auth import get_user_model
-    from django.db import connection
-
-    from academy.models import Notification, Team
-
     quote = connection.ops.quote_name
     groups = get_user_model()._meta.get_field("groups")
     group_table = groups.remote_field.model._meta.db_table

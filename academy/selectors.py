@@ -1,5 +1,5 @@
 """Permission-aware reads about the organisation."""
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from academy.models import Staff, Team
 from academy.roles import user_is_admin
@@ -33,8 +33,6 @@ def staff_visible_to(user) -> QuerySet[Staff]:
     if user_is_admin(user):
         return Staff.objects.all()
     led = teams_led_by(user).values_list("id", flat=True)
-    from django.db.models import Q
-
     return Staff.objects.filter(Q(team_id__in=list(led)) | Q(user_id=user.id))
 
 

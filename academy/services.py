@@ -7,7 +7,7 @@ from django.core.mail import send_mail
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
-from academy.models import CHANGE_COUNTER, AuditEntry, Counter, Event, Notification
+from academy.models import CHANGE_COUNTER, AuditEntry, Counter, Event, Notification, Staff
 from academy.tasks import on_commit_once
 
 # Callables run after the commit of a transaction that published events (routing_bridge registers
@@ -133,8 +133,6 @@ def staff_deactivate(*, staff, by, reason: str = ""):
     """Mark someone who left as inactive without deleting anything: their evidence, attempts,
     certificates and audit trail stay. They can no longer log in, are never proposed by the
     routing bridge, and routers receive `staff.deactivated`. Deactivating twice changes nothing."""
-    from academy.models import Staff
-
     staff = Staff.objects.select_for_update(of=("self",)).select_related("user", "team").get(pk=staff.pk)
     if not staff.active:
         return staff
@@ -156,8 +154,6 @@ def staff_deactivate(*, staff, by, reason: str = ""):
 def staff_reactivate(*, staff, by, reason: str = ""):
     """Undo `staff_deactivate` (someone who comes back): active again, may log in again;
     routers receive `staff.updated`. Reactivating an active person changes nothing."""
-    from academy.models import Staff
-
     staff = Staff.objects.select_for_update(of=("self",)).select_related("user", "team").get(pk=staff.pk)
     if staff.active:
         return staff

@@ -1,4 +1,5 @@
 """python manage.py import_staff FILE [--partial] — see academy.staff_import and the contract."""
+import sys
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
@@ -18,8 +19,6 @@ class Command(BaseCommand):
 
     def handle(self, *args, file: str, partial: bool, **options):
         if file == "-":
-            import sys
-
             content, name = sys.stdin.buffer.read(), "<stdin>"
         else:
             path = Path(file)
