@@ -35,7 +35,7 @@ class StaffImportView(ImportView):
     def allowed(self, user) -> bool:
         return user_may_import(user)
 
-    def run(self, content: bytes, *, partial: bool, actor, filename: str):
+    def run(self, content: bytes, *, partial: bool, actor, filename: str, **options):
         return staff_import(content=content, actor=actor, partial=partial, filename=filename)
 
     def describe(self, report) -> Outcome:

@@ -6,7 +6,8 @@ preview shows the line-numbered report and what the import would do, nothing is 
 waits on the server (`PENDING_DIR`, an hour at most) under a signed token bound to the user.
 Confirm: the same file is imported for real and the report shown. An importer plugs in by
 subclassing `ImportView` with `run` (its import function), `describe` (its report as summary,
-errors, warnings) and `allowed` (its permission check).
+errors, warnings) and `allowed` (its permission check); `form_class` may add choices (e.g. which
+kind of file), passed to `run`; `extra_context` and the template's `after` block add to the page.
 
 This module is on the ground floor: it imports nothing above `academy`.
 """
@@ -79,18 +80,27 @@ class ImportView(View):
     columns = ""  # the header line the page shows
     help_text = ""  # one paragraph about the format
     max_bytes = 10 * 1024 * 1024
+    form_class = UploadForm
+    prefix = None  # of the upload form's fields
 
     # --- What an importer provides ---------------------------------------------------------
 
     def allowed(self, user) -> bool:
         raise NotImplementedError
 
-    def run(self, content: bytes, *, partial: bool, actor, filename: str):
-        """Import `content`; returns the importer's report. Raises nothing for bad input."""
+    def run(self, content: bytes, *, partial: bool, actor, filename: str, **options):
+        """Import `content` (`options`: the upload form's other fields); returns the importer's
+        report. Raises nothing for bad input."""
         raise NotImplementedError
 
     def describe(self, report) -> Outcome:
         raise NotImplementedError
+
+    def extra_context(self, request) -> dict:
+        return {}
+
+    def upload_form(self, *args):
+        return self.form_class(*args, max_bytes=self.max_bytes, prefix=self.prefix)
 
     # --- The page ----------------------------------------------------------------------------
 
@@ -100,25 +110,27 @@ class ImportView(View):
         return super().dispatch(request, *args, **kwargs)
 
     def get(self, request):
-        return self.render(request, form=UploadForm(max_bytes=self.max_bytes))
+        return self.render(request, form=self.upload_form())
 
     def post(self, request):
         if "token" in request.POST:
             return self.confirm(request)
-        form = UploadForm(request.POST, request.FILES, max_bytes=self.max_bytes)
+        form = self.upload_form(request.POST, request.FILES)
         if not form.is_valid():
             return self.render(request, form=form, status=400)
         upload, partial = form.cleaned_data["file"], form.cleaned_data["partial"]
+        options = {name: value for name, value in form.cleaned_data.items() if name not in ("file", "partial")}
         content = upload.read()
         try:
             with transaction.atomic():
-                raise _Preview(self.run(content, partial=partial, actor=request.user, filename=upload.name))
+                raise _Preview(self.run(content, partial=partial, actor=request.user, filename=upload.name,
+                                        **options))
         except _Preview as preview:
             outcome = self.describe(preview.report)
         confirm = None
         if outcome.written:
             confirm = ConfirmForm(initial={"token": _pending_save(content, user=request.user, name=upload.name,
-                                                                  partial=partial)})
+                                                                  partial=partial, options=options)})
         return self.render(request, form=form, outcome=outcome, preview=True, confirm=confirm, filename=upload.name,
                            status=200 if outcome.written or outcome.ok else 422)
 
@@ -127,30 +139,31 @@ class ImportView(View):
         pending = _pending_load(form.data.get("token", ""), user=request.user) if form.is_valid() else None
         if pending is None:
             messages.error(request, _("Cet aperçu a expiré ou a déjà été importé : déposez le fichier à nouveau."))
-            return self.render(request, form=UploadForm(max_bytes=self.max_bytes), status=400)
-        content, name, partial = pending
-        outcome = self.describe(self.run(content, partial=partial, actor=request.user, filename=name))
+            return self.render(request, form=self.upload_form(), status=400)
+        content, name, partial, options = pending
+        outcome = self.describe(self.run(content, partial=partial, actor=request.user, filename=name, **options))
         (messages.success if outcome.ok else messages.warning if outcome.written else messages.error)(
             request, outcome.summary)
-        return self.render(request, form=UploadForm(max_bytes=self.max_bytes), outcome=outcome, filename=name,
+        return self.render(request, form=self.upload_form(), outcome=outcome, filename=name,
                            status=200 if outcome.ok or outcome.written else 422)
 
     def render(self, request, *, form, status=200, **context):
         return TemplateResponse(request, self.template_name, {
             "form": form, "columns": self.columns, "help_text": self.help_text, "page_title": self.title,
-            "header_icon": self.header_icon, **context,
+            "header_icon": self.header_icon, "can_import": True, **self.extra_context(request), **context,
         }, status=status)
 
 
-def _pending_save(content: bytes, *, user, name: str, partial: bool) -> str:
+def _pending_save(content: bytes, *, user, name: str, partial: bool, options: dict) -> str:
     """Keep a previewed file until it is confirmed; returns the signed token naming it."""
     PENDING_DIR.mkdir(mode=0o700, exist_ok=True)
     key = uuid.uuid4().hex
     (PENDING_DIR / key).write_bytes(content)
-    return signing.dumps({"key": key, "user": user.pk, "name": name, "partial": partial}, salt=_SALT)
+    return signing.dumps({"key": key, "user": user.pk, "name": name, "partial": partial, "options": options},
+                         salt=_SALT)
 
 
-def _pending_load(token: str, *, user) -> tuple[bytes, str, bool] | None:
+def _pending_load(token: str, *, user) -> tuple[bytes, str, bool, dict] | None:
     """The file of a preview (and forget it: a preview is confirmed once), or None when the token
     is forged, someone else's, expired or already used."""
     try:
@@ -168,4 +181,4 @@ def _pending_load(token: str, *, user) -> tuple[bytes, str, bool] | None:
                 old.unlink(missing_ok=True)
         except OSError:
             pass
-    return content, data["name"], bool(data["partial"])
+    return content, data["name"], bool(data["partial"]), data.get("options") or {}

@@ -1,4 +1,6 @@
 """The Wagtail admin: taxonomy snippets with search and filters, the import/export page."""
+import re
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
@@ -7,6 +9,12 @@ from skills.models import Evidence, Skill
 from tests.factories import SkillFactory
 
 pytestmark = pytest.mark.django_db
+
+
+def confirm(client, url, preview):
+    """Press "Confirmer l'import" on a preview page."""
+    token = re.search(r'name="token" value="([^"]+)"', preview.content.decode()).group(1)
+    return client.post(url, {"token": token})
 
 
 def test_an_admin_lists_searches_and_filters_skills(client, admin_user):
@@ -35,20 +43,33 @@ def test_an_admin_uploads_a_level_file_and_sees_a_line_numbered_report(client, a
     url = reverse("skills-transfer:index")
     bad = b"employee_id,skill_code,level,valid_until,source,note\nE10001,AD.GPO,3,,,\nE10001,NOPE,2,,,\n"
     response = client.post(url, {"import-kind": "levels", "import-file": SimpleUploadedFile("m.csv", bad)})
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert "ligne 3 : code de compétence inconnu : NOPE" in response.content.decode()
+    assert 'name="token"' not in response.content.decode()  # nothing to confirm
     assert not Evidence.objects.exists()
-    response = client.post(url, {"import-kind": "levels", "import-partial": "on",
-                                 "import-file": SimpleUploadedFile("m.csv", bad)})
+    preview = client.post(url, {"import-kind": "levels", "import-partial": "on",
+                                "import-file": SimpleUploadedFile("m.csv", bad)})
+    assert preview.status_code == 200 and "Aperçu" in preview.content.decode()
+    assert not Evidence.objects.exists()
+    confirm(client, url, preview)
     assert Evidence.objects.count() == 1
 
 
 def test_an_admin_imports_the_taxonomy_from_the_admin(client, admin_user):
     client.force_login(admin_user)
     data = "domain_code;domain_name;skill_code;skill_name;description;reference\nTEL;Téléphonie;TEL.SIP;Trunks SIP;;\n"
-    client.post(reverse("skills-transfer:index"), {
+    preview = client.post(reverse("skills-transfer:index"), {
         "import-kind": "taxonomy", "import-file": SimpleUploadedFile("t.csv", data.encode("utf-8-sig"))})
+    assert "1 lignes lues : 1 créées" in preview.content.decode() and not Skill.objects.exists()
+    confirm(client, reverse("skills-transfer:index"), preview)
     assert Skill.objects.filter(code="TEL.SIP", domain__code="TEL").exists()
+
+
+def test_an_unreadable_file_is_reported_on_the_preview(client, admin_user):
+    client.force_login(admin_user)
+    response = client.post(reverse("skills-transfer:index"), {
+        "import-kind": "levels", "import-file": SimpleUploadedFile("m.csv", b"\xff\xfeniveaux")})
+    assert response.status_code == 422 and "UTF-16" in response.content.decode()
 
 
 def test_a_lead_exports_but_cannot_import(client, lead, learner):
