@@ -69,8 +69,3 @@ class QualifiedForm(forms.Form):
         data["required"] = required
         data["optional"] = optional
         return data
-
-
-class CategoryRulesImportForm(forms.Form):
-    file = forms.FileField(label=_("Fichier CSV"), help_text=_("Colonnes : category,required,optional,tiers,description"))
-    partial = forms.BooleanField(label=_("Importer les lignes valides même s'il y a des erreurs"), required=False)

@@ -22,13 +22,13 @@ from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import CreateView, EditView, IndexView, SnippetViewSetGroup
 
 from academy.admin_viewsets import ReadOnlyPolicy, SnippetViewSet
+from academy.import_views import ImportView, Outcome
 from academy.models import Tier
-from routing_bridge.forms import CategoryRulesImportForm
 from routing_bridge.models import (
     SCOPE_CHOICES, CategoryRule, RouterClient, TicketFeedback, WebhookDelivery,
 )
 from routing_bridge.services import (
-    category_rules_export, category_rules_import, router_client_create, router_client_revoke,
+    CATEGORY_CSV_HEADER, category_rules_export, category_rules_import, router_client_create, router_client_revoke,
     router_client_webhook_enable,
 )
 from routing_bridge.webhooks import deliveries_replay
@@ -193,6 +193,33 @@ class CategoryRuleIndexView(IndexView):
         return buttons
 
 
+class CategoryRulesImportView(ImportView):
+    """The category rules import on the import kit's upload → preview → confirm page."""
+
+    title = gettext_lazy("Importer des règles de catégorie")
+    columns = ",".join(CATEGORY_CSV_HEADER)
+    help_text = gettext_lazy("Exemple : Réseau > VPN,NET.VPN:2;NET.FW:1,M365.EXO:2,N1;N2,Accès distant")
+
+    def dispatch(self, request, *args, **kwargs):
+        _require(request, CategoryRule, "add")
+        return super().dispatch(request, *args, **kwargs)
+
+    def allowed(self, user) -> bool:
+        return True  # dispatch checks the model permission, as the other rule views do
+
+    def run(self, content: bytes, *, partial: bool, actor, filename: str, **options):
+        return category_rules_import(content=content, by=actor, partial=partial)
+
+    def describe(self, report) -> Outcome:
+        summary = _("Import : %(summary)s.") % {"summary": ", ".join([
+            ngettext("%(n)s règle créée", "%(n)s règles créées", report.created) % {"n": report.created},
+            ngettext("%(n)s modifiée", "%(n)s modifiées", report.updated) % {"n": report.updated},
+            ngettext("%(n)s inchangée", "%(n)s inchangées", report.unchanged) % {"n": report.unchanged},
+        ])}
+        return Outcome(summary=summary, errors=list(report.errors), ok=report.ok,
+                       written=bool(report.created or report.updated))
+
+
 class CategoryRuleViewSet(SnippetViewSet):
     model = CategoryRule
     icon = "tag"
@@ -215,28 +242,7 @@ class CategoryRuleViewSet(SnippetViewSet):
         ]
 
     def import_view(self, request):
-        _require(request, CategoryRule, "add")
-        report = None
-        form = CategoryRulesImportForm(request.POST or None, request.FILES or None)
-        if request.method == "POST" and form.is_valid():
-            try:
-                content = form.cleaned_data["file"].read().decode("utf-8-sig")
-            except UnicodeDecodeError:
-                form.add_error("file", _("Le fichier doit être encodé en UTF-8."))
-            else:
-                report = category_rules_import(content=content, by=request.user,
-                                               partial=form.cleaned_data["partial"])
-                if report.ok or form.cleaned_data["partial"]:
-                    messages.success(request, _("Import : %(summary)s.") % {"summary": ", ".join([
-                        ngettext("%(n)s règle créée", "%(n)s règles créées", report.created) % {"n": report.created},
-                        ngettext("%(n)s modifiée", "%(n)s modifiées", report.updated) % {"n": report.updated},
-                        ngettext("%(n)s inchangée", "%(n)s inchangées", report.unchanged) % {"n": report.unchanged},
-                    ])})
-                    if report.ok:
-                        return redirect(self.get_url_name("list"))
-        return TemplateResponse(request, "routing_bridge/admin/import.html", {
-            "form": form, "report": report, "cancel_url": reverse(self.get_url_name("list")),
-        })
+        return CategoryRulesImportView.as_view()(request)
 
     def export_view(self, request):
         _require(request, CategoryRule, "view")

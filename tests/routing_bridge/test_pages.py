@@ -1,4 +1,6 @@
 """/qui-est-qualifie/ for dispatchers, leads and admins; the admin pages of the bridge."""
+import re
+
 import pytest
 from django.contrib.auth.models import Group
 
@@ -142,7 +144,10 @@ def test_the_admin_imports_and_exports_category_rules(client, admin_user):
     response = client.post("/admin/snippets/routing_bridge/categoryrule/import/", {"file": bad})
     assert "ligne 2" in response.content.decode() and CategoryRule.objects.count() == 0
     good = SimpleUploadedFile("r.csv", "category,required\nRéseau > VPN,NET.VPN:2\n".encode())
-    client.post("/admin/snippets/routing_bridge/categoryrule/import/", {"file": good})
+    preview = client.post("/admin/snippets/routing_bridge/categoryrule/import/", {"file": good})
+    assert "1 règle créée" in preview.content.decode() and CategoryRule.objects.count() == 0
+    token = re.search(r'name="token" value="([^"]+)"', preview.content.decode()).group(1)
+    client.post("/admin/snippets/routing_bridge/categoryrule/import/", {"token": token})
     assert CategoryRule.objects.get().category == "Réseau > VPN"
     export = client.get("/admin/snippets/routing_bridge/categoryrule/export/")
     assert export["Content-Type"].startswith("text/csv") and "NET.VPN:2" in export.content.decode()
