@@ -3,6 +3,7 @@ delivery state, statements an LRS refuses (dead letters) and the API clients all
 the store."""
 import uuid
 
+from django.conf import settings
 from django.contrib.auth.hashers import check_password, make_password
 from django.db import models
 from django.utils import timezone
@@ -109,8 +110,6 @@ class LrsEndpoint(models.Model):
         return url if url.endswith("/statements") else f"{url}/statements"
 
     def credentials(self) -> tuple[str, str] | None:
-        from django.conf import settings
-
         if self.from_settings:
             username, password = settings.ACADEMIE_LRS_USERNAME, settings.ACADEMIE_LRS_PASSWORD
         else:

@@ -13,6 +13,7 @@ from skills.imports import taxonomy_import
 from skills.models import (
     Domain, Evidence, RoleAssignment, RoleProfile, RoleRequirement, SelfAssessment, Skill,
 )
+from skills.selectors import role_profiles_for
 from skills.services import evidence_record, scale_ensure_default, self_assessment_submit
 
 CATALOGUE = Path(__file__).resolve().parent / "data" / "catalogue.csv"
@@ -117,8 +118,6 @@ def seed(*, stdout) -> None:
     skills = {s.code: s for s in Skill.objects.filter(active=True)}
     seeded = set(Evidence.objects.filter(reference_type=DEMO_REFERENCE).values_list("staff_id", flat=True))
     admins_n2 = RoleProfile.objects.filter(profile="administrator", tier="N2", domain__isnull=False).order_by("name")
-    from skills.selectors import role_profiles_for
-
     people = list(Staff.objects.filter(active=True).select_related("user", "manager__user").order_by("employee_id"))
     # Some N2 administrators specialise in network or telephony.
     for index, staff in enumerate(p for p in people if p.profile == "administrator" and p.tier == "N2"):

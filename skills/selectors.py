@@ -9,6 +9,8 @@ from django.db.models import Prefetch, Q, prefetch_related_objects
 from django.utils import timezone
 
 from academy.models import TIER_ORDER
+from academy.roles import user_is_admin
+from academy.selectors import staff_visible_to, team_descendant_ids
 from skills.models import (
     DEFAULT_SCALE,
     Domain, Evidence, EvidenceSource, ProficiencyLevel, RoleAssignment, RoleProfile, RoleRequirement,
@@ -337,9 +339,6 @@ def coverage(*, staff_list, domain: Domain | None = None, min_level: int | None 
 
 def validation_queue_for(user):
     """Pending self-assessments of the people `user` leads (never their own, unless admin)."""
-    from academy.roles import user_is_admin
-    from academy.selectors import staff_visible_to
-
     qs = SelfAssessment.objects.filter(status=SelfAssessmentStatus.PENDING,
                                        staff__in=staff_visible_to(user), staff__active=True)
     if not user_is_admin(user):
@@ -349,8 +348,6 @@ def validation_queue_for(user):
 
 def staff_for_matrix(*, user, team=None):
     """Active staff visible to `user` (optionally one team and its sub-teams), for the heatmap."""
-    from academy.selectors import staff_visible_to, team_descendant_ids
-
     qs = staff_visible_to(user).filter(active=True).select_related("user", "team")
     if team is not None:
         qs = qs.filter(team_id__in=team_descendant_ids([team.id]))

@@ -1,11 +1,11 @@
 from celery import shared_task
 
+from skills.services import cells_expire
+
 
 @shared_task(name="skills.cells_expire")
 def cells_expire_task() -> int:
     """Apply expiries so the change log and webhooks show levels that drop with time."""
-    from skills.services import cells_expire
-
     return cells_expire()
 
 
