@@ -7,10 +7,14 @@ from django.db import transaction
 from django.utils.text import slugify
 from wagtail.models import Collection, GroupCollectionPermission, GroupPagePermission, Page, Site
 
+from academy.models import Staff
 from academy.roles import CONTENT_EDITOR
 from academy.sites import default_site_fields
+from courses import services
 from courses.demo_content import COURSES
-from courses.models import CatalogueIndexPage, CoursePage, CourseSkill, LessonPage, ModulePage
+from courses.models import CatalogueIndexPage, CoursePage, CourseSkill, Enrolment, LessonPage, ModulePage
+from courses.selectors import course_lessons
+from skills.models import Domain, Skill
 
 CATALOGUE_INTRO = ("<p>Des formations courtes, écrites par et pour le support : des procédures testées, "
                    "des commandes prêtes à copier, et une compétence attestée dans votre matrice quand "
@@ -85,8 +89,6 @@ def _lesson(parent, data) -> LessonPage:
 def course_seed(*, catalogue: CatalogueIndexPage, data: dict, stdout=None) -> CoursePage | None:
     """Create one demo course with its modules and lessons, unless a page has its slug already.
     Returns None when the course exists or its domain is missing."""
-    from skills.models import Domain, Skill
-
     if CoursePage.objects.filter(slug=data["slug"]).exists():
         return None
     domain = Domain.objects.filter(code=data["domain"]).first()
@@ -125,11 +127,6 @@ def seed(*, stdout) -> None:
 def _demo_learner_progress(*, stdout) -> None:
     """Give the demo technician a course in progress, so /mes-formations/ is not empty on first
     login. Skipped when the account does not exist or is already enrolled."""
-    from academy.models import Staff
-    from courses import services
-    from courses.models import Enrolment
-    from courses.selectors import course_lessons
-
     staff = Staff.objects.filter(user__username="technicien", active=True).first()
     course = CoursePage.objects.live().filter(slug="gpo-qui-ne-s-applique-pas").first()
     if staff is None or course is None or Enrolment.objects.filter(staff=staff, course=course).exists():

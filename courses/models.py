@@ -11,16 +11,19 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
+from django.contrib.contenttypes.models import ContentType
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.http import Http404
 from django.shortcuts import redirect
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
 from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel
 from wagtail.fields import RichTextField, StreamField
-from wagtail.models import Orderable, Page
+from wagtail.models import Orderable, Page, PageViewRestriction
 from wagtail.search import index
+from wagtail.url_routing import RouteResult
 
 from academy.models import Profile, Tier
 from courses import site_cache
@@ -55,8 +58,6 @@ class ViewRestrictionsMixin:
     (courses.site_cache) and skip the queries; otherwise Wagtail's own answer."""
 
     def get_view_restrictions(self):
-        from wagtail.models import PageViewRestriction
-
         if not site_cache.view_restrictions_exist():
             return PageViewRestriction.objects.none()
         return super().get_view_restrictions()
@@ -73,8 +74,6 @@ class LoginRequiredPageMixin(ViewRestrictionsMixin):
 
 
 def _content_type_id(model) -> int:
-    from django.contrib.contenttypes.models import ContentType
-
     return ContentType.objects.get_for_model(model).id  # cached by Django after the first call
 
 
@@ -99,9 +98,6 @@ class CatalogueIndexPage(LoginRequiredPageMixin, Page):
         check their course themselves (courses.selectors.lesson_access)."""
         if not path_components:
             return super().route(request, path_components)
-        from django.http import Http404
-        from wagtail.url_routing import RouteResult
-
         url_path = self.url_path + "/".join(path_components) + "/"
         where = dict(slug=path_components[-1], depth=self.depth + len(path_components), path__startswith=self.path,
                      url_path=url_path)
@@ -268,8 +264,6 @@ class LessonPage(ViewRestrictionsMixin, Page):
         access = page_handlers.lesson_access(user=request.user, lesson=self)
         if not access.allowed:
             if access.course is None:
-                from django.http import Http404
-
                 raise Http404
             messages.info(request, access.reason)
             return redirect(access.course.url)

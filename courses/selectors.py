@@ -10,7 +10,9 @@ from django.db import connection
 from django.db.models import Count, F, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from wagtail.images import get_image_model
 from wagtail.models import Page
+from wagtail.search.query import Or, PlainText
 
 from academy.models import Profile, Tier
 from academy.roles import user_is_editor
@@ -21,6 +23,8 @@ from courses.models import (
     CoursePage, CourseSkill, Difficulty, Enrolment, EnrolmentSource, EnrolmentStatus, LessonPage, LessonProgress,
     ModulePage,
 )
+from skills.models import Domain, Skill
+from skills.selectors import gaps_for_staff
 
 logger = logging.getLogger(__name__)
 
@@ -278,8 +282,6 @@ def search_terms_variants(query: str) -> str:
 def catalogue_search(*, query: str) -> list[int]:
     """Ids of live courses matching `query` in French, best first: matches in the course itself
     (title, summary, objectives, domain, skills), then courses with a live lesson that matches."""
-    from wagtail.search.query import Or, PlainText
-
     query = (query or "").strip()[:200]
     if not query:
         return []
@@ -396,8 +398,6 @@ def course_cards(courses, *, staff, enrolments: list[Enrolment] | None = None) -
 
 
 def _with_card_relations(qs: QuerySet[CoursePage]) -> QuerySet[CoursePage]:
-    from wagtail.images import get_image_model
-
     renditions = get_image_model().get_rendition_model().objects.all()
     return qs.select_related("domain", "cover_image").prefetch_related(
         Prefetch("cover_image__renditions", queryset=renditions)
@@ -407,8 +407,6 @@ def _with_card_relations(qs: QuerySet[CoursePage]) -> QuerySet[CoursePage]:
 def catalogue_context(*, catalogue, user, params) -> dict:
     """Context of the catalogue page: filtered, searched and paginated courses, the filter
     choices, and "recommended for you"."""
-    from skills.models import Domain, Skill
-
     staff = staff_for_user(user)
     # The viewer's enrolments, read once for the cards and the recommendations.
     enrolments = _enrolments_of(staff)
@@ -452,8 +450,6 @@ def catalogue_context(*, catalogue, user, params) -> dict:
 def staff_skill_gaps(*, staff) -> dict[int, int]:
     """{skill_id: required level} for the skills where `staff` is below what their role profile
     requires (skills.selectors.gaps_for_staff); {} when they have no role profile."""
-    from skills.selectors import gaps_for_staff
-
     return {gap.skill.pk: gap.required for gap in gaps_for_staff(staff=staff) if not gap.met}
 
 
@@ -467,8 +463,6 @@ def recommended_courses(*, staff, limit: int = 6, enrolments: list[Enrolment] | 
     requires, or raises the level in a gap skill), not already taken; those closing most gaps
     first. Constant number of queries. `enrolments`: all of the learner's enrolments when the
     caller has already read them."""
-    from skills.selectors import gaps_for_staff
-
     unmet = [gap for gap in gaps_for_staff(staff=staff) if not gap.met]
     if not unmet:
         return []

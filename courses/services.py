@@ -18,6 +18,7 @@ from courses.models import (
 from courses.selectors import (
     course_for_lesson, course_lessons, prerequisites_missing, required_lessons,
 )
+from skills.services import evidence_record
 
 EVIDENCE_REFERENCE_TYPE = "courses.coursepage"
 
@@ -227,8 +228,6 @@ def enrolment_completion_check(*, staff: Staff, course: CoursePage) -> Enrolment
     the course teaches, at the level it attests. Does it once: a completed enrolment is returned
     as is. Returns the enrolment, or None when the person is not enrolled. Called after each
     lesson completion and by assessments when an exam is passed."""
-    from skills.services import evidence_record
-
     course = getattr(course, "specific", course)
     with transaction.atomic():
         enrolment = (Enrolment.objects.select_for_update().select_related("course", "staff", "staff__user")

@@ -17,6 +17,8 @@ reading between the two would otherwise cache the state before the commit), and 
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
+from wagtail.models import PageViewRestriction, Site
+from wagtail.models.sites import get_site_for_hostname
 
 SITES_KEY = "courses:wagtail-sites"
 RESTRICTIONS_KEY = "courses:wagtail-view-restrictions"
@@ -32,9 +34,6 @@ def enabled() -> bool:
 def site_for(hostname: str, port) -> object | None:
     """Wagtail's Site for `hostname` and `port` (its own matching rules), or None when no site
     matches; from the shared cache when there is one."""
-    from wagtail.models import Site
-    from wagtail.models.sites import get_site_for_hostname
-
     def read():
         try:
             return get_site_for_hostname(hostname, port)
@@ -60,8 +59,6 @@ def view_restrictions_exist() -> bool:
         return True
     found = cache.get(RESTRICTIONS_KEY)
     if found is None:
-        from wagtail.models import PageViewRestriction
-
         found = PageViewRestriction.objects.exists()
         cache.set(RESTRICTIONS_KEY, found, TIMEOUT)
     return found

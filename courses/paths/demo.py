@@ -13,6 +13,11 @@ from django.db import transaction
 from django.utils import timezone
 
 from academy.models import Staff, Team
+from assessments.models import Certification, Exam
+from courses.models import CoursePage
+from courses.paths import services
+from courses.paths.models import PathRule, TrainingPath
+from skills.models import RoleProfile
 
 DEMO_TEAM = "Support N1 Paris"
 DEMO_LEAD = "chef"
@@ -45,9 +50,6 @@ PATHS = {
 
 
 def _targets(course_slugs, exam_skills, cert_domains) -> list[tuple[str, object]]:
-    from assessments.models import Certification, Exam
-    from courses.models import CoursePage
-
     steps = []
     for slug in course_slugs:
         course = CoursePage.objects.live().filter(slug=slug).first()
@@ -65,10 +67,6 @@ def _targets(course_slugs, exam_skills, cert_domains) -> list[tuple[str, object]
 
 
 def _path_ensure(*, name: str, spec, chef, stdout):
-    from courses.paths import services
-    from courses.paths.models import TrainingPath
-    from skills.models import RoleProfile
-
     description, profile_name, course_slugs, exam_skills, cert_domains = spec
     path = TrainingPath.objects.filter(name=name).first()
     if path is not None and path.steps.exists():
@@ -92,8 +90,6 @@ def _path_ensure(*, name: str, spec, chef, stdout):
 
 
 def _assign(path, staff, chef, stdout, **kwargs) -> None:
-    from courses.paths import services
-
     try:
         with transaction.atomic():
             services.assignment_create(path=path, staff=staff, by=chef, **kwargs)
@@ -103,9 +99,6 @@ def _assign(path, staff, chef, stdout, **kwargs) -> None:
 
 
 def seed(*, stdout) -> None:
-    from courses.paths import services
-    from courses.paths.models import PathRule
-
     team = Team.objects.filter(name=DEMO_TEAM).first()
     chef = Staff.objects.filter(user__username=DEMO_LEAD).select_related("user").first()
     if team is None or chef is None or not team.leads.filter(pk=chef.user_id).exists():

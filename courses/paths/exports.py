@@ -51,6 +51,7 @@ def _csv(rows: list[list]) -> bytes:
 
 
 def _xlsx(rows: list[list]) -> bytes:
+    # openpyxl is heavy to import and only this export needs it: loaded when asked for.
     from openpyxl import Workbook
     from openpyxl.styles import Font
 

@@ -4,7 +4,10 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from academy.models import Profile, Tier
+from assessments.models import Certification, Exam
+from courses.models import CoursePage
 from courses.paths.models import MAX_DUE_DAYS, DueMode, StepKind, TrainingPath
+from skills.models import RoleProfile
 
 
 class PathForm(forms.ModelForm):
@@ -15,8 +18,6 @@ class PathForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        from skills.models import RoleProfile
-
         self.fields["role_profile"].queryset = RoleProfile.objects.filter(active=True).order_by("name")
         self.fields["role_profile"].empty_label = _("— aucun —")
 
@@ -33,9 +34,6 @@ class StepForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        from assessments.models import Certification, Exam
-        from courses.models import CoursePage
-
         self.fields["course"].queryset = CoursePage.objects.live().order_by("title")
         self.fields["exam"].queryset = Exam.objects.filter(active=True).order_by("title")
         self.fields["certification"].queryset = Certification.objects.filter(active=True).order_by("code")

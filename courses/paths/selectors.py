@@ -18,7 +18,10 @@ from django.utils.translation import ngettext
 from academy.models import Staff, Team
 from academy.roles import user_is_admin
 from academy.selectors import staff_visible_to, team_descendant_ids, teams_led_by
+from assessments.models import Attempt, Award, CertificationGrant, ExamGrant
+from courses.models import CourseSkill, Enrolment, EnrolmentStatus, LessonProgress
 from courses.paths.models import PathAssignment, PathRule, PathStep, StepKind, TrainingPath
+from skills.selectors import gaps_for_team
 
 
 class Status:
@@ -125,8 +128,6 @@ def path_problems(*, path: TrainingPath, steps: list[PathStep] | None = None) ->
 def steps_unreachable_for(*, path: TrainingPath, staff: Staff, steps: list[PathStep] | None = None) -> list[str]:
     """Course steps `staff` could not start because of a prerequisite that is neither completed
     by them nor an earlier step of the path, as sentences (empty when every step is reachable)."""
-    from courses.models import Enrolment, EnrolmentStatus
-
     steps = path_steps(path) if steps is None else steps
     course_steps = [s for s in steps if s.kind == StepKind.COURSE and s.course is not None]
     if not course_steps:
@@ -219,9 +220,6 @@ class _Facts:
 
 
 def _facts(*, staff_ids: set[int], steps: list[PathStep], now: datetime) -> _Facts:
-    from assessments.models import Attempt, Award
-    from courses.models import Enrolment, EnrolmentStatus, LessonProgress
-
     facts = _Facts()
     course_ids = {s.course_id for s in steps if s.kind == StepKind.COURSE and s.course_id}
     exam_ids = {s.exam_id for s in steps if s.kind == StepKind.EXAM and s.exam_id}
@@ -411,8 +409,6 @@ def overdue(progress: list[AssignmentProgress]) -> list[AssignmentProgress]:
 def certifications_expiring(*, user, days: int = EXPIRING_DAYS, now: datetime | None = None, team: Team | None = None):
     """Certifications held by the active people `user` leads that end within `days` and have no
     renewal lined up, soonest first."""
-    from assessments.models import Award
-
     now = now or timezone.now()
     people = staff_led_by(user, team=team)
     awards = (Award.objects.filter(staff__in=people, revoked_at__isnull=True, valid_from__lte=now,
@@ -439,9 +435,6 @@ def path_grants(paths=None) -> dict[int, dict[str, int]]:
     """{path_id: {skill_code: highest level its steps grant}}: through the courses' taught
     levels, the exams' granted levels and the certifications' granted levels (any step, required
     or not). Four queries."""
-    from assessments.models import CertificationGrant, ExamGrant
-    from courses.models import CourseSkill
-
     steps = PathStep.objects.all() if paths is None else PathStep.objects.filter(path__in=paths)
     steps = list(steps.values_list("path_id", "kind", "course_id", "exam_id", "certification_id"))
     course_ids = {c for _p, k, c, _e, _c in steps if k == StepKind.COURSE and c}
@@ -503,8 +496,6 @@ def team_gaps(*, user, team: Team | None = None, limit: int = 10) -> list[GapGro
     """The requirements of role profiles that the people `user` leads fall short of, grouped by
     (skill, required level), most people first, each with the active paths that close it and the
     people it would be assigned to (those not already on one of these paths)."""
-    from skills.selectors import gaps_for_team
-
     people = list(staff_led_by(user, team=team))
     gaps = gaps_for_team(staff_list=people)
     by_id = {s.pk: s for s in people}

@@ -13,6 +13,7 @@ full run."""
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Max
@@ -31,6 +32,7 @@ from courses.paths.models import (
     MAX_DUE_DAYS, AssignmentOrigin, DueMode, PathAssignment, PathRule, PathStep, StaffEventCursor, StepKind,
     TrainingPath,
 )
+from courses.services import enrolment_create
 
 STAFF_EVENTS = ("staff.updated", "staff.deactivated")
 
@@ -196,8 +198,6 @@ def _assignable_or_error(path: TrainingPath) -> list[PathStep]:
 
 
 def _enrol(*, assignment: PathAssignment, courses, by) -> None:
-    from courses.services import enrolment_create
-
     for course in courses:
         if course is None or not course.live:
             continue
@@ -600,8 +600,6 @@ def weekly_digests_send(*, now: datetime | None = None) -> int:
     now = now or timezone.now()
     today = selectors.local_today(now)
     year, week, _day = today.isocalendar()
-    from django.contrib.auth import get_user_model
-
     leads = get_user_model().objects.filter(is_active=True, led_teams__isnull=False).distinct()
     sent = 0
     for lead in leads:

@@ -8,33 +8,29 @@ academy event outbox every minute that reconciles as soon as a `staff.updated` o
 from celery import shared_task
 from celery.schedules import crontab
 
+from courses.paths.services import (
+    assignment_rules_sync, reminders_send, staff_events_follow, weekly_digests_send,
+)
+
 
 @shared_task(name="paths.assignment_rules_sync")
 def assignment_rules_sync_task() -> str:
-    from courses.paths.services import assignment_rules_sync
-
     return str(assignment_rules_sync())
 
 
 @shared_task(name="paths.staff_events_follow")
 def staff_events_follow_task() -> str:
-    from courses.paths.services import staff_events_follow
-
     report = staff_events_follow()
     return "" if report is None else str(report)
 
 
 @shared_task(name="paths.reminders_send")
 def reminders_send_task() -> int:
-    from courses.paths.services import reminders_send
-
     return reminders_send().sent
 
 
 @shared_task(name="paths.weekly_digests_send")
 def weekly_digests_send_task() -> int:
-    from courses.paths.services import weekly_digests_send
-
     return weekly_digests_send()
 
 

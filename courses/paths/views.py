@@ -20,6 +20,7 @@ from academy.selectors import staff_for_user, staff_visible_to, teams_led_by
 from courses.paths import exports, selectors, services
 from courses.paths.forms import AssignForm, GapCloseForm, PathForm, StepForm
 from courses.paths.models import PathAssignment, PathRule, PathStep, TrainingPath
+from skills.selectors import validation_queue_for
 
 PAGE_SIZE = 50
 
@@ -63,8 +64,6 @@ def team_sections_context(request, staff_list=None) -> dict:
     """What the path sections of /equipe/ show (also the body of /equipe/parcours/): progress by
     path, the overdue list, certifications expiring within 90 days, the validation queue summary,
     and gaps with the paths that close them."""
-    from skills.selectors import validation_queue_for
-
     team = _team_filter(request)
     now = timezone.now()
     progress = selectors.team_progress(user=request.user, team=team, now=now)
