@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
 
@@ -8,8 +9,7 @@ class AcademyConfig(AppConfig):
     verbose_name = _("Organisation")
 
     def ready(self):
-        from django.db.models.signals import post_migrate
-
+        # Imported here: these modules load models, which do not exist until the apps are loaded.
         from academy.roles import roles_sync_receiver
 
         post_migrate.connect(roles_sync_receiver, dispatch_uid="academy.roles_sync")

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_delete, post_save
 from django.utils.translation import gettext_lazy as _
 
 
@@ -8,7 +9,7 @@ class CoursesConfig(AppConfig):
     verbose_name = _("Formations")
 
     def ready(self):
-        from django.db.models.signals import post_delete, post_save
+        # Imported here: these modules load models, which do not exist until the apps are loaded.
         from wagtail.models import Page, PageViewRestriction, Site, get_page_models
 
         from courses import selectors, services, site_cache
