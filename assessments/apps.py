@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 
@@ -8,8 +9,7 @@ class AssessmentsConfig(AppConfig):
     verbose_name = _("Évaluations")
 
     def ready(self):
-        from django.conf import settings
-
+        # Imported here: these modules load models, which do not exist until the apps are loaded.
         from assessments import selectors
         from assessments.badge_signing import signing_key_check
         from courses.extensions import extensions_register

@@ -33,6 +33,8 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
+from django.urls import reverse
+from django.utils import timezone
 from jwt.algorithms import OKPAlgorithm
 from jwt.utils import base64url_encode
 
@@ -177,8 +179,6 @@ def jwk_thumbprint(jwk: dict) -> str:
 
 
 def keys_url() -> str:
-    from django.urls import reverse
-
     return settings.ACADEMIE_SITE_URL + reverse("assessments:badge_keys")
 
 
@@ -272,8 +272,6 @@ def badge_verify(*, token: str, jwks: dict | None = None, issuer: str | None = N
     signature, the issuer (default: this site), the claims against the credential, and the
     validity period at `now`. Stops at the first failure that makes the next steps meaningless.
     Never raises for a bad token."""
-    from django.utils import timezone
-
     result = Verification()
     token = (token or "").strip()
     issuer = issuer or settings.ACADEMIE_SITE_URL + "/"

@@ -2,9 +2,11 @@
 credential of an award, as JSON and signed as a VC-JWT (assessments.badge_signing)."""
 import hashlib
 import io
+import os
 from datetime import timedelta
 from datetime import timezone as dt_timezone
 
+import reportlab
 import segno
 from django.conf import settings
 from django.urls import reverse
@@ -15,6 +17,9 @@ from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.units import mm
 from reportlab.lib.utils import ImageReader
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.pdfmetrics import stringWidth
+from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen import canvas
 
 from assessments.badge_signing import credential_sign, current_key_id
@@ -57,12 +62,6 @@ _fonts: tuple[str, str] | None = None
 def _fonts_registered() -> tuple[str, str]:
     global _fonts
     if _fonts is None:
-        import os
-
-        import reportlab
-        from reportlab.pdfbase import pdfmetrics
-        from reportlab.pdfbase.ttfonts import TTFont
-
         shipped = os.path.join(os.path.dirname(reportlab.__file__), "fonts")
         candidates = FONT_CANDIDATES + [(os.path.join(shipped, "Vera.ttf"), os.path.join(shipped, "VeraBd.ttf"))]
         _fonts = ("Helvetica", "Helvetica-Bold")
@@ -83,8 +82,6 @@ def _day(value, lang: str) -> str:
 
 def _fit(text: str, font: str, size: float, max_width: float) -> float:
     """The font size (at most `size`, at least 9) at which `text` fits in `max_width`."""
-    from reportlab.pdfbase.pdfmetrics import stringWidth
-
     while size > 9 and stringWidth(text, font, size) > max_width:
         size -= 1
     return size

@@ -8,13 +8,16 @@ from dateutil.relativedelta import relativedelta
 from django.db import transaction
 from django.utils import timezone
 
+from academy.models import Staff
 from assessments.demo_content import QUESTIONS
 from assessments.exchange import FORMAT, VERSION, questions_import
 from assessments.models import (
     Award, Certification, CertificationExamRequirement, CertificationGrant, Exam, ExamGrant, ExamPool,
     ExamQuestion, Question, SelectionMode,
 )
+from assessments.services import award_create, local_midnight
 from courses.models import CoursePage
+from skills.models import Domain, Skill
 
 CERTIFICATION_EXAMS = [
     {"slug": "poste-de-travail-n1", "title": "Examen Poste de travail N1", "prefix": "PDT-",
@@ -39,8 +42,6 @@ CERTIFICATIONS = [
 
 
 def _skills():
-    from skills.models import Skill
-
     return {s.code: s for s in Skill.objects.filter(active=True)}
 
 
@@ -137,8 +138,6 @@ def _certification_exams_seed(*, stdout) -> None:
 
 
 def _certifications_seed(*, stdout) -> None:
-    from skills.models import Domain
-
     skills = _skills()
     created = 0
     for data in CERTIFICATIONS:
@@ -169,9 +168,6 @@ def _technician_award_seed(*, stdout) -> None:
     """The demo technician holds Messagerie N1, obtained before the Académie (an audited import),
     expiring in 45 days: the reminders, the renewal window and /certificats/ have something to
     show."""
-    from academy.models import Staff
-    from assessments.services import award_create, local_midnight
-
     staff = Staff.objects.filter(user__username="technicien", active=True).select_related("user").first()
     cert = Certification.objects.filter(code="MSG-N1").first()
     if staff is None or cert is None or Award.objects.filter(staff=staff, certification=cert).exists():

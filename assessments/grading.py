@@ -26,6 +26,8 @@ from decimal import Decimal, InvalidOperation
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
+from assessments.models import QuestionType
+
 MAX_TEXT_LENGTH = 500
 LEFT_KEYS = string.ascii_lowercase
 RIGHT_KEYS = [str(n) for n in range(1, 100)]
@@ -49,8 +51,6 @@ def spec_from_question(question, *, rng: random.Random, shuffle_choices: bool) -
     """Snapshot `question` for one attempt. Options are shuffled with `rng` when `shuffle_choices`;
     ordering items and the right column of a matching question are always shuffled (their natural
     order would give the answer away), and keys are given in the shown order."""
-    from assessments.models import QuestionType
-
     rows = list(question.choices.all().order_by("sort_order", "id"))
     spec = {
         "type": question.type,

@@ -6,11 +6,13 @@ hold fields, constraints and one-row computed properties only.
 import re
 import secrets
 import uuid
+from datetime import timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
@@ -20,7 +22,7 @@ from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFi
 from wagtail.models import Orderable
 from wagtail.search import index
 from courses.models import CoursePage
-from skills.models import BilingualNameMixin
+from skills.models import BilingualNameMixin, ProficiencyLevel
 
 
 class QuestionType(models.TextChoices):
@@ -232,8 +234,6 @@ class ExamAdminForm(WagtailAdminModelForm):
                                   % {"pool": pool["skill"].code if pool.get("skill") else _("toutes compétences"),
                                      "count": pool["count"], "n": available})
         if "grants" in formsets:
-            from skills.models import ProficiencyLevel
-
             top = max(ProficiencyLevel.objects.values_list("level", flat=True), default=4)
             for grant in _live_rows(formsets["grants"]):
                 if grant.get("level") and grant["level"] > top:
@@ -311,8 +311,6 @@ class Exam(index.Indexed, ClusterableModel):
                 raise ValidationError({"course": _("Choisissez une page de formation.")})
 
     def get_absolute_url(self):
-        from django.urls import reverse
-
         return reverse("assessments:exam_detail", args=[self.slug])
 
 
@@ -557,8 +555,6 @@ class Award(models.Model):
     @property
     def last_valid_day(self):
         """The last day on which the award holds (the day before `expires_on`)."""
-        from datetime import timedelta
-
         return self.expires_on - timedelta(days=1)
 
 

@@ -1,17 +1,24 @@
 """Reads for assessments: what someone may start, where a certification stands, item analysis."""
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.db.models import Q, QuerySet
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from academy.selectors import staff_visible_to, user_leads_staff
+from assessments.grading import response_text
 from assessments.models import (
-    Attempt, AttemptStatus, Award, Certification, Exam, RequirementPath,
+    Attempt, AttemptQuestion, AttemptStatus, Award, Certification, CertificationCourseRequirement,
+    CertificationExamRequirement, CertificationLevelRequirement, Exam, RequirementPath,
 )
 from courses.models import CoursePage
 from courses.selectors import course_completed, courses_completed
+from skills.models import Evidence
+from skills.policy import evaluate
 
 
 def _final_exams() -> QuerySet[Exam]:
@@ -125,8 +132,6 @@ def exams_for(*, staff) -> list[dict]:
 
 def attempts_visible_to(user) -> QuerySet[Attempt]:
     """Attempts of the staff `user` may see (themselves, their teams, everyone for an admin)."""
-    from academy.selectors import staff_visible_to
-
     return Attempt.objects.filter(staff__in=staff_visible_to(user))
 
 
@@ -162,9 +167,6 @@ def _course_completed(*, staff, course) -> bool:
 def _level_without(*, staff, skill, certification, at) -> int:
     """The effective level, not counting what awards of `certification` itself granted (a
     certification cannot be its own prerequisite at renewal)."""
-    from skills.models import Evidence
-    from skills.policy import evaluate
-
     own = [str(pk) for pk in Award.objects.filter(certification=certification).values_list("pk", flat=True)]
     evidences = Evidence.objects.filter(staff=staff, skill=skill).exclude(
         reference_type="assessments.award", reference_id__in=own)
@@ -295,10 +297,6 @@ def certification_states(*, certifications, staff, now: datetime | None = None) 
     """{certification.pk: certification_state(...)} for several certifications, in a fixed number
     of queries (plus two per minimum-level requirement to check): the awards, the three kinds of
     requirements, the exams passed and the courses completed."""
-    from assessments.models import (
-        CertificationCourseRequirement, CertificationExamRequirement, CertificationLevelRequirement,
-    )
-
     now = now or timezone.now()
     certifications = list(certifications)
     if not certifications:
@@ -395,8 +393,6 @@ def certifications_held_count(*, staff, now: datetime | None = None) -> int:
 
 def certificates_for_staff(*, staff, now: datetime | None = None) -> list[CertificateLink]:
     """The certificates in force (or renewed) of `staff`, as links for /mes-formations/."""
-    from django.urls import reverse
-
     now = now or timezone.now()
     links = []
     # The awards alone: whether each can be renewed (the certification states) is not shown here.
@@ -417,16 +413,12 @@ def certifications_available(*, staff, now: datetime | None = None) -> list[Cert
 
 def award_viewable_by(*, user, award: Award) -> bool:
     """May `user` download this award's certificate? Its holder, their leads, admins."""
-    from academy.selectors import user_leads_staff
-
     if not user.is_authenticated:
         return False
     return award.staff.user_id == user.id or user_leads_staff(user, award.staff)
 
 
 def awards_visible_to(user) -> QuerySet[Award]:
-    from academy.selectors import staff_visible_to
-
     return Award.objects.filter(staff__in=staff_visible_to(user))
 
 
@@ -461,11 +453,6 @@ def item_analysis(*, exam: Exam | None = None, limit_attempts: int = 5000) -> li
     discrimination index (mean credit of the best 27 % of attempts minus that of the weakest
     27 %, ranked by the attempt's percentage) and the most frequent wrong answer. Questions with
     fewer than MIN_RESPONSES answers get no discrimination index."""
-    from collections import Counter, defaultdict
-
-    from assessments.grading import response_text
-    from assessments.models import AttemptQuestion
-
     attempts = Attempt.objects.filter(status=AttemptStatus.GRADED)
     if exam is not None:
         attempts = attempts.filter(exam=exam)

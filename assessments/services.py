@@ -29,6 +29,8 @@ from assessments.models import (
 )
 from assessments.selectors import certification_state, exam_start_state
 from courses.services import enrolment_completion_check
+from skills.models import Evidence
+from skills.services import evidence_record, evidence_revoke
 
 logger = logging.getLogger(__name__)
 
@@ -245,8 +247,6 @@ def _attempt_grade(attempt: Attempt) -> None:
 
 def _exam_passed(*, attempt: Attempt, now: datetime) -> None:
     exam, staff = attempt.exam, attempt.staff
-    from skills.services import evidence_record
-
     valid_until = None
     if exam.evidence_validity_months:
         valid_until = now + relativedelta(months=exam.evidence_validity_months)
@@ -354,8 +354,6 @@ def award_create(*, certification: Certification, staff, by=None, now: datetime 
             valid_until=valid_until, expires_on=expires_on, renewal_of=previous,
             awarded_by=by if getattr(by, "pk", None) else None,
         )
-        from skills.services import evidence_record
-
         for grant in certification.grants.select_related("skill"):
             if grant.skill.active:
                 evidence_record(staff=staff, skill=grant.skill, level=grant.level, source="certification",
@@ -393,9 +391,6 @@ def award_revoke(*, award: Award, by, reason: str, now: datetime | None = None) 
         award = Award.objects.select_related("staff", "certification").get(pk=award.pk)
         if not claimed:
             return award
-        from skills.models import Evidence
-        from skills.services import evidence_revoke
-
         for evidence in Evidence.objects.filter(reference_type="assessments.award", reference_id=str(award.pk),
                                                 revoked_at=None):
             evidence_revoke(evidence=evidence, revoked_by=by, reason=reason.strip())

@@ -18,6 +18,7 @@ from assessments import badge_signing, grading, selectors, services
 from assessments.certificates import certificate_pdf, open_badge_credential, open_badge_jwt
 from assessments.forms import RevokeForm, responses_from_post
 from assessments.models import Attempt, AttemptQuestion, AttemptStatus, Award, Certification, Exam, FeedbackPolicy
+from skills.models import Skill
 
 STATUS_OF_CODE = {"not_in_attempt": 400, "invalid": 400, "closed": 409, "deadline": 409, "max_attempts": 409,
                   "cooldown": 409, "not_eligible": 409}
@@ -275,8 +276,6 @@ def attempt_result(request, pk):
                 "explanation": row.spec.get("explanation", ""),
             })
         rows.append(item)
-    from skills.models import Skill
-
     names = dict(Skill.objects.filter(code__in=attempt.skill_scores.keys()).values_list("code", "name_fr"))
     skill_rows = [{"code": code, "name": names.get(code, code), **values}
                   for code, values in attempt.skill_scores.items()]

@@ -5,11 +5,15 @@ import sys
 from pathlib import Path
 from urllib.parse import urlparse
 
+import requests
 from django.core.exceptions import ImproperlyConfigured
 from django.core.management.base import BaseCommand, CommandError
 from django.urls import Resolver404, resolve
 
 from assessments.badge_signing import badge_verify, published_jwks
+from assessments.certificates import open_badge_jwt
+from assessments.models import Award
+from assessments.selectors import award_for_badge
 
 TIMEOUT = 10  # seconds, for a badge or a key set fetched over HTTP
 
@@ -62,9 +66,6 @@ class Command(BaseCommand):
 
     def _token_of_site_path(self, url_path: str) -> str:
         """The badge this site serves at `url_path` (/certificats/<code>/badge.jwt), built here."""
-        from assessments.certificates import open_badge_jwt
-        from assessments.selectors import award_for_badge
-
         try:
             match = resolve(urlparse(url_path).path)
         except Resolver404:
@@ -103,8 +104,6 @@ class Command(BaseCommand):
         return keys
 
     def _fetch(self, url: str, *, what: str) -> str:
-        import requests
-
         try:
             response = requests.get(url, timeout=TIMEOUT)
         except requests.RequestException as exc:
@@ -118,8 +117,6 @@ class Command(BaseCommand):
 
     def _revoked_at(self, payload: dict):
         """When the badge is one of this site's and its award has been revoked, the revocation date."""
-        from assessments.models import Award
-
         try:
             match = resolve(urlparse(payload.get("jti") or "").path)
         except Resolver404:
