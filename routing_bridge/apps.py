@@ -8,6 +8,7 @@ class RoutingBridgeConfig(AppConfig):
     verbose_name = _("Pont de routage")
 
     def ready(self):
+        # Imported here: these modules load models, which do not exist until the apps are loaded.
         from academy.services import event_listener_register
         from routing_bridge.tasks import webhooks_kick
 

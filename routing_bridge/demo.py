@@ -1,5 +1,7 @@
 """Demo data of the routing bridge: GLPI-like ticket categories for the nine domains
 (routing_bridge/data/category_rules.csv) and a few ticket outcomes. Idempotent."""
+import csv
+import io
 import random
 from datetime import timedelta
 from pathlib import Path
@@ -16,9 +18,6 @@ RULES_CSV = Path(__file__).resolve().parent / "data" / "category_rules.csv"
 
 def _rules_with_known_skills(content: str) -> str:
     """Keep the rules whose skills all exist, so the demo works with any catalogue."""
-    import csv
-    import io
-
     known = set(Skill.objects.values_list("code", flat=True))
     reader = csv.DictReader(io.StringIO(content))
     out = io.StringIO()

@@ -27,13 +27,14 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
 from academy.models import TIER_ORDER, Counter, Staff, display_name
+from academy.services import counter_current
 from courses.paths import selectors as paths_selectors
 from routing_bridge.holders import holders_enabled, holders_ranking
 from routing_bridge.models import CategoryRule, TicketFeedback, category_key, category_normalize
 from skills.models import (
     CHANGE_COUNTER, DEFAULT_SCALE, Domain, Evidence, ProficiencyLevel, Skill, SkillChange, SkillLevel,
 )
-from skills.policy import evaluate
+from skills.policy import evaluate, evidence_counts_at
 
 MAX_LIMIT = 200
 
@@ -305,6 +306,7 @@ def _dt_read(value) -> datetime | None:
 
 def _raw(sql: str, params: list, *, prepare: bool = False) -> list[tuple]:
     if prepare and settings.BRIDGE_PREPARED_STATEMENTS and connection.vendor == "postgresql":
+        # Only PostgreSQL reaches here: the driver is not loaded on SQLite.
         import psycopg
 
         connection.ensure_connection()
@@ -566,8 +568,6 @@ def _attach_reasons(candidates: list[Candidate], *, required: list[Requirement],
 def _qualified_until(evidences, *, at: datetime, min_level: int) -> datetime | None:
     """The instant the level falls below `min_level` if nothing new is recorded (None: never).
     Evidences counting at `at` with a level >= min keep it up, each until it ends."""
-    from skills.policy import evidence_counts_at
-
     if min_level <= 0:
         return None
     ends = []
@@ -698,8 +698,6 @@ def taxonomy_read() -> dict:
 
 
 def change_log_version() -> int:
-    from academy.services import counter_current
-
     return counter_current(name=CHANGE_COUNTER)
 
 

@@ -21,6 +21,9 @@ from academy.tasks import task_kick
 from routing_bridge.models import (
     SCOPES, CategoryRequirement, CategoryRule, RouterClient, TicketFeedback, category_key, category_normalize,
 )
+from routing_bridge.selectors import category_rule_for
+from skills.models import Evidence, Skill
+from skills.services import evidence_record
 
 TOKEN_BYTES = 32
 TOKEN_PREFIX_LENGTH = 8
@@ -169,8 +172,6 @@ def category_rules_import(*, content: str | bytes, by=None, partial: bool = Fals
     `required`/`optional` as `CODE:LEVEL;CODE:LEVEL`, `tiers` as `N1;N2`). Validates the whole
     file first: with any error nothing is imported, unless `partial`, which imports the valid
     rows. Importing the same file twice changes nothing the second time."""
-    from skills.models import Skill
-
     report = ImportReport()
     try:
         text = kit.decode(content, columns=CATEGORY_CSV_HEADER)
@@ -325,10 +326,6 @@ def practice_evidence_apply(*, feedback: TicketFeedback, now: datetime | None = 
     least MIN_TICKETS tickets of the category (or its sub-categories, with the same rule) without
     escalating them within WINDOW_DAYS, record `practice` evidence at the rule's minimum level
     (capped at MAX_LEVEL) for each required skill, valid VALID_DAYS. Returns the evidences recorded."""
-    from routing_bridge.selectors import category_rule_for
-    from skills.models import Evidence
-    from skills.services import evidence_record
-
     policy = practice_policy()
     now = now or timezone.now()
     TicketFeedback.objects.filter(pk=feedback.pk, processed_at=None).update(processed_at=now)

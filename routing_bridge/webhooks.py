@@ -24,6 +24,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from academy.models import Event
+from academy.services import audit_log
 from academy.tasks import task_kick
 from routing_bridge.models import RouterClient, WebhookAttempt, WebhookDelivery, webhook_url_allowed
 
@@ -194,8 +195,6 @@ def client_deliver(*, client_id: int, now: datetime | None = None, max_items: in
 def deliveries_replay(*, deliveries, by=None) -> int:
     """Put parked deliveries back in their client's queue (at their place in the order) to be
     tried again now. Returns how many."""
-    from academy.services import audit_log
-
     ids = [d.pk for d in deliveries if d.status == WebhookDelivery.Status.PARKED]
     if not ids:
         return 0
