@@ -204,7 +204,7 @@ def test_b_chef_assigns_a_path_to_her_team_and_watches_it_progress(page, demo_si
     page.wait_for_load_state()
     screenshot(page, "b-04-affecte")
     with translation.override("fr"):
-        due_text = date_filter(due, "j M Y")
+        due_text = date_filter(due, "DATE_FORMAT")  # the site's one date style
     assigned = page.locator("section[aria-labelledby=assigned-title] tbody tr").filter(has_text=member.display_name)
     assert assigned.count() == 1, page.inner_text("main")
     assert due_text in assigned.inner_text()
@@ -258,7 +258,7 @@ def test_c_dispatch_finds_technicien_first_with_her_certification_as_the_reason(
     assert data["technicien_employee_id"] in first.locator("th").inner_text()
     assert first.locator("td").first.inner_text().strip() == "1"
     reasons = first.locator("ul.rb-reasons").inner_text()
-    assert data["skill_code"] in reasons
+    assert data["skill_name"] in reasons  # reasons name the skill, not its code
     assert f"niveau {journey_data.CERT_LEVEL}" in reasons
     assert "certification" in reasons.lower()
     screenshot(page, "c-02-technicien-premiere")
