@@ -118,7 +118,8 @@ class ImportView(View):
         form = self.upload_form(request.POST, request.FILES)
         if not form.is_valid():
             return self.render(request, form=form, status=400)
-        upload, partial = form.cleaned_data["file"], form.cleaned_data["partial"]
+        # An importer whose files are all or nothing (no `partial` field) imports them whole.
+        upload, partial = form.cleaned_data["file"], form.cleaned_data.get("partial", False)
         options = {name: value for name, value in form.cleaned_data.items() if name not in ("file", "partial")}
         content = upload.read()
         try:

@@ -1,13 +1,17 @@
-"""Wagtail admin views for editors: item analysis, question import (with an item-numbered error
-report; nothing is written when the file has an error) and export."""
+"""Wagtail admin views for editors: item analysis, question import (the import kit's preview then
+confirm, with an item-numbered error report; nothing is written when the file has an error) and
+export."""
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 
+from academy.import_views import ImportView, Outcome
 from academy.roles import user_is_editor
+from assessments.exchange import ImportReport
 from assessments.exchange import questions_export as export_json
 from assessments.exchange import questions_import as import_json
 from assessments.forms import QuestionImportForm
@@ -35,23 +39,45 @@ def item_analysis(request):
     })
 
 
-def questions_import(request):
-    _require_editor(request)
-    report = None
-    form = QuestionImportForm(request.POST or None, request.FILES or None)
-    status = 200
-    if request.method == "POST":
-        if form.is_valid():
-            report = import_json(text=form.cleaned_data["file"], actor=request.user,
-                                 dry_run=form.cleaned_data["dry_run"])
-            if report.ok and not form.cleaned_data["dry_run"]:
-                messages.success(request, report.summary)
-            elif not report.ok:
-                status = 400
+class QuestionsImportView(ImportView):
+    """The question bank import (JSON, docs/assessments.md) on the import kit's upload → preview →
+    confirm page: all or nothing, questions found again by their code."""
+
+    template_name = "assessments/admin/questions_import.html"
+    title = gettext_lazy("Import/export de questions")
+    header_icon = "download"
+    help_text = gettext_lazy("Format JSON décrit dans docs/assessments.md. Les questions sont reconnues par leur "
+                             "code : une question existante est mise à jour. Si une seule erreur est trouvée, rien "
+                             "n'est enregistré.")
+    form_class = QuestionImportForm
+    max_bytes = QuestionImportForm.MAX_BYTES
+
+    def allowed(self, user) -> bool:
+        return user_is_editor(user)
+
+    def upload_form(self, *args):
+        return self.form_class(*args, prefix=self.prefix)
+
+    def run(self, content: bytes, *, partial: bool, actor, filename: str, **options):
+        try:
+            text = content.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            report = ImportReport()
+            report.errors.append(_("Le fichier doit être encodé en UTF-8."))
+            return report
+        return import_json(text=text, actor=actor)
+
+    def describe(self, report) -> Outcome:
+        if not report.ok:
+            summary = ngettext("%(n)s erreur : rien n'a été enregistré.", "%(n)s erreurs : rien n'a été enregistré.",
+                               len(report.errors)) % {"n": len(report.errors)}
         else:
-            status = 400
-    return render(request, "assessments/admin/questions_import.html",
-                  {"form": form, "report": report, "dry_run": request.POST.get("dry_run")}, status=status)
+            summary = report.summary
+        return Outcome(summary=summary, errors=list(report.errors), ok=report.ok,
+                       written=report.ok and bool(report.created or report.updated))
+
+
+questions_import = QuestionsImportView.as_view()
 
 
 def questions_export(request):

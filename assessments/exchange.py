@@ -44,13 +44,6 @@ class ImportReport:
         return ngettext("%(n)s question créée", "%(n)s questions créées", self.created) % {"n": self.created} + \
             ", " + ngettext("%(n)s mise à jour.", "%(n)s mises à jour.", self.updated) % {"n": self.updated}
 
-    @property
-    def dry_run_summary(self) -> str:
-        """What a real import of the file would do."""
-        return ngettext("Fichier valide : %(n)s question à créer", "Fichier valide : %(n)s questions à créer",
-                        self.created) % {"n": self.created} + ", " + _(
-            "%(n)s à mettre à jour. Rien n'a été enregistré.") % {"n": self.updated}
-
 
 def _line_of_items(text: str) -> list[int]:
     """Best effort: the line on which each item of "questions" starts (for error messages)."""

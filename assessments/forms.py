@@ -50,14 +50,13 @@ class RevokeForm(forms.Form):
 
 
 class QuestionImportForm(forms.Form):
+    """The question file, all or nothing (the import kit's page shows a preview first)."""
+
+    MAX_BYTES = 5 * 1024 * 1024
     file = forms.FileField(label=_("Fichier JSON de questions"))
-    dry_run = forms.BooleanField(label=_("Vérifier seulement, sans rien enregistrer"), required=False)
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
-        if upload.size > 5 * 1024 * 1024:
+        if upload.size > self.MAX_BYTES:
             raise forms.ValidationError(_("Fichier trop gros (5 Mo au plus)."))
-        try:
-            return upload.read().decode("utf-8-sig")
-        except UnicodeDecodeError:
-            raise forms.ValidationError(_("Le fichier doit être encodé en UTF-8.")) from None
+        return upload

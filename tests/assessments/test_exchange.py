@@ -1,6 +1,7 @@
 """Question import/export (JSON): round trip, item-numbered error report, nothing written on
 error; management commands and the admin upload."""
 import json
+import re
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -146,8 +147,14 @@ class TestAdminUpload:
         data = {"file": SimpleUploadedFile("q.json", json.dumps(payload).encode(), "application/json"), **extra}
         return client.post(reverse("assessments_questions_import"), data)
 
-    def test_an_editor_imports_a_file(self, editor, gpo):
-        response = self.upload(editor, GOOD)
+    def test_an_editor_previews_a_file_then_imports_it(self, editor, gpo):
+        preview = self.upload(editor, GOOD)
+        assert preview.status_code == 200
+        assert "Aperçu" in preview.content.decode() and "7 questions créées" in preview.content.decode()
+        assert not Question.objects.exists()  # the preview writes nothing
+
+        token = re.search(r'name="token" value="([^"]+)"', preview.content.decode()).group(1)
+        response = editor.post(reverse("assessments_questions_import"), {"token": token})
         assert response.status_code == 200
         assert Question.objects.count() == 7
 
@@ -155,9 +162,10 @@ class TestAdminUpload:
         bad = json.loads(json.dumps(GOOD))
         bad["questions"][1]["choices"] = []
         response = self.upload(editor, bad)
-        assert response.status_code == 400
+        assert response.status_code == 422
         html = response.content.decode()
         assert "Question 2 (AD-002" in html and "rien n'a été enregistré" in html.replace("&#x27;", "'")
+        assert 'name="token"' not in html  # nothing to confirm
         assert not Question.objects.exists()
 
     def test_a_learner_cannot_import(self, learner, gpo):
