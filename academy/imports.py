@@ -18,6 +18,7 @@ from collections.abc import Iterable, Iterator
 from django.utils.translation import gettext as _
 
 from academy.exports import cell_unescape
+from academy.models import AuditEntry
 
 DELIMITERS = (",", ";", "\t")
 
@@ -105,8 +106,6 @@ def rows(text: str, *, delimiter: str, strict: bool = False) -> Iterator[tuple[i
 def audit_log_many(*, actor, entries: Iterable[tuple[str, object, str, dict]]) -> None:
     """`academy.services.audit_log` for many entries (action, target, reason, data) in one
     INSERT, in order."""
-    from academy.models import AuditEntry
-
     actor = actor if getattr(actor, "pk", None) else None
     AuditEntry.objects.bulk_create([
         AuditEntry(actor=actor, action=action, target_type=target._meta.label_lower if target is not None else "",

@@ -19,6 +19,7 @@ from django.utils.translation import ngettext
 from academy.json_input import JsonInputError, json_parse
 from assessments.grading import ResponseError, parse_decimal
 from assessments.models import CODE_RE, Choice, Difficulty, Question, QuestionType, TextMatch
+from skills.models import Skill
 
 FORMAT = "academie-questions"
 VERSION = 1
@@ -182,8 +183,6 @@ def _check_item(item, skills_by_code: dict) -> tuple[dict | None, list[str]]:
 def questions_import(*, text: str, actor=None, dry_run: bool = False) -> ImportReport:
     """Import a question file (see the module docstring). Nothing is written when the report has
     errors, or when `dry_run`."""
-    from skills.models import Skill
-
     report = ImportReport()
     try:
         payload = json_parse(text)

@@ -26,6 +26,7 @@ from academy.tasks import task_kick
 from learning_records.forwarding import lrs_default_sync, refusal_retry, refusals_retry_all
 from learning_records.models import ApiClient, LrsEndpoint, RefusedStatement
 from learning_records.selectors import dead_letters, lrs_status
+from learning_records.services import api_client_create
 from learning_records.tasks import xapi_forward_task
 
 
@@ -147,8 +148,6 @@ def _lrs_buttons(snippet, user, next_url=None):
 
 class ApiClientCreateView(CreateView):
     def save_instance(self):
-        from learning_records.services import api_client_create
-
         data = self.form.cleaned_data
         client, self._secret = api_client_create(name=data["name"], username=data["username"], by=self.request.user)
         return client

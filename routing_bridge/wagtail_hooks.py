@@ -25,7 +25,7 @@ from academy.admin_viewsets import ReadOnlyPolicy, SnippetViewSet
 from academy.import_views import ImportView, Outcome
 from academy.models import Tier
 from routing_bridge.models import (
-    SCOPE_CHOICES, CategoryRule, RouterClient, TicketFeedback, WebhookDelivery,
+    SCOPE_CHOICES, CategoryRule, RouterClient, TicketFeedback, WebhookDelivery, category_key,
 )
 from routing_bridge.services import (
     CATEGORY_CSV_HEADER, category_rules_export, category_rules_import, router_client_create, router_client_revoke,
@@ -172,8 +172,6 @@ class CategoryRuleForm(WagtailAdminModelForm):
 
     def clean(self):
         data = super().clean()
-        from routing_bridge.models import category_key
-
         category = data.get("category")
         if category:
             clash = CategoryRule.objects.filter(key=category_key(category)).exclude(pk=self.instance.pk)
