@@ -18,7 +18,6 @@ from collections.abc import Iterable, Iterator
 from django.utils.translation import gettext as _
 
 from academy.exports import cell_unescape
-from academy.models import AuditEntry
 
 DELIMITERS = (",", ";", "\t")
 
@@ -102,16 +101,6 @@ def rows(text: str, *, delimiter: str, strict: bool = False) -> Iterator[tuple[i
 
 
 # --- Writing in bulk ---------------------------------------------------------------------------
-
-def audit_log_many(*, actor, entries: Iterable[tuple[str, object, str, dict]]) -> None:
-    """`academy.services.audit_log` for many entries (action, target, reason, data) in one
-    INSERT, in order."""
-    actor = actor if getattr(actor, "pk", None) else None
-    AuditEntry.objects.bulk_create([
-        AuditEntry(actor=actor, action=action, target_type=target._meta.label_lower if target is not None else "",
-                   target_id=str(target.pk) if target is not None else "", reason=reason or "", data=data or {})
-        for action, target, reason, data in entries], batch_size=2000)
-
 
 def saved_many(model, objects: list, *, batch_size: int = 1000) -> None:
     """What `post_save` does for each object of `model` (Wagtail's search index and reference

@@ -1,5 +1,5 @@
 """Writes for the organisation: sequences, events, audit entries, notifications."""
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 
 from django.conf import settings
@@ -81,9 +81,8 @@ def counter_add(*, name: str, count: int) -> int:
     return row[0]
 
 
-def audit_log(*, actor, action: str, target=None, reason: str = "", data: dict | None = None) -> AuditEntry:
-    """Record who did what to which object, and why."""
-    return AuditEntry.objects.create(
+def _audit_entry(*, actor, action: str, target=None, reason: str = "", data: dict | None = None) -> AuditEntry:
+    return AuditEntry(
         actor=actor if getattr(actor, "pk", None) else None,
         action=action,
         target_type=target._meta.label_lower if target is not None else "",
@@ -91,6 +90,20 @@ def audit_log(*, actor, action: str, target=None, reason: str = "", data: dict |
         reason=reason or "",
         data=data or {},
     )
+
+
+def audit_log(*, actor, action: str, target=None, reason: str = "", data: dict | None = None) -> AuditEntry:
+    """Record who did what to which object, and why."""
+    entry = _audit_entry(actor=actor, action=action, target=target, reason=reason, data=data)
+    entry.save(force_insert=True)
+    return entry
+
+
+def audit_log_many(*, actor, entries: Iterable[tuple[str, object, str, dict]]) -> None:
+    """`audit_log` for many entries (action, target, reason, data) in one INSERT, in order."""
+    AuditEntry.objects.bulk_create([
+        _audit_entry(actor=actor, action=action, target=target, reason=reason, data=data)
+        for action, target, reason, data in entries], batch_size=2000)
 
 
 def notification_send(*, recipient, kind: str, title: str, body: str = "", url: str = "",

@@ -26,7 +26,7 @@ from django.utils.translation import ngettext
 
 from academy import imports as kit
 from academy.models import Profile, Staff, Team, Tier
-from academy.services import audit_log, event_publish_many, staff_event_data
+from academy.services import audit_log, audit_log_many, event_publish_many, staff_event_data
 
 COLUMNS = (
     "employee_id", "username", "email", "first_name", "last_name", "team", "profile", "tier",
@@ -518,7 +518,7 @@ def _write(rows: list[_Row], report: StaffImportReport, *, actor) -> None:
         data = staff_event_data(staff)
         if data != before.get(staff.employee_id):
             events.append((None, None, data))
-    kit.audit_log_many(actor=actor, entries=audit)
+    audit_log_many(actor=actor, entries=audit)
     event_publish_many(type="staff.updated", items=events)
     if report.changes:
         audit_log(actor=actor, action="staff.import", reason=report.filename, data={
@@ -545,7 +545,7 @@ def _teams(rows: list[_Row], report: StaffImportReport, *, actor) -> dict[str, T
     for team in created:
         teams[team.name.lower()] = team
         report.teams_created.append(team.name)
-    kit.audit_log_many(actor=actor, entries=[("team.create", team, _("import des collaborateurs"), {})
+    audit_log_many(actor=actor, entries=[("team.create", team, _("import des collaborateurs"), {})
                                              for team in created])
     return teams
 
