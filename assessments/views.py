@@ -42,6 +42,16 @@ def _own_attempt(request, pk) -> Attempt:
     return attempt
 
 
+def _closed_answer(request, attempt: Attempt, now):
+    """The answer to a page of an attempt that can no longer be worked on (handed in: its result;
+    past its deadline: handed in now, then its result), or None while it is open."""
+    if attempt.status != AttemptStatus.OPEN:
+        return redirect("assessments:attempt_result", pk=attempt.pk)
+    if attempt.deadline and now >= attempt.deadline:
+        return _expired_submit(request, attempt, now)
+    return None
+
+
 def _remaining_seconds(attempt: Attempt, now) -> int | None:
     if attempt.deadline is None:
         return None
@@ -143,10 +153,8 @@ def attempt_take(request, pk):
     handed in and asks for confirmation (attempt_submit), "submit" (the timer) hands in."""
     attempt = _own_attempt(request, pk)
     now = timezone.now()
-    if attempt.status != AttemptStatus.OPEN:
-        return redirect("assessments:attempt_result", pk=attempt.pk)
-    if attempt.deadline and now >= attempt.deadline:
-        return _expired_submit(request, attempt, now)
+    if (closed := _closed_answer(request, attempt, now)) is not None:
+        return closed
     rows = list(AttemptQuestion.objects.filter(attempt=attempt).order_by("position"))
     if request.method == "GET":
         values = {row.question_id: row.response for row in rows}
@@ -184,10 +192,8 @@ def attempt_submit(request, pk):
     the confirmation works without JavaScript). POST: hand in and show the result."""
     attempt = _own_attempt(request, pk)
     now = timezone.now()
-    if attempt.status != AttemptStatus.OPEN:
-        return redirect("assessments:attempt_result", pk=attempt.pk)
-    if attempt.deadline and now >= attempt.deadline:
-        return _expired_submit(request, attempt, now)
+    if (closed := _closed_answer(request, attempt, now)) is not None:
+        return closed
     if request.method == "POST":
         services.attempt_submit(attempt=attempt, now=now)
         return redirect("assessments:attempt_result", pk=attempt.pk)
