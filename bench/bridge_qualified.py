@@ -136,7 +136,7 @@ def load(n_staff, n_skills, rng):
 
 def bench_qualified(skill_codes, rng, queries):
     from routing_bridge.api import _qualification_out
-    from routing_bridge.selectors import Requirement, staff_qualified
+    from routing_bridge.qualification import Requirement, staff_qualified
 
     def one():
         codes = rng.sample(skill_codes, 3)

@@ -1,5 +1,5 @@
 """The routing bridge API, version 1 (../shared/contracts/bridge-api.md). One function per
-operation; the rules live in the modules it calls (selectors, category_rules, snapshot, changes,
+operation; the rules live in the modules it calls (qualification, category_rules, snapshot, changes,
 services), whose errors (routing_bridge.errors) are given their HTTP status here."""
 import base64
 import binascii
@@ -25,7 +25,7 @@ from pydantic import BeforeValidator, StrictInt, field_validator
 
 from academy.json_input import NulCharacter, json_parse
 from academy.models import Staff
-from routing_bridge import selectors, services
+from routing_bridge import qualification, services
 from routing_bridge.category_rules import category_route_rule, route_filters
 from routing_bridge.changes import changes_since
 from routing_bridge.errors import BridgeError, InvalidQuery, NotFound
@@ -496,7 +496,7 @@ def changes(request, filters: Query[ChangesQuery]):
     return changes_since(since=filters.since, limit=filters.limit)
 
 
-def _qualification_out(result: selectors.Qualification) -> dict:
+def _qualification_out(result: qualification.Qualification) -> dict:
     """The body of QualifiedOut exactly as ninja would dump it after validation (same keys, same
     order, nothing else), so that it can be rendered without validating every nested item:
     `qualified` is the bridge's hot path. A test compares both renderings."""
@@ -533,9 +533,9 @@ def _filters(payload: FiltersIn) -> dict:
 @api.post("/qualified", response={200: QualifiedOut, **ERRORS}, auth=ClientToken("qualified:query"),
           summary="Qui est qualifié, classé", operation_id="qualified")
 def qualified(request, payload: QualifiedIn):
-    result = selectors.staff_qualified(
-        required=[selectors.Requirement(r.skill, r.min_level) for r in payload.required],
-        optional=[selectors.Requirement(r.skill, r.min_level) for r in payload.optional],
+    result = qualification.staff_qualified(
+        required=[qualification.Requirement(r.skill, r.min_level) for r in payload.required],
+        optional=[qualification.Requirement(r.skill, r.min_level) for r in payload.optional],
         **_filters(payload),
     )
     return _render(request, _qualification_out(result))
@@ -547,7 +547,7 @@ def route(request, payload: RouteIn):
     rule = category_route_rule(category=payload.ticket.category)
     required, optional = rule.required, rule.optional
     filters = {**_filters(payload), **route_filters(rule, tiers=payload.tiers)}
-    result = selectors.staff_qualified(required=required, optional=optional, **filters)
+    result = qualification.staff_qualified(required=required, optional=optional, **filters)
     out = _qualification_out(result)
     out["ticket_id"] = payload.ticket.id
     out["rule"] = {

@@ -9,10 +9,10 @@ from functools import lru_cache
 from django.db import connection
 from django.utils.translation import gettext as _
 
-from routing_bridge.db import _marks, _qn, _raw
+from routing_bridge.db import placeholders, sql_rows, table_name
 from routing_bridge.errors import InvalidQuery, UnknownCategory
 from routing_bridge.models import CategoryRule, category_key, category_normalize
-from routing_bridge.selectors import Requirement
+from routing_bridge.qualification import Requirement
 from skills.models import Skill
 
 
@@ -93,11 +93,11 @@ def route_filters(rule: RouteRule, *, tiers: list[str] | None) -> dict:
 
 @lru_cache(maxsize=32)
 def _route_rule_sql(vendor: str, n_keys: int) -> str:
-    requirement = _qn(CategoryRule.requirements.rel.related_model)
+    requirement = table_name(CategoryRule.requirements.rel.related_model)
     return (
-        f"SELECT r.key, r.category, r.tiers, q.optional, q.min_level, k.code FROM {_qn(CategoryRule)} r "
-        f"LEFT OUTER JOIN {requirement} q ON q.rule_id = r.id LEFT OUTER JOIN {_qn(Skill)} k ON k.id = q.skill_id "
-        f"WHERE r.key IN ({_marks(n_keys)}) AND r.active = %s ORDER BY r.key, q.sort_order, q.id"
+        f"SELECT r.key, r.category, r.tiers, q.optional, q.min_level, k.code FROM {table_name(CategoryRule)} r "
+        f"LEFT OUTER JOIN {requirement} q ON q.rule_id = r.id LEFT OUTER JOIN {table_name(Skill)} k ON k.id = q.skill_id "
+        f"WHERE r.key IN ({placeholders(n_keys)}) AND r.active = %s ORDER BY r.key, q.sort_order, q.id"
     )
 
 
@@ -109,7 +109,7 @@ def category_route_rule(*, category: str) -> RouteRule:
         return _rule_data(category_route(category=category))  # raises the InvalidQuery of an empty category
     keys = category_keys(category)
     by_key: dict[str, list] = {}
-    for row in _raw(_route_rule_sql(connection.vendor, len(keys)), [*keys, True], prepare=True):
+    for row in sql_rows(_route_rule_sql(connection.vendor, len(keys)), [*keys, True], prepare=True):
         by_key.setdefault(row[0], []).append(row)
     for key in keys:
         if key in by_key:

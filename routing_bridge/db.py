@@ -10,19 +10,19 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 
-def _qn(model) -> str:
+def table_name(model) -> str:
     return connection.ops.quote_name(model._meta.db_table)
 
 
-def _marks(n: int) -> str:
+def placeholders(n: int) -> str:
     return ", ".join(["%s"] * n)
 
 
-def _dt_param(value: datetime):
+def datetime_param(value: datetime):
     return connection.ops.adapt_datetimefield_value(value)
 
 
-def _dt_read(value) -> datetime | None:
+def datetime_read(value) -> datetime | None:
     """A datetime read by a raw statement: SQLite gives text, PostgreSQL aware datetimes."""
     if value is None or isinstance(value, datetime):
         return value if value is None or timezone.is_aware(value) else timezone.make_aware(value, dt_timezone.utc)
@@ -37,7 +37,7 @@ def _dt_read(value) -> datetime | None:
 # behind a pooler that cannot keep them (PgBouncer before 1.21 in transaction mode).
 
 
-def _raw(sql: str, params: list, *, prepare: bool = False) -> list[tuple]:
+def sql_rows(sql: str, params: list, *, prepare: bool = False) -> list[tuple]:
     if prepare and settings.BRIDGE_PREPARED_STATEMENTS and connection.vendor == "postgresql":
         # Only PostgreSQL reaches here: the driver is not loaded on SQLite.
         import psycopg

@@ -10,7 +10,7 @@ from academy.models import Staff
 from courses.paths import selectors as paths_selectors
 from routing_bridge.category_rules import category_requirements, category_rule_for
 from routing_bridge.models import TicketFeedback
-from routing_bridge.selectors import staff_qualified
+from routing_bridge.qualification import staff_qualified
 
 
 def paths_closing_links(requirements: dict[str, int]) -> list[dict]:

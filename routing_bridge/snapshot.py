@@ -16,7 +16,7 @@ from django.db.models.functions import Cast
 
 from academy.models import Counter, Staff, display_name
 from academy.services import counter_current
-from routing_bridge.db import _qn, _raw
+from routing_bridge.db import sql_rows, table_name
 from skills.models import CHANGE_COUNTER, Domain, ProficiencyLevel, Skill, SkillLevel
 
 
@@ -140,7 +140,7 @@ def _snapshot_sql(after: bool, team: bool, tier: bool, active: bool) -> str:
     `json.dumps` writes `_record_head` (", " and ": " separators, non-ASCII kept, control
     characters \\u00xx; to_json and jsonb escape strings exactly so), then `"skills"` with
     DjangoJSONEncoder's datetimes (UTC, milliseconds only when there are some, "Z")."""
-    user_table = _qn(Staff.user.field.related_model)
+    user_table = table_name(Staff.user.field.related_model)
     until = "c.valid_until AT TIME ZONE 'UTC'"
     valid_until = (
         f"""CASE WHEN c.valid_until IS NULL THEN ',"valid_until":null,"sources":'"""
@@ -150,8 +150,8 @@ def _snapshot_sql(after: bool, team: bool, tier: bool, active: bool) -> str:
     )
     cells = (
         f"""(SELECT string_agg('{{"code":' || to_json(k.code)::text || ',"level":' || c.level::text || {valid_until}"""
-        f""" || COALESCE(c.sources::text, '[]') || '}}', ',' ORDER BY k.code) FROM {_qn(SkillLevel)} c"""
-        f""" INNER JOIN {_qn(Skill)} k ON k.id = c.skill_id WHERE c.staff_id = p.id AND c.level > 0)"""
+        f""" || COALESCE(c.sources::text, '[]') || '}}', ',' ORDER BY k.code) FROM {table_name(SkillLevel)} c"""
+        f""" INNER JOIN {table_name(Skill)} k ON k.id = c.skill_id WHERE c.staff_id = p.id AND c.level > 0)"""
     )
     # academy.models.display_name: "First Last" stripped as str.strip() does, else the username.
     name = f"COALESCE(NULLIF(btrim(p.first_name || ' ' || p.last_name, {_sql_whitespace()}), ''), p.username)"
@@ -179,10 +179,10 @@ def _snapshot_sql(after: bool, team: bool, tier: bool, active: bool) -> str:
     return (
         f"WITH page AS MATERIALIZED ("
         f"SELECT s.id, s.employee_id, u.username, u.first_name, u.last_name, t.name AS team, s.profile, s.tier, "
-        f"s.languages, s.active FROM {_qn(Staff)} s INNER JOIN {user_table} u ON u.id = s.user_id "
-        f"LEFT OUTER JOIN {_qn(Staff.team.field.related_model)} t ON t.id = s.team_id "
+        f"s.languages, s.active FROM {table_name(Staff)} s INNER JOIN {user_table} u ON u.id = s.user_id "
+        f"LEFT OUTER JOIN {table_name(Staff.team.field.related_model)} t ON t.id = s.team_id "
         f"{'WHERE ' + ' AND '.join(where) if where else ''} ORDER BY s.employee_id LIMIT %s) "
-        f"SELECT (SELECT value FROM {_qn(Counter)} WHERE name = %s), (SELECT count(*) FROM page), "
+        f"SELECT (SELECT value FROM {table_name(Counter)} WHERE name = %s), (SELECT count(*) FROM page), "
         f"string_agg(r.record, ',' ORDER BY r.employee_id), max(r.employee_id), bool_and(r.record IS NOT NULL) "
         f"FROM (SELECT p.employee_id, {record} AS record FROM page p ORDER BY p.employee_id LIMIT %s) r"
     )
@@ -198,7 +198,7 @@ def staff_snapshot_page_json(*, after: str | None, limit: int, team: str | None 
     if connection.vendor == "postgresql":
         sql = _snapshot_sql(bool(after), team is not None, tier is not None, active is not None)
         params = [p for p in (after or None, team, tier, active) if p is not None] + [limit + 1, CHANGE_COUNTER, limit]
-        (version, matched, items, last, exact), = _raw(sql, params, prepare=True)
+        (version, matched, items, last, exact), = sql_rows(sql, params, prepare=True)
         if exact is not False:  # None: an empty page
             return {"version": version or 0, "items_json": items or "", "last": last if matched > limit else None}
     page = staff_snapshot_page(after=after, limit=limit, team=team, tier=tier, active=active, raw=True)

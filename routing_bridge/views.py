@@ -5,7 +5,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 
 from academy.roles import user_is_admin, user_is_dispatcher, user_is_lead
-from routing_bridge import selectors
+from routing_bridge import qualification
 from routing_bridge.category_rules import categories_active, category_route_rule, route_filters
 from routing_bridge.errors import BridgeError
 from routing_bridge.forms import OPTIONAL_ROWS, REQUIRED_ROWS, QualifiedForm
@@ -17,7 +17,7 @@ def _can_dispatch(user) -> bool:
     return user_is_dispatcher(user) or user_is_lead(user) or user_is_admin(user)
 
 
-def _shown(requirement: selectors.Requirement, names: dict) -> dict:
+def _shown(requirement: qualification.Requirement, names: dict) -> dict:
     return {"skill": requirement.skill, "name": names.get(requirement.skill, requirement.skill),
             "min_level": requirement.min_level}
 
@@ -42,9 +42,9 @@ def qualified(request):
                 required, optional = rule.required, rule.optional
                 filters = route_filters(rule, tiers=filters["tiers"])
             else:
-                required = [selectors.Requirement(code, level) for code, level in data["required"]]
-                optional = [selectors.Requirement(code, level) for code, level in data["optional"]]
-            result = selectors.staff_qualified(required=required, optional=optional, at=data["at"], limit=50,
+                required = [qualification.Requirement(code, level) for code, level in data["required"]]
+                optional = [qualification.Requirement(code, level) for code, level in data["optional"]]
+            result = qualification.staff_qualified(required=required, optional=optional, at=data["at"], limit=50,
                                                **filters)
             # What the page shows of each requirement: the skill's name and the level asked.
             names = {skill.code: skill.name for skill in skills}

@@ -104,8 +104,6 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # The routing bridge prepares its hot statements on PostgreSQL; turn off behind a pooler that
 # cannot keep prepared statements (PgBouncer before 1.21 in transaction mode).
 BRIDGE_PREPARED_STATEMENTS = env_bool("BRIDGE_PREPARED_STATEMENTS", True)
-# `qualified` prefilters its candidates with bit sets kept in each process (routing_bridge.holders).
-BRIDGE_HOLDER_SETS = env_bool("BRIDGE_HOLDER_SETS", True)
 # Webhooks only to https:// URLs (on in production: prod.py).
 BRIDGE_WEBHOOK_HTTPS_ONLY = env_bool("BRIDGE_WEBHOOK_HTTPS_ONLY", False)
 

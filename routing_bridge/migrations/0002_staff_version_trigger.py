@@ -1,6 +1,6 @@
 """PostgreSQL: every statement that writes `academy_staff` sets the counter row `staff_version`
 to a new number of the sequence `routing_bridge_staff_version`, in the writing transaction.
-routing_bridge.holders keeps a copy of the staff rows it ranks with (active, tier, profile,
+routing_bridge.matrix keeps a copy of the staff rows it ranks with (active, tier, profile,
 employee id) and reads this row on each use: a different number means the copy must be read
 again. A sequence number is never handed out twice, even when its transaction rolls back, so the
 row's value names one state of the table (an increment could come back to a value already seen

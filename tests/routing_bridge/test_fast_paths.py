@@ -17,7 +17,7 @@ from routing_bridge import category_rules, snapshot
 from routing_bridge.api import QualifiedOut, _qualification_out, api
 from routing_bridge.errors import BridgeError
 from routing_bridge.models import CategoryRule
-from routing_bridge.selectors import Requirement, staff_qualified
+from routing_bridge.qualification import Requirement, staff_qualified
 from routing_bridge.services import feedback_record
 from skills.models import SkillLevel
 from skills.services import evidence_record

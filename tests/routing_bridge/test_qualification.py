@@ -12,9 +12,10 @@ from hypothesis import strategies as st
 from academy.models import TIER_ORDER
 from routing_bridge.errors import InvalidQuery
 from routing_bridge.models import TicketFeedback
-from routing_bridge.selectors import Requirement, staff_qualified
-from skills.models import Evidence
-from skills.services import cell_refresh, evidence_record, evidence_revoke
+from routing_bridge import qualification
+from routing_bridge.qualification import Requirement, staff_qualified
+from skills.models import Evidence, SkillLevel
+from skills.services import evidence_record, evidence_revoke
 from tests.factories import SkillFactory, StaffFactory, UserFactory
 
 R = Requirement
@@ -156,16 +157,37 @@ def test_at_before_a_revocation_still_sees_the_level(gpo):
     assert staff_qualified(required=[R("AD.GPO", 2)]).total_qualified == 0
 
 
-def test_now_uses_the_cells_but_not_a_cell_whose_expiry_the_sweep_has_not_applied(gpo):
+def test_now_drops_a_level_at_its_exact_expiry_though_the_sweep_has_not_run(gpo):
     a = person("A")
-    evidence_record(staff=a, skill=gpo, level=3, source="certification",
-                    valid_until=timezone.now() + timedelta(hours=1))
+    until = timezone.now().replace(microsecond=0) + timedelta(hours=1)
+    evidence_record(staff=a, skill=gpo, level=3, source="certification", valid_until=until)
     fresh = staff_qualified(required=[R("AD.GPO", 3)])
-    assert (fresh.source, fresh.total_qualified) == ("cells", 1)
-    later = timezone.now() + timedelta(hours=2)
-    with mock.patch("django.utils.timezone.now", return_value=later):
-        stale = staff_qualified(required=[R("AD.GPO", 3)])
-    assert (stale.source, stale.total_qualified) == ("ledger", 0)
+    assert (fresh.source, fresh.total_qualified) == ("matrix", 1)
+    with mock.patch("django.utils.timezone.now", return_value=until - timedelta(microseconds=1)):
+        assert staff_qualified(required=[R("AD.GPO", 3)]).total_qualified == 1
+    with mock.patch("django.utils.timezone.now", return_value=until):
+        expired = staff_qualified(required=[R("AD.GPO", 3)])
+    assert (expired.source, expired.total_qualified) == ("matrix", 0)
+    assert SkillLevel.objects.get(staff=a, skill=gpo).level == 3  # the sweep has not run
+
+
+def test_a_made_up_ranking_key_is_one_function_and_both_now_and_at_follow_it(gpo, monkeypatch):
+    """docs/architecture.md: adding a ranking key is a line in `ranking_keys`. Here a made-up
+    first key, "the most over-qualified first", reverses the usual order for now and for `at`."""
+    expert, practitioner = person("A"), person("B")
+    evidence_record(staff=expert, skill=gpo, level=4, source="certification")
+    evidence_record(staff=practitioner, skill=gpo, level=2, source="exam")
+    usual = [c.employee_id for c in staff_qualified(required=[R("AD.GPO", 2)]).candidates]
+    assert usual == ["B", "A"]
+    plain = qualification.ranking_keys
+
+    def experts_first(matrix, rows, query):
+        return [-qualification.over_qualification(matrix, rows, query), *plain(matrix, rows, query)]
+
+    monkeypatch.setattr(qualification, "ranking_keys", experts_first)
+    now = staff_qualified(required=[R("AD.GPO", 2)])
+    at = staff_qualified(required=[R("AD.GPO", 2)], at=now.as_of)
+    assert [c.employee_id for c in now.candidates] == [c.employee_id for c in at.candidates] == ["A", "B"]
 
 
 def test_it_rejects_unknown_skills_levels_outside_the_scale_and_a_limit_above_200(gpo):
@@ -267,6 +289,11 @@ def _build(staff_spec, evidence_spec, feedback_spec, base):
     return staff, evidences, feedback, objects, skills
 
 
+def _answer(candidate):
+    return (candidate.employee_id, candidate.rank, candidate.levels, candidate.optional_met,
+            candidate.over_qualification, candidate.last_assigned_at, candidate.skills, candidate.qualified_until)
+
+
 def _boundaries(evidences, base):
     """Instants where the answer may change, and one second either side."""
     instants = {base, base - 50 * HOUR}
@@ -304,13 +331,14 @@ def test_qualification_matches_a_brute_force_oracle(db, staff_spec, evidence_spe
                 own = [e for e in evidences if e["staff"] == c.employee_id and e["skill"] == reason["skill"]]
                 assert reason["level"] == oracle_level(own, t)
 
-        # Now (`at` omitted) from the cells must give the answer of the ledger at this instant.
-        for obj in objects:
-            for skill in skills.values():
-                cell_refresh(staff=obj, skill=skill, reason="test")
+        # Now (`at` omitted), from the process's matrix, must give the answer of the ledger at the
+        # same instant: same people, order, levels, reasons and qualified_until.
         now_result = staff_qualified(required=reqs, optional=opts, tiers=tiers, limit=200)
         now_expected = oracle(staff, evidences, feedback, required=required, optional=optional, tiers=tiers,
                               t=now_result.as_of)
-        assert now_result.source == "cells"
+        assert now_result.source == "matrix"
         assert [(c.employee_id, c.optional_met, c.over_qualification) for c in now_result.candidates] == now_expected
+        same_instant = staff_qualified(required=reqs, optional=opts, tiers=tiers, limit=200, at=now_result.as_of)
+        assert same_instant.source == "ledger"
+        assert [_answer(c) for c in now_result.candidates] == [_answer(c) for c in same_instant.candidates]
         transaction.set_rollback(True)

@@ -8,7 +8,7 @@ from django.utils.dateparse import parse_date, parse_datetime
 
 from routing_bridge.category_rules import category_route_rule, route_filters
 from routing_bridge.errors import BridgeError
-from routing_bridge.selectors import staff_qualified
+from routing_bridge.qualification import staff_qualified
 
 
 def _parse_when(value: str):

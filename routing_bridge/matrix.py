@@ -1,0 +1,472 @@
+"""The matrix the qualification engine reads (routing_bridge.qualification), as columns.
+
+`Matrix` is what the rules of DESIGN.md read, whatever the instant: the staff as columns in
+employee-id order (row i of every column is the same person), each skill's effective levels as one
+array, the last assignments, and the evidences that hold each level up (for the reasons). Two
+sources fill it, with the same policy (skills.policy):
+
+- **now**: `matrix_now()`, the copy each process keeps in memory and brings up to date at each
+  use. It holds the ledger's evidences that can still count (not `self`, not revoked, not
+  expired) and evaluates the policy itself, so a level drops at its exact instant whether the
+  expiry sweep has run or not. Keeping it current costs one statement per use, which reads three
+  version numbers and the ledger's rows after the last one applied (nearly always none):
+    * `skills_evidence.ledger_seq` numbers every insert and revocation in commit order (a trigger;
+      writers hold the change-log lock), so the rows after N are exactly what changed;
+    * the counter row `staff_version` changes with every write to the staff, the users' names,
+      skills and the scale (triggers, routing_bridge migrations 0002-0003): the people columns are
+      read again and the level arrays re-indexed (about 30 ms at 10,000 staff);
+    * the counter row `feedback_version` changes with every write to ticket feedback: the last
+      assignments are read again (one grouped read);
+    * the counter row `ledger_reset` changes when evidences are deleted, and the last row applied
+      must still be there, unchanged: otherwise (a rollback, as between tests, or a restore) the
+      copy is built again from the ledger.
+- **another instant**: `matrix_at(at, skill_ids)`, the policy evaluated over the ledger at `at`
+  for the skills asked, built for one query.
+
+Memory: about 200 bytes per evidence that can count (10,000 staff holding 20 skills each: about
+40 MB per process).
+"""
+import gc
+import heapq
+import threading
+from collections import namedtuple
+from contextlib import contextmanager
+from datetime import datetime, timedelta
+from datetime import timezone as dt_timezone
+from functools import lru_cache
+
+import numpy as np
+from django.db import connection, transaction
+from django.utils import timezone
+
+from academy.models import TIER_ORDER, Counter, Staff, display_name
+from routing_bridge.db import datetime_param, datetime_read, sql_rows, table_name
+from routing_bridge.models import TicketFeedback
+from skills.models import DEFAULT_SCALE, Evidence, ProficiencyLevel, Skill
+from skills.policy import SELF, evaluate, next_change, qualified_until
+
+# What the policy and the reasons read of an evidence (skills.policy.EvidenceLike). Instants are
+# integers, microseconds since 1970-01-01 UTC: the policy only compares them, and integers are
+# read and compared many times faster than datetimes (`instant()` turns one back).
+Held = namedtuple("Held", "pk level source observed_at valid_until revoked_at")
+
+# Beyond this many ledger rows to apply at once, building the copy again is cheaper.
+MAX_CATCH_UP = 5000
+# From this many (staff, skill) pairs held, the copy is frozen out of the garbage collector's walks.
+FREEZE_FROM = 50_000
+NEVER = -1  # last assignment of someone never assigned: ranked first
+PEOPLE_VERSION = "staff_version"
+LEDGER_RESET = "ledger_reset"
+FEEDBACK_VERSION = "feedback_version"
+_EPOCH = datetime(1970, 1, 1, tzinfo=dt_timezone.utc)
+
+
+def micros(value: datetime | None) -> int | None:
+    """An instant as microseconds since the epoch (None stays None)."""
+    if value is None:
+        return None
+    return (value - _EPOCH) // timedelta(microseconds=1)
+
+
+def instant(value: int | None) -> datetime | None:
+    """Microseconds since the epoch as an aware datetime in UTC (None stays None)."""
+    return None if value is None else _EPOCH + timedelta(microseconds=value)
+
+
+def _micros_sql(column: str) -> str:
+    """A timestamp column read as microseconds since the epoch: by PostgreSQL (exact, no datetime
+    built per row); elsewhere as stored, turned into microseconds by `_micros_read`."""
+    if connection.vendor == "postgresql":
+        return f"(EXTRACT(EPOCH FROM {column}) * 1000000)::bigint"
+    return column
+
+
+def _micros_read(value) -> int | None:
+    if value is None or isinstance(value, int):
+        return value
+    return micros(datetime_read(value))
+
+
+class People:
+    """The staff as columns, row i being the i-th employee id in code-point order (the order of
+    the last ranking key), with the reference data a query is checked against."""
+
+    def __init__(self, rows, skill_codes: dict[str, int], scale: list[int]):
+        # (id, employee_id, tier, profile, languages, active, first name, last name, username)
+        rows = sorted(rows, key=lambda row: row[1])
+        self.size = len(rows)
+        self.staff_ids = [row[0] for row in rows]
+        self.row_of = {staff_id: i for i, staff_id in enumerate(self.staff_ids)}
+        self.employee_ids = [row[1] for row in rows]
+        self.row_of_employee = {employee_id: i for i, employee_id in enumerate(self.employee_ids)}
+        self.tier = [row[2] for row in rows]
+        self.profile = [row[3] for row in rows]
+        self.active = np.array([bool(row[5]) for row in rows], dtype=bool)
+        self.tier_rank = np.array([TIER_ORDER.get(tier, 99) for tier in self.tier], dtype=np.int16)
+        self.display_name = [display_name(*row[6:9]) for row in rows]
+        self._tiers = _masks(self.tier, self.size)
+        self._profiles = _masks(self.profile, self.size)
+        spoken = [{str(x).lower() for x in (row[4] or []) if isinstance(x, str)} for row in rows]
+        self._languages = _masks_many(spoken, self.size)
+        self.skill_codes = skill_codes
+        self.scale = scale
+
+    def tiers(self, names) -> np.ndarray:
+        return _any(self._tiers, names, self.size)
+
+    def profiles(self, names) -> np.ndarray:
+        return _any(self._profiles, names, self.size)
+
+    def speaking(self, language: str) -> np.ndarray:
+        return self._languages.get(language.lower(), np.zeros(self.size, dtype=bool))
+
+
+def _masks(values, size) -> dict:
+    masks = {}
+    for i, value in enumerate(values):
+        masks.setdefault(value, np.zeros(size, dtype=bool))[i] = True
+    return masks
+
+
+def _masks_many(value_sets, size) -> dict:
+    masks = {}
+    for i, values in enumerate(value_sets):
+        for value in values:
+            masks.setdefault(value, np.zeros(size, dtype=bool))[i] = True
+    return masks
+
+
+def _any(masks, names, size) -> np.ndarray:
+    result = np.zeros(size, dtype=bool)
+    for name in names:
+        if name in masks:
+            result |= masks[name]
+    return result
+
+
+class Matrix:
+    """What the rules read at one instant: the people, each skill's levels, the last assignments
+    and the evidences behind each level."""
+
+    def __init__(self, people: People, at: datetime):
+        self.people = people
+        self.at = at
+        self.at_us = micros(at)
+        self.levels: dict[int, np.ndarray] = {}  # skill id -> level by row (uint8)
+        self.last_assigned = np.full(people.size, NEVER, dtype=np.int64)  # microseconds, NEVER when never
+        self.evidences: dict[tuple[int, int], list] = {}  # (staff id, skill id) -> [Held]
+        # (staff id, skill id) -> {min level: reason}, valid until the pair changes (`forget`).
+        self._reasons: dict[tuple[int, int], dict] = {}
+
+    def moved_to(self, at: datetime) -> None:
+        """The same matrix now read at `at` (the caller has applied what changed up to `at`)."""
+        self.at, self.at_us = at, micros(at)
+
+    def level(self, skill_id: int) -> np.ndarray:
+        levels = self.levels.get(skill_id)
+        return levels if levels is not None else np.zeros(self.people.size, dtype=np.uint8)
+
+    def assigned(self, row: int, at_us: int) -> None:
+        """Someone was assigned at `at_us` (kept when later than their last assignment known)."""
+        if at_us > self.last_assigned[row]:
+            self.last_assigned[row] = at_us
+
+    def last_assigned_at(self, row: int) -> datetime | None:
+        value = int(self.last_assigned[row])
+        return None if value == NEVER else instant(value)
+
+    def reason(self, row: int, skill_id: int, min_level: int) -> dict:
+        """What holds `skill_id` up for the person of `row` at the matrix's instant (skills.policy):
+        the level, until when it holds, until when `min_level` stays met, and the evidences."""
+        key = (self.people.staff_ids[row], skill_id)
+        memo = self._reasons.setdefault(key, {})
+        found = memo.get(min_level)
+        if found is None:
+            evidences = self.evidences.get(key, ())
+            result = evaluate(evidences, self.at_us)
+            found = memo[min_level] = {
+                "level": result.level, "valid_until": instant(result.valid_until),
+                "qualified_until": instant(qualified_until(evidences, self.at_us, min_level)),
+                "evidence": [{"id": e.pk, "source": e.source, "level": e.level, "observed_at": instant(e.observed_at),
+                              "valid_until": instant(e.valid_until)}
+                             for e in sorted(result.holding, key=lambda e: (e.observed_at, e.pk))],
+            }
+        return found
+
+    def forget(self, staff_id: int, skill_id: int) -> None:
+        self._reasons.pop((staff_id, skill_id), None)
+
+
+# --- Reading the database -------------------------------------------------------------------------
+
+
+def _people_read() -> People:
+    staff = Staff.objects.values_list("id", "employee_id", "tier", "profile", "languages", "active",
+                                      "user__first_name", "user__last_name", "user__username")
+    codes = dict(Skill.objects.values_list("code", "id"))
+    scale = sorted(ProficiencyLevel.objects.values_list("level", flat=True)) or [level for level, *_ in DEFAULT_SCALE]
+    return People(list(staff), codes, scale)
+
+
+def _assignments_read(matrix: Matrix) -> list[tuple[int, int]]:
+    """Fill the last assignments up to the matrix's instant; returns the later ones
+    [(instant in microseconds, staff id)]."""
+    table, occurred = table_name(TicketFeedback), _micros_sql("occurred_at")
+    at = datetime_param(matrix.at)
+    for staff_id, last in sql_rows(f"SELECT staff_id, MAX({occurred}) FROM {table} WHERE occurred_at <= %s "
+                                   f"GROUP BY staff_id", [at]):
+        row = matrix.people.row_of.get(staff_id)
+        if row is not None:
+            matrix.assigned(row, _micros_read(last))
+    later = sql_rows(f"SELECT {occurred}, staff_id FROM {table} WHERE occurred_at > %s", [at])
+    return [(_micros_read(occurred_at), staff_id) for occurred_at, staff_id in later]
+
+
+def _evidence_columns() -> str:
+    return (f"staff_id, skill_id, id, level, source, {_micros_sql('observed_at')}, {_micros_sql('valid_until')}, "
+            f"{_micros_sql('revoked_at')}")
+
+
+def _held(row) -> Held:
+    pk, level, source, observed_at, valid_until, revoked_at = row
+    if connection.vendor == "postgresql":
+        return Held(pk, level, source, observed_at, valid_until, revoked_at)
+    return Held(pk, level, source, _micros_read(observed_at), _micros_read(valid_until), _micros_read(revoked_at))
+
+
+def _levels_fill(matrix: Matrix, skill_ids) -> None:
+    """Each skill's levels at the matrix's instant, from the evidences it holds."""
+    people, at_us = matrix.people, matrix.at_us
+    for skill_id in skill_ids:
+        matrix.levels[skill_id] = np.zeros(people.size, dtype=np.uint8)
+    for (staff_id, skill_id), items in matrix.evidences.items():
+        row = people.row_of.get(staff_id)
+        if row is not None:
+            matrix.levels[skill_id][row] = evaluate(items, at_us).level
+
+
+def matrix_at(at: datetime, skill_ids: list[int]) -> Matrix:
+    """The matrix at `at` for `skill_ids`, by the policy over the ledger: the people as they are
+    now (the staff table keeps no history), the levels and last assignments at `at`."""
+    matrix = Matrix(_mirror_people(), at)
+    if skill_ids:
+        marks = ", ".join(["%s"] * len(skill_ids))
+        rows = sql_rows(f"SELECT {_evidence_columns()} FROM {table_name(Evidence)} "
+                        f"WHERE skill_id IN ({marks}) AND observed_at <= %s AND source <> %s",
+                        [*skill_ids, datetime_param(at), SELF])
+        for row in rows:
+            matrix.evidences.setdefault((row[0], row[1]), []).append(_held(row[2:]))
+        _levels_fill(matrix, skill_ids)
+    _assignments_read(matrix)
+    return matrix
+
+
+# --- The copy kept by each process --------------------------------------------------------------
+
+
+class _Mirror:
+    """The matrix now, kept current (see the module's docstring)."""
+
+    def __init__(self):
+        self.matrix: Matrix | None = None
+        self.people_version = _UNREAD
+        self.ledger_reset = _UNREAD
+        self.feedback_version = _UNREAD
+        self.last: tuple | None = None  # identity of the last ledger row applied (ledger_seq, id, created_at, …)
+        self.changes: list = []  # heap of (instant, staff id, skill id): when a level may change by itself
+        self.assignments: list = []  # heap of (instant, staff id): assignments after the matrix's instant
+
+    def build(self, now: datetime) -> None:
+        """Read everything, in one snapshot."""
+        with _snapshot():
+            counters, ledger = self._read(seq=None)
+            people = _people_read()
+            matrix = Matrix(people, now)
+            self.assignments = _assignments_read(matrix)
+            rows = sql_rows(
+                f"SELECT {_evidence_columns()} FROM {table_name(Evidence)} WHERE source <> %s "
+                f"AND (revoked_at IS NULL OR revoked_at > %s) AND (valid_until IS NULL OR valid_until > %s)",
+                [SELF, datetime_param(now), datetime_param(now)])
+        heapq.heapify(self.assignments)
+        evidences = matrix.evidences
+        for row in rows:
+            key = (row[0], row[1])
+            held = _held(row[2:])
+            if key in evidences:
+                evidences[key].append(held)
+            else:
+                evidences[key] = [held]
+        _levels_fill(matrix, {skill_id for _staff_id, skill_id in evidences})
+        at_us = matrix.at_us
+        self.changes = [(instant_us, staff_id, skill_id) for (staff_id, skill_id), items in evidences.items()
+                        if (instant_us := next_change(items, at_us)) is not None]
+        heapq.heapify(self.changes)
+        self.matrix = matrix
+        self.people_version, self.ledger_reset = counters.get(PEOPLE_VERSION), counters.get(LEDGER_RESET)
+        self.feedback_version = counters.get(FEEDBACK_VERSION)
+        self.last = ledger[-1][:4] if ledger else None
+
+    def _read(self, seq: int | None) -> tuple[dict, list]:
+        """({counter name: value}, the ledger's rows from `seq` on, as (ledger_seq, id, created_at,
+        revoked_at, staff id, skill id, level, source, observed_at, valid_until); with `seq` None,
+        the last row only)."""
+        rows = sql_rows(_read_sql(connection.vendor, seq is None),
+                        [PEOPLE_VERSION, LEDGER_RESET, FEEDBACK_VERSION] + ([] if seq is None else [seq, MAX_CATCH_UP + 2]),
+                        prepare=True)
+        counters = {row[1]: row[2] for row in rows if row[0] == "c"}
+        ledger = [tuple(_micros_read(v) if i in _LEDGER_INSTANTS else v for i, v in enumerate(row[2:]))
+                  for row in rows if row[0] == "e"]
+        return counters, ledger
+
+    def catch_up(self, now: datetime) -> bool:
+        """Bring the copy up to `now`; False when it must be built again."""
+        counters, ledger = self._read(seq=self.last[0] if self.last else 0)
+        if counters.get(LEDGER_RESET) != self.ledger_reset:
+            return False
+        if self.last is not None:
+            if not ledger or ledger[0][:4] != self.last:
+                return False  # the last row applied is gone or changed: a rollback or a restore
+            ledger = ledger[1:]
+        if len(ledger) > MAX_CATCH_UP:
+            return False
+        if counters.get(PEOPLE_VERSION) != self.people_version:
+            self._people_refresh(now)
+            self.people_version = counters.get(PEOPLE_VERSION)
+            self.feedback_version = counters.get(FEEDBACK_VERSION)
+        matrix = self.matrix
+        matrix.moved_to(now)
+        if counters.get(FEEDBACK_VERSION) != self.feedback_version:
+            matrix.last_assigned[:] = NEVER
+            self.assignments = _assignments_read(matrix)
+            heapq.heapify(self.assignments)
+            self.feedback_version = counters.get(FEEDBACK_VERSION)
+        now_us = matrix.at_us
+        touched = set()
+        for row in ledger:
+            row_seq, pk, created_at, revoked_at, staff_id, skill_id, level, source, observed_at, valid_until = row
+            self.last = row[:4]
+            if source == SELF:
+                continue
+            key = (staff_id, skill_id)
+            items = [e for e in matrix.evidences.get(key, ()) if e.pk != pk]
+            items.append(Held(pk, level, source, observed_at, valid_until, revoked_at))
+            matrix.evidences[key] = items
+            touched.add(key)
+        while self.changes and self.changes[0][0] <= now_us:
+            _instant, staff_id, skill_id = heapq.heappop(self.changes)
+            touched.add((staff_id, skill_id))
+        for staff_id, skill_id in touched:
+            self._evaluate(staff_id, skill_id, now_us)
+        while self.assignments and self.assignments[0][0] <= now_us:
+            at_us, staff_id = heapq.heappop(self.assignments)
+            row = matrix.people.row_of.get(staff_id)
+            if row is not None:
+                matrix.assigned(row, at_us)
+        return True
+
+    def _evaluate(self, staff_id: int, skill_id: int, now_us: int) -> None:
+        """The level of one pair at `now_us`, from the evidences kept (those that can no longer
+        count are forgotten), and when it may next change by itself."""
+        matrix = self.matrix
+        key = (staff_id, skill_id)
+        items = [e for e in matrix.evidences.get(key, ()) if (e.revoked_at is None or e.revoked_at > now_us)
+                 and (e.valid_until is None or e.valid_until > now_us)]
+        if items:
+            matrix.evidences[key] = items
+        else:
+            matrix.evidences.pop(key, None)
+        matrix.forget(staff_id, skill_id)
+        row = matrix.people.row_of.get(staff_id)
+        if row is not None:
+            levels = matrix.levels.get(skill_id)
+            if levels is None:
+                levels = matrix.levels[skill_id] = np.zeros(matrix.people.size, dtype=np.uint8)
+            levels[row] = evaluate(items, now_us).level
+        instant_us = next_change(items, now_us)
+        if instant_us is not None:
+            heapq.heappush(self.changes, (instant_us, staff_id, skill_id))
+
+    def _people_refresh(self, now: datetime) -> None:
+        """The people read again; the level arrays follow them to their new rows."""
+        old = self.matrix
+        people = _people_read()
+        matrix = Matrix(people, now)
+        matrix.evidences = old.evidences
+        moved = np.array([old.people.row_of.get(staff_id, -1) for staff_id in people.staff_ids], dtype=np.int64)
+        kept = moved >= 0
+        for skill_id, levels in old.levels.items():
+            new = np.zeros(people.size, dtype=np.uint8)
+            new[kept] = levels[moved[kept]]
+            matrix.levels[skill_id] = new
+        self.assignments = _assignments_read(matrix)
+        heapq.heapify(self.assignments)
+        self.matrix = matrix
+
+
+# In the rows of _read_sql after the kind: the positions of created_at, revoked_at, observed_at, valid_until.
+_LEDGER_INSTANTS = {2, 3, 8, 9}
+
+
+@lru_cache(maxsize=8)
+def _read_sql(vendor: str, last_only: bool) -> str:
+    """The one statement of each use: the version numbers, and the ledger's rows from the last
+    one applied on (or only the last row). Parameters: the three counters' names, then the last
+    ledger_seq applied and how many rows at most."""
+    columns = (f"ledger_seq, id, {_micros_sql('created_at')}, {_micros_sql('revoked_at')}, staff_id, skill_id, "
+               f"level, source, {_micros_sql('observed_at')}, {_micros_sql('valid_until')}")
+    ledger = (f"SELECT 'e', NULL, {columns} FROM {table_name(Evidence)} WHERE ledger_seq IS NOT NULL "
+              f"ORDER BY ledger_seq DESC LIMIT 1" if last_only else
+              f"SELECT 'e', NULL, {columns} FROM {table_name(Evidence)} WHERE ledger_seq >= %s "
+              f"ORDER BY ledger_seq LIMIT %s")
+    return (f"SELECT 'c', name, value, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL "
+            f"FROM {table_name(Counter)} WHERE name IN (%s, %s, %s) UNION ALL SELECT * FROM ({ledger}) ledger")
+
+
+@contextmanager
+def _snapshot():
+    """The build's reads in one snapshot: a REPEATABLE READ transaction on PostgreSQL outside a
+    transaction (inside one, its snapshot); SQLite transactions are one snapshot already."""
+    nested = connection.in_atomic_block
+    with transaction.atomic():
+        if connection.vendor == "postgresql" and not nested:
+            with connection.cursor() as cursor:
+                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+        yield
+
+
+_UNREAD = object()
+_lock = threading.RLock()
+_mirrors: dict[tuple, _Mirror] = {}
+
+
+def _database() -> tuple:
+    settings = connection.settings_dict
+    return connection.alias, settings.get("NAME"), settings.get("HOST"), settings.get("PORT")
+
+
+def matrix_now(now: datetime | None = None) -> Matrix:
+    """The matrix now, from this process's copy brought up to date (built the first time)."""
+    now = now or timezone.now()
+    with _lock:
+        mirror = _mirrors.get(_database())
+        if mirror is None or not mirror.catch_up(now):
+            mirror = _Mirror()
+            mirror.build(now)
+            _mirrors[_database()] = mirror
+            if len(mirror.matrix.evidences) >= FREEZE_FROM:
+                # A large copy lives as long as the process: the garbage collector need not walk
+                # its hundreds of thousands of objects at each full collection (pauses of tens of
+                # milliseconds in a worker otherwise). Small copies (the demo, tests) are left alone.
+                gc.freeze()
+        return mirror.matrix
+
+
+def _mirror_people() -> People:
+    return matrix_now().people
+
+
+def matrix_reset() -> None:
+    """Forget every copy: each is built again at its next use (after a bulk load that bypassed
+    the triggers, or in tests)."""
+    with _lock:
+        _mirrors.clear()

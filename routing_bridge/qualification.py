@@ -1,0 +1,220 @@
+"""Qualification and ranking, as DESIGN.md writes them ("Qualification and ranking"). The one
+engine of the bridge: the API, the dispatcher's page, `route` and the reports all ask here.
+
+    qualified  = the filters of `qualified_rows`: active, each required skill at its minimum or
+                 above, the tier, profile and language filters, minus the people excluded;
+    ranking    = the keys of `ranking_keys`, in order, smallest first;
+    reasons    = for each required skill, the level, until when it holds, until when the minimum
+                 stays met, and the evidences holding it up (`reasons`, by skills.policy).
+
+The rules read a `routing_bridge.matrix.Matrix`: for now, the copy each process keeps current
+(no other read of the database than its catch-up statement); at another instant, the policy
+evaluated over the ledger at that instant. Both are the same columns, so the same functions
+answer both: adding a filter is a line in `qualified_rows`, adding a ranking key a line in
+`ranking_keys` (docs/architecture.md shows an example).
+"""
+from dataclasses import dataclass, field
+from datetime import datetime
+
+import numpy as np
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from routing_bridge.errors import InvalidQuery
+from routing_bridge.matrix import Matrix, matrix_at, matrix_now
+
+MAX_LIMIT = 200
+
+
+@dataclass(frozen=True)
+class Requirement:
+    skill: str
+    min_level: int
+
+
+@dataclass(frozen=True)
+class Query:
+    """A question, its skill codes resolved to ids (`skill_ids`)."""
+
+    required: tuple
+    optional: tuple = ()
+    tiers: tuple = ()
+    profiles: tuple = ()
+    languages: tuple = ()
+    exclude: tuple = ()
+    limit: int = 10
+    skill_ids: dict = field(default_factory=dict)
+
+
+@dataclass
+class Candidate:
+    staff_id: int
+    employee_id: str
+    tier: str
+    profile: str
+    levels: dict  # skill code -> effective level (required and optional skills), above 0
+    optional_met: int = 0
+    over_qualification: int = 0
+    last_assigned_at: datetime | None = None
+    rank: int = 0
+    display_name: str = ""
+    skills: list = field(default_factory=list)
+    qualified_until: datetime | None = None
+
+
+@dataclass
+class Qualification:
+    as_of: datetime
+    total_qualified: int
+    candidates: list[Candidate]
+    source: str  # "matrix" (now, the copy in memory) or "ledger" (another instant)
+
+
+# --- The rules ------------------------------------------------------------------------------------
+
+
+def qualified_rows(matrix: Matrix, query: Query) -> np.ndarray:
+    """Who is qualified (a boolean per row): active, every required skill at its minimum or above,
+    one of the tiers and profiles asked, every language asked, not excluded."""
+    people = matrix.people
+    qualified = people.active.copy()
+    for r in query.required:
+        if r.min_level > 0:
+            qualified &= matrix.level(query.skill_ids[r.skill]) >= r.min_level
+    if query.tiers:
+        qualified &= people.tiers(query.tiers)
+    if query.profiles:
+        qualified &= people.profiles(query.profiles)
+    for language in query.languages:
+        qualified &= people.speaking(language)
+    for employee_id in query.exclude:
+        row = people.row_of_employee.get(employee_id)
+        if row is not None:
+            qualified[row] = False
+    return qualified
+
+
+def optional_met(matrix: Matrix, rows: np.ndarray, query: Query) -> np.ndarray:
+    """How many optional skills each of `rows` holds at their minimum or above."""
+    met = np.zeros(len(rows), dtype=np.int16)
+    for r in query.optional:
+        met += matrix.level(query.skill_ids[r.skill])[rows] >= r.min_level
+    return met
+
+
+def over_qualification(matrix: Matrix, rows: np.ndarray, query: Query) -> np.ndarray:
+    """For each of `rows`, the sum over required skills of level minus minimum."""
+    over = np.zeros(len(rows), dtype=np.int16)
+    for r in query.required:
+        over += matrix.level(query.skill_ids[r.skill])[rows].astype(np.int16) - r.min_level
+    return over
+
+
+def ranking_keys(matrix: Matrix, rows: np.ndarray, query: Query) -> list[np.ndarray]:
+    """The ranking of DESIGN.md, one array per key, each smallest first, in order."""
+    return [
+        matrix.people.tier_rank[rows],               # 1. lowest tier first (first-contact resolution)
+        -optional_met(matrix, rows, query),          # 2. most optional skills met
+        over_qualification(matrix, rows, query),     # 3. smallest over-qualification: keep experts free
+        matrix.last_assigned[rows],                  # 4. least recently assigned, never assigned first
+        rows,                                        # 5. employee id (rows are in employee-id order)
+    ]
+
+
+def ranked(matrix: Matrix, query: Query) -> tuple[int, np.ndarray]:
+    """(how many are qualified, the rows of the `limit` first in ranking order)."""
+    rows = np.flatnonzero(qualified_rows(matrix, query))
+    if not len(rows):
+        return 0, rows
+    keys = ranking_keys(matrix, rows, query)
+    order = np.lexsort(keys[::-1])  # lexsort sorts by its last key first
+    return len(rows), rows[order[:query.limit]]
+
+
+def reasons(matrix: Matrix, row: int, query: Query) -> tuple[list[dict], datetime | None]:
+    """For each required skill: its level, until when it holds, until when the minimum stays met
+    and the evidences holding it up (Matrix.reason, by skills.policy); then until when every
+    minimum stays met (None: no end)."""
+    items = []
+    for r in query.required:
+        reason = matrix.reason(row, query.skill_ids[r.skill], r.min_level)
+        items.append({"skill": r.skill, "level": reason["level"], "min_level": r.min_level,
+                      "valid_until": reason["valid_until"], "qualified_until": reason["qualified_until"],
+                      "evidence": reason["evidence"]})
+    untils = [item["qualified_until"] for item in items]
+    return items, (None if not untils or any(u is None for u in untils) else min(untils))
+
+
+# --- Asking -------------------------------------------------------------------------------------
+
+
+def query_check(matrix: Matrix, *, required, optional, tiers, profiles, languages, exclude, limit) -> Query:
+    """The question checked against the taxonomy and the scale; raises InvalidQuery naming the
+    unknown skills, levels outside the scale, skills asked twice or a limit outside 1..200."""
+    if not 1 <= limit <= MAX_LIMIT:
+        raise InvalidQuery(_("limit doit être entre 1 et %(max)s.") % {"max": MAX_LIMIT}, fields={"limit": "1..200"})
+    codes = [r.skill for r in required + optional]
+    known = matrix.people.skill_codes
+    unknown = sorted({c for c in codes if c not in known})
+    if unknown:
+        raise InvalidQuery(_("Compétences inconnues : %(codes)s") % {"codes": ", ".join(unknown)},
+                           fields={"required": unknown}, extra={"unknown_skills": unknown})
+    scale = matrix.people.scale
+    fields = {}
+    for name, reqs in (("required", required), ("optional", optional)):
+        for i, r in enumerate(reqs):
+            if r.min_level not in scale:
+                fields[f"body.{name}.{i}.min_level"] = (
+                    _("Le niveau %(level)s n'est pas dans l'échelle (%(min)s à %(max)s).")
+                    % {"level": r.min_level, "min": min(scale), "max": max(scale)})
+    if fields:
+        raise InvalidQuery(_("Niveau minimum hors de l'échelle."), fields=fields)
+    duplicated = sorted({c for c in codes if codes.count(c) > 1})
+    if duplicated:
+        raise InvalidQuery(_("Compétence demandée deux fois : %(codes)s") % {"codes": ", ".join(duplicated)},
+                           fields={"required": duplicated})
+    return Query(required=tuple(required), optional=tuple(optional), tiers=tuple(tiers or ()),
+                 profiles=tuple(profiles or ()), languages=tuple(languages or ()), exclude=tuple(exclude or ()),
+                 limit=limit, skill_ids={code: known[code] for code in codes})
+
+
+def staff_qualified(
+    *,
+    required: list[Requirement],
+    optional: list[Requirement] = (),
+    tiers: list[str] | None = None,
+    profiles: list[str] | None = None,
+    languages: list[str] | None = None,
+    exclude: list[str] | None = None,
+    at: datetime | None = None,
+    limit: int = 10,
+    with_reasons: bool = True,
+) -> Qualification:
+    """Who is qualified for `required` at `at` (default now), ranked; the `limit` first come with
+    their reasons. Raises InvalidQuery for unknown skills, levels outside the scale, a skill asked
+    twice or a limit outside 1..200."""
+    required, optional = list(required), list(optional)
+    now = timezone.now()
+    current = matrix_now(now)
+    query = query_check(current, required=required, optional=optional, tiers=tiers, profiles=profiles,
+                        languages=languages, exclude=exclude, limit=limit)
+    matrix = current if at is None else matrix_at(at, sorted(set(query.skill_ids.values())))
+    total, top = ranked(matrix, query)
+    people = matrix.people
+    candidates = []
+    met = optional_met(matrix, top, query)
+    over = over_qualification(matrix, top, query)
+    for rank, row in enumerate(top.tolist(), start=1):
+        candidate = Candidate(
+            staff_id=people.staff_ids[row], employee_id=people.employee_ids[row], tier=people.tier[row],
+            profile=people.profile[row], display_name=people.display_name[row],
+            levels={code: level for code, skill_id in query.skill_ids.items()
+                    if (level := int(matrix.level(skill_id)[row])) > 0},
+            optional_met=int(met[rank - 1]), over_qualification=int(over[rank - 1]),
+            last_assigned_at=matrix.last_assigned_at(row), rank=rank,
+        )
+        if with_reasons:
+            candidate.skills, candidate.qualified_until = reasons(matrix, row, query)
+        candidates.append(candidate)
+    return Qualification(as_of=matrix.at, total_qualified=total, candidates=candidates,
+                         source="matrix" if at is None else "ledger")

@@ -1,0 +1,140 @@
+"""The matrix each process keeps (routing_bridge.matrix) against the ledger: after any history of
+writes, revocations, feedback, staff changes and time passing (exact expiry instants included),
+`qualified` now (the copy, caught up one change at a time) answers exactly what the policy
+evaluated over the ledger at the same instant answers, reasons and `qualified_until` included."""
+from datetime import timedelta
+from unittest import mock
+
+import pytest
+from django.db import transaction
+from django.utils import timezone
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from routing_bridge import matrix as matrix_module
+from routing_bridge.models import TicketFeedback
+from routing_bridge.qualification import Requirement as R
+from routing_bridge.qualification import staff_qualified
+from skills.models import Evidence
+from skills.services import evidence_record, evidence_revoke
+from tests.factories import SkillFactory, StaffFactory, UserFactory
+
+CODES = ["K.A", "K.B", "K.C"]
+QUESTIONS = [
+    {"required": [R("K.A", 2)], "optional": [R("K.B", 1)]},
+    {"required": [R("K.B", 1), R("K.C", 3)]},
+    {"required": [R("K.C", 0)], "tiers": ["N1", "N2"]},
+]
+
+operation = st.one_of(
+    st.tuples(st.just("record"), st.integers(0, 3), st.sampled_from(CODES), st.integers(1, 4),
+              st.sampled_from(["course", "exam", "certification", "manager", "self"]),
+              st.one_of(st.none(), st.integers(1, 50))),
+    st.tuples(st.just("revoke"), st.integers(0, 30)),
+    st.tuples(st.just("wait"), st.integers(1, 40)),
+    st.tuples(st.just("to_expiry"), st.integers(0, 30), st.sampled_from([-1, 0, 1])),
+    st.tuples(st.just("feedback"), st.integers(0, 3)),
+    st.tuples(st.just("tier"), st.integers(0, 3), st.sampled_from(["N1", "N2", "N3"])),
+    st.tuples(st.just("active"), st.integers(0, 3), st.booleans()),
+)
+
+
+def _answer(result):
+    return (result.total_qualified, [
+        (c.employee_id, c.rank, c.levels, c.optional_met, c.over_qualification, c.last_assigned_at, c.skills,
+         c.qualified_until) for c in result.candidates])
+
+
+@pytest.mark.slow
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
+                                                                 HealthCheck.too_slow])
+@given(operations=st.lists(operation, min_size=1, max_size=25))
+def test_the_copy_caught_up_change_by_change_answers_as_the_ledger(db, operations):
+    clock = {"now": timezone.now().replace(microsecond=0)}
+    with transaction.atomic(), mock.patch("django.utils.timezone.now", side_effect=lambda: clock["now"]):
+        skills = {code: SkillFactory(code=code) for code in CODES}
+        people = [StaffFactory(user=UserFactory(username=f"u{i}"), employee_id=f"P{i}", tier="N1")
+                  for i in range(4)]
+        staff_qualified(**QUESTIONS[0])  # the copy is built here; what follows is caught up
+        recorded = []
+        for op in operations:
+            kind = op[0]
+            if kind == "record" and people[op[1]].active:  # the ledger refuses inactive people
+                _kind, who, code, level, source, hours = op
+                until = clock["now"] + timedelta(hours=hours) if hours else None
+                recorded.append(evidence_record(staff=people[who], skill=skills[code], level=level, source=source,
+                                                valid_until=until))
+            elif kind == "revoke" and recorded:
+                evidence_revoke(evidence=recorded[op[1] % len(recorded)], reason="test")
+            elif kind == "wait":
+                clock["now"] += timedelta(hours=op[1])
+            elif kind == "to_expiry":
+                ends = sorted(e.valid_until for e in Evidence.objects.all() if e.valid_until and e.valid_until
+                              + timedelta(microseconds=1) > clock["now"])
+                if ends:
+                    target = ends[op[1] % len(ends)] + timedelta(microseconds=op[2])
+                    clock["now"] = max(clock["now"], target)
+            elif kind == "feedback":
+                TicketFeedback.objects.create(ticket_id=f"T{TicketFeedback.objects.count()}",
+                                              category="x", staff=people[op[1]], outcome="resolved",
+                                              occurred_at=clock["now"])
+            elif kind == "tier":
+                people[op[1]].tier = op[2]
+                people[op[1]].save(update_fields=["tier"])
+            elif kind == "active":
+                people[op[1]].active = op[2]
+                people[op[1]].save(update_fields=["active"])
+            for question in QUESTIONS:
+                now = staff_qualified(**question, limit=200)
+                assert now.source == "matrix"
+                ledger = staff_qualified(**question, limit=200, at=now.as_of)
+                assert _answer(now) == _answer(ledger), (op, question)
+        transaction.set_rollback(True)
+
+
+def test_a_change_made_by_another_process_is_seen_at_the_next_question(db):
+    """Another process's write is in the database only: the copy of this process sees it through
+    the ledger's numbering at its next question, without being reset."""
+    gpo = SkillFactory(code="AD.GPO")
+    someone = StaffFactory(employee_id="A1", tier="N1")
+    assert staff_qualified(required=[R("AD.GPO", 2)]).total_qualified == 0
+    Evidence.objects.create(staff=someone, skill=gpo, level=3, source="manager")  # bypasses the services
+    assert staff_qualified(required=[R("AD.GPO", 2)]).total_qualified == 1
+    Evidence.objects.filter(staff=someone).update(revoked_at=timezone.now())
+    assert staff_qualified(required=[R("AD.GPO", 2)]).total_qualified == 0
+
+
+def test_a_rolled_back_write_is_forgotten(db):
+    gpo = SkillFactory(code="AD.GPO")
+    someone = StaffFactory(employee_id="A1", tier="N1")
+    with transaction.atomic():
+        evidence_record(staff=someone, skill=gpo, level=3, source="manager")
+        assert staff_qualified(required=[R("AD.GPO", 2)]).total_qualified == 1
+        transaction.set_rollback(True)
+    assert staff_qualified(required=[R("AD.GPO", 2)]).total_qualified == 0
+
+
+def test_deleted_evidences_and_renamed_people_are_followed(db):
+    gpo = SkillFactory(code="AD.GPO")
+    someone = StaffFactory(employee_id="A1", tier="N1", user=UserFactory(first_name="Ada", last_name="L"))
+    evidence_record(staff=someone, skill=gpo, level=3, source="manager")
+    assert [c.display_name for c in staff_qualified(required=[R("AD.GPO", 2)]).candidates] == ["Ada L"]
+    someone.user.first_name = "Grace"
+    someone.user.save()
+    assert [c.display_name for c in staff_qualified(required=[R("AD.GPO", 2)]).candidates] == ["Grace L"]
+    Evidence.objects.filter(staff=someone).delete()
+    assert staff_qualified(required=[R("AD.GPO", 2)]).total_qualified == 0
+
+
+def test_many_changes_at_once_build_the_copy_again(db, monkeypatch):
+    gpo = SkillFactory(code="AD.GPO")
+    people = [StaffFactory(employee_id=f"A{i}", tier="N1") for i in range(4)]
+    assert staff_qualified(required=[R("AD.GPO", 2)]).total_qualified == 0
+    monkeypatch.setattr(matrix_module, "MAX_CATCH_UP", 2)
+    for someone in people:
+        evidence_record(staff=someone, skill=gpo, level=2, source="manager")
+    built = []
+    real_build = matrix_module._Mirror.build
+    monkeypatch.setattr(matrix_module._Mirror, "build", lambda self, now: built.append(now) or real_build(self, now))
+    assert staff_qualified(required=[R("AD.GPO", 2)]).total_qualified == 4
+    assert len(built) == 1
