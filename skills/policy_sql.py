@@ -19,6 +19,7 @@ changing them takes a migration that drops the old one first.
 """
 from django.db import connections
 from django.db.migrations.recorder import MigrationRecorder
+from django.db.models import Q
 
 from skills.policy import SELF
 
@@ -84,6 +85,14 @@ def iso_utc(expression: str) -> str:
     `skill_level.changed` events): microseconds only when there are some."""
     return (f"to_char({expression} AT TIME ZONE 'UTC', CASE WHEN date_trunc('second', {expression}) = {expression} "
             f"THEN 'YYYY-MM-DD\"T\"HH24:MI:SS\"+00:00\"' ELSE 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"+00:00\"' END)")
+
+
+def changes_between(after, until) -> Q:
+    """An ORM filter on evidences: those with an instant of policy.next_change in (after, until]
+    (observed, expired or revoked then). A pair with none has the same evaluation at `until` as at
+    `after`, so a cell evaluated at `after` is still right (skills.services.cells_expire)."""
+    return (Q(observed_at__gt=after, observed_at__lte=until) | Q(valid_until__gt=after, valid_until__lte=until)
+            | Q(revoked_at__gt=after, revoked_at__lte=until))
 
 
 # --- skills_evidence_record: evidence_record in one statement -----------------------------------

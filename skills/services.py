@@ -269,14 +269,14 @@ def cells_expire(*, now: datetime | None = None) -> int:
     Idempotent: a second run at the same instant finds nothing due."""
     now = now or timezone.now()
     count = 0
-    # A cell is due when its level or declared level drops, and also when one of its evidences
-    # expired after the cell was last written while another held the level: the level stays, but
-    # `sources` must stop citing the expired evidence.
-    expired_since_written = Evidence.objects.filter(
-        staff_id=OuterRef("staff_id"), skill_id=OuterRef("skill_id"), revoked_at=None,
-        valid_until__lte=now, valid_until__gt=OuterRef("updated_at"))
+    # A cell is due when one of its evidences started or stopped counting since the cell was
+    # last evaluated (policy.next_change): its level or declared level may drop, or `sources`
+    # stop citing an evidence that expired while another held the level.
+    changed_since_written = Evidence.objects.filter(
+        policy_sql.changes_between(OuterRef("updated_at"), now),
+        staff_id=OuterRef("staff_id"), skill_id=OuterRef("skill_id"))
     due = (SkillLevel.objects.filter(Q(valid_until__lte=now) | Q(declared_until__lte=now)
-                                     | Q(Exists(expired_since_written)))
+                                     | Q(Exists(changed_since_written)))
            .select_related("staff", "skill").order_by("id"))
     for cell in list(due):
         with transaction.atomic():
