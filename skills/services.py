@@ -28,6 +28,7 @@ from skills.models import (
     CHANGE_COUNTER, DEFAULT_SCALE, Evidence, EvidenceSource, ProficiencyLevel, RoleAssignment, RoleProfile,
     SelfAssessment, SelfAssessmentStatus, Skill, SkillChange, SkillLevel,
 )
+from skills import policy_sql
 from skills.policy import evaluate
 
 # An observation slightly in the future is clock skew between machines, not a forecast.
@@ -216,7 +217,7 @@ _RECORD_SQL = (
 
 def _evidence_record_in_database(evidence: Evidence, *, reason: str, now: datetime) -> None:
     """PostgreSQL: the write of `evidence_record` (evidence, cell, change-log row, event) by the
-    function `skills_evidence_record` (migration 0005) in one statement, the scale checked there
+    function `skills_evidence_record` (skills.policy_sql) in one statement, the scale checked there
     too. Outside a transaction that statement is its own transaction (one round trip in all);
     inside one it joins it, under a savepoint when nested, as `transaction.atomic()` would."""
     params = [
@@ -268,14 +269,14 @@ def cells_expire(*, now: datetime | None = None) -> int:
     Idempotent: a second run at the same instant finds nothing due."""
     now = now or timezone.now()
     count = 0
-    # A cell is due when its level or declared level drops, and also when one of its evidences
-    # expired after the cell was last written while another held the level: the level stays, but
-    # `sources` must stop citing the expired evidence.
-    expired_since_written = Evidence.objects.filter(
-        staff_id=OuterRef("staff_id"), skill_id=OuterRef("skill_id"), revoked_at=None,
-        valid_until__lte=now, valid_until__gt=OuterRef("updated_at"))
+    # A cell is due when one of its evidences started or stopped counting since the cell was
+    # last evaluated (policy.next_change): its level or declared level may drop, or `sources`
+    # stop citing an evidence that expired while another held the level.
+    changed_since_written = Evidence.objects.filter(
+        policy_sql.changes_between(OuterRef("updated_at"), now),
+        staff_id=OuterRef("staff_id"), skill_id=OuterRef("skill_id"))
     due = (SkillLevel.objects.filter(Q(valid_until__lte=now) | Q(declared_until__lte=now)
-                                     | Q(Exists(expired_since_written)))
+                                     | Q(Exists(changed_since_written)))
            .select_related("staff", "skill").order_by("id"))
     for cell in list(due):
         with transaction.atomic():
@@ -368,61 +369,35 @@ def _diffs_python(low: int, high: int, now: datetime, pairs: set[tuple[int, int]
     return diffs
 
 
-# The same comparison as _diffs_python, done by PostgreSQL: the policy of skills.policy written as
-# aggregates (tests/skills/test_recompute_sql.py checks both agree on random ledgers). It spares
-# Python a million rows when nothing or little changed.
-_DIFFS_SELECT = """
-WITH ev AS (
-    SELECT staff_id, skill_id, level, source, ends,
-           MAX(level) FILTER (WHERE source <> 'self') OVER pair AS top,
-           MAX(level) FILTER (WHERE source = 'self') OVER pair AS dtop
-    FROM (
-        SELECT staff_id, skill_id, level, source,
-               LEAST(valid_until, CASE WHEN revoked_at > %(now)s THEN revoked_at END) AS ends
-        FROM skills_evidence
-        WHERE staff_id BETWEEN %(low)s AND %(high)s
-          AND observed_at <= %(now)s
-          AND (revoked_at IS NULL OR revoked_at > %(now)s)
-          AND (valid_until IS NULL OR valid_until > %(now)s)
-    ) counting
-    WINDOW pair AS (PARTITION BY staff_id, skill_id)
-), fresh AS (
-    SELECT staff_id, skill_id,
-           COALESCE(MAX(top), 0) AS level,
-           CASE WHEN COALESCE(MAX(top), 0) = 0 THEN NULL
-                WHEN bool_or(ends IS NULL) FILTER (WHERE source <> 'self' AND level = top) THEN NULL
-                ELSE MAX(ends) FILTER (WHERE source <> 'self' AND level = top) END AS valid_until,
-           COALESCE(array_agg(DISTINCT source ORDER BY source)
-                    FILTER (WHERE source <> 'self' AND level = top AND top > 0), ARRAY[]::varchar[]) AS sources,
-           COALESCE(MAX(dtop), 0) AS declared,
-           CASE WHEN COALESCE(MAX(dtop), 0) = 0 THEN NULL
-                WHEN bool_or(ends IS NULL) FILTER (WHERE source = 'self' AND level = dtop) THEN NULL
-                ELSE MAX(ends) FILTER (WHERE source = 'self' AND level = dtop) END AS declared_until
-    FROM ev GROUP BY staff_id, skill_id
+# The same comparison as _diffs_python, done by PostgreSQL: the cells against the policy in SQL
+# (skills.policy_sql.evaluation, held equal to skills.policy by tests/skills/test_policy_sql.py).
+# It spares Python a million rows when nothing or little changed.
+_RANGE = "staff_id BETWEEN %(low)s AND %(high)s"
+_DIFFS_SELECT = f"""
+WITH fresh AS ({policy_sql.evaluation(which=_RANGE, at="%(now)s")}
 ), cell AS (
     SELECT id, staff_id, skill_id, level, valid_until, sources, declared_level, declared_until
-    FROM skills_skilllevel WHERE staff_id BETWEEN %(low)s AND %(high)s
+    FROM skills_skilllevel WHERE {_RANGE}
 )
 SELECT COALESCE(f.staff_id, c.staff_id) AS staff_id, COALESCE(f.skill_id, c.skill_id) AS skill_id,
        COALESCE(f.level, 0) AS level, f.valid_until AS valid_until,
-       COALESCE(f.sources, ARRAY[]::varchar[]) AS sources, COALESCE(f.declared, 0) AS declared,
+       COALESCE(f.sources, ARRAY[]::text[]) AS sources, COALESCE(f.declared_level, 0) AS declared,
        f.declared_until AS declared_until,
        c.id AS cell_id, COALESCE(c.level, 0) AS old_level, c.valid_until AS old_valid_until,
        COALESCE(c.sources, '[]'::jsonb) AS old_sources, COALESCE(c.declared_level, 0) AS old_declared,
        c.declared_until AS old_declared_until
 FROM fresh f FULL OUTER JOIN cell c ON c.staff_id = f.staff_id AND c.skill_id = f.skill_id
-WHERE (c.id IS NULL AND (f.level > 0 OR f.declared > 0))
+WHERE (c.id IS NULL AND (f.level > 0 OR f.declared_level > 0))
    OR (c.id IS NOT NULL AND (
         c.level <> COALESCE(f.level, 0)
         OR c.valid_until IS DISTINCT FROM f.valid_until
-        OR c.declared_level <> COALESCE(f.declared, 0)
+        OR c.declared_level <> COALESCE(f.declared_level, 0)
         OR c.declared_until IS DISTINCT FROM f.declared_until
-        OR c.sources <> to_jsonb(COALESCE(f.sources, ARRAY[]::varchar[]))))
+        OR c.sources <> to_jsonb(COALESCE(f.sources, ARRAY[]::text[]))))
 """
 _DIFFS_SQL = _DIFFS_SELECT + "ORDER BY 1, 2"
 # The same comparison restricted to the (staff id, skill id) pairs given as two arrays (the cells an
 # import touched): the evidences and cells read are those of the pairs only.
-_RANGE = "staff_id BETWEEN %(low)s AND %(high)s"
 assert _DIFFS_SELECT.count(_RANGE) == 2
 _DIFFS_SELECT_PAIRS = _DIFFS_SELECT.replace(_RANGE, _RANGE + (
     " AND (staff_id, skill_id) IN (SELECT * FROM unnest(%(pair_staff)s::bigint[], %(pair_skill)s::bigint[]))"))
@@ -437,10 +412,6 @@ def _diffs_sql(low: int, high: int, now: datetime) -> list[tuple]:
              old_declared_until)
             for (st, sk, level, until, sources, declared, declared_until, cell_id, old_level, old_until, old_sources,
                  old_declared, old_declared_until) in rows]
-
-
-_ISO_UTC = ("to_char(d.valid_until AT TIME ZONE 'UTC', CASE WHEN date_trunc('second', d.valid_until) = d.valid_until "
-            "THEN 'YYYY-MM-DD\"T\"HH24:MI:SS\"+00:00\"' ELSE 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"+00:00\"' END)")
 
 
 _WRITE_HEAD = """
@@ -486,7 +457,8 @@ _EVENTS_SQL = """, positions AS (
     INSERT INTO academy_event (id, position, type, seq, occurred_at, data)
     SELECT gen_random_uuid(), positions.last - total.changed + d.n, 'skill_level.changed', seqs.base + d.n, %(now)s,
            jsonb_build_object('employee_id', s.employee_id, 'skill', k.code, 'old_level', d.old_level,
-                              'new_level', d.level, 'valid_until', """ + _ISO_UTC + """, 'reason', %(reason)s::text)
+                              'new_level', d.level, 'valid_until', """ + policy_sql.iso_utc("d.valid_until") + """,
+                              'reason', %(reason)s::text)
     FROM d CROSS JOIN seqs CROSS JOIN positions CROSS JOIN total
     JOIN academy_staff s ON s.id = d.staff_id JOIN skills_skill k ON k.id = d.skill_id
     WHERE d.changed

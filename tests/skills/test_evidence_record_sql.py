@@ -1,5 +1,5 @@
 """On PostgreSQL `evidence_record` writes through the SQL function `skills_evidence_record`
-(migration 0005); elsewhere through Python (skills.policy + the ORM). Both must write the same
+(skills.policy_sql); elsewhere through Python (skills.policy + the ORM). Both must write the same
 evidence, cell, change-log row and `skill_level.changed` event for any history: the same random
 histories are replayed for two mirrored groups of people, one through each path, on the same
 database, then compared row by row."""

@@ -9,7 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from skills.models import SkillChange, SkillLevel
-from skills.policy import evaluate
+from skills.policy import evaluate, next_change, qualified_until
 from skills.selectors import effective_level
 from skills.services import cells_expire, evidence_record, evidence_revoke
 from tests.factories import SkillFactory, StaffFactory
@@ -93,6 +93,55 @@ def test_the_policy_matches_its_definition_at_any_instant(evidences, hour):
     if result.declared_until is not None and all(e.observed_at <= at for e in evidences):
         assert reference_declared(evidences, result.declared_until - timedelta(microseconds=1)) >= result.declared_level
         assert reference_declared(evidences, result.declared_until) < result.declared_level
+
+
+def boundaries(evidences):
+    """Every instant at which an evidence may start or stop counting, and a microsecond either side."""
+    tick = timedelta(microseconds=1)
+    return sorted({x + d for e in evidences for x in (e.observed_at, e.valid_until, e.revoked_at) if x is not None
+                   for d in (-tick, 0 * tick, tick)})
+
+
+@given(st.lists(evidence_strategy, max_size=12), st.data())
+def test_qualified_until_is_the_first_instant_the_level_falls_below_the_minimum(evidences, data):
+    """At an exact boundary or anywhere: with what is known at `at` (evidences observed later are
+    what "nothing new is recorded" leaves out), the level holds at least `min_level` at every
+    instant before qualified_until and falls below it there; None when it never falls."""
+    candidates = boundaries(evidences)
+    at = data.draw(st.sampled_from(candidates) if candidates and data.draw(st.booleans())
+                   else st.builds(lambda h: T0 + timedelta(hours=h), st.integers(-60, 120)))
+    min_level = data.draw(st.integers(1, 4))
+    known = [e for e in evidences if e.observed_at <= at]
+    until = qualified_until(evidences, at, min_level)
+    assert until == qualified_until(known, at, min_level)
+    if reference_level(known, at) < min_level:
+        return
+    later = [t for t in candidates if t > at]
+    if until is None:
+        assert all(reference_level(known, t) >= min_level for t in later)
+    else:
+        assert until > at
+        assert all(reference_level(known, t) >= min_level for t in later if t < until)
+        assert reference_level(known, until) < min_level
+
+
+@given(st.lists(evidence_strategy, max_size=12), st.data())
+def test_nothing_changes_before_next_change(evidences, data):
+    """From `at` up to next_change (excluded), the evaluation is the same at every instant,
+    exact boundaries included: level, drop instant, sources, declared level."""
+    candidates = boundaries(evidences)
+    at = data.draw(st.sampled_from(candidates) if candidates and data.draw(st.booleans())
+                   else st.builds(lambda h: T0 + timedelta(hours=h), st.integers(-60, 120)))
+    change = next_change(evidences, at)
+
+    def seen(t):
+        result = evaluate(evidences, t)
+        return result.level, result.valid_until, result.sources, result.declared_level, result.declared_until
+
+    assert change is None or change > at
+    assert all(seen(t) == seen(at) for t in candidates if t > at and (change is None or t < change))
+    if change is None:
+        assert all(seen(t) == seen(at) for t in candidates if t > at)
 
 
 # --- Against the database: cells always equal the policy evaluated now -----------------------
