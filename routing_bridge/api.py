@@ -1,5 +1,6 @@
 """The routing bridge API, version 1 (../shared/contracts/bridge-api.md). One function per
-operation; the rules live in selectors and services."""
+operation; the rules live in the modules it calls (selectors, category_rules, snapshot, changes,
+services), whose errors (routing_bridge.errors) are given their HTTP status here."""
 import base64
 import binascii
 import json
@@ -24,7 +25,11 @@ from pydantic import BeforeValidator, StrictInt, field_validator
 from academy.json_input import NulCharacter, json_parse
 from academy.models import Staff
 from routing_bridge import access, selectors, services
+from routing_bridge.category_rules import category_route_rule, route_filters
+from routing_bridge.changes import changes_since
+from routing_bridge.errors import BridgeError, InvalidQuery, NotFound
 from routing_bridge.openapi_docs import BridgeDocs
+from routing_bridge.snapshot import staff_record, staff_snapshot_page_json, taxonomy_read
 
 logger = logging.getLogger(__name__)
 
@@ -114,10 +119,15 @@ def _validation_error(request, exc: NinjaValidationError):
     return _error(request, 422, _("Requête invalide : %(fields)s") % {"fields": fields}, errors=errors)
 
 
-@api.exception_handler(selectors.QueryError)
-def _query_error(request, exc: selectors.QueryError):
+# What the rules' errors mean over HTTP; an error of another class is a 400.
+BRIDGE_ERROR_STATUS = {NotFound: 404, InvalidQuery: 400}
+
+
+@api.exception_handler(BridgeError)
+def _bridge_error(request, exc: BridgeError):
+    status = next((s for cls, s in BRIDGE_ERROR_STATUS.items() if isinstance(exc, cls)), 400)
     errors = [{"field": k, "loc": k.split("."), "message": str(v)} for k, v in exc.fields.items()]
-    return _error(request, exc.status, exc.detail, errors=errors, **exc.extra)
+    return _error(request, status, exc.detail, errors=errors, **exc.extra)
 
 
 @api.exception_handler(ScopeMissing)
@@ -183,7 +193,7 @@ class ClientToken(HttpBearer):
         if admission.count > client.rate_limit_per_minute:
             raise RateLimited(admission.wait)
         if "\x00" in request.path or any("\x00" in v for _k, values in request.GET.lists() for v in values):
-            raise selectors.QueryError(_("Le caractère NUL (\\u0000) n'est accepté dans aucun paramètre."))
+            raise InvalidQuery(_("Le caractère NUL (\\u0000) n'est accepté dans aucun paramètre."))
         if self.scope not in client.scopes:
             raise ScopeMissing(self.scope)
         return client
@@ -427,7 +437,7 @@ ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 415: Error
 @api.get("/taxonomy", response={200: TaxonomyOut, **ERRORS}, auth=ClientToken("taxonomy:read"),
          summary="Échelle et taxonomie des compétences", operation_id="taxonomy")
 def taxonomy(request):
-    return selectors.taxonomy_read()
+    return taxonomy_read()
 
 
 def _cursor_decode(cursor: str | None) -> str | None:
@@ -441,8 +451,8 @@ def _cursor_decode(cursor: str | None) -> str | None:
             raise ValueError
         return after
     except (ValueError, KeyError, TypeError, binascii.Error, UnicodeError):
-        raise selectors.QueryError(_("Curseur invalide : reprenez au début ou utilisez la valeur `next` reçue."),
-                                   fields={"query.cursor": cursor}) from None
+        raise InvalidQuery(_("Curseur invalide : reprenez au début ou utilisez la valeur `next` reçue."),
+                           fields={"query.cursor": cursor}) from None
 
 
 def _cursor_encode(after: str) -> str:
@@ -464,8 +474,8 @@ def staff_list(request, filters: Query[StaffQuery]):
     # Rendered as JSON text rather than validated item by item: a page holds thousands of cells.
     # The fuzzing tests check it still matches StaffPage. On PostgreSQL the database writes the
     # items in one piece; only the envelope is written here.
-    page = selectors.staff_snapshot_page_json(after=after, limit=filters.limit, team=filters.team, tier=filters.tier,
-                                              active=filters.active)
+    page = staff_snapshot_page_json(after=after, limit=filters.limit, team=filters.team, tier=filters.tier,
+                                    active=filters.active)
     body = (
         '{"version":%d,"items":[%s],"next":%s}'
         % (page["version"], page["items_json"],
@@ -477,7 +487,7 @@ def staff_list(request, filters: Query[StaffQuery]):
 @api.get("/staff/{employee_id}", response={200: StaffOut, **ERRORS}, auth=ClientToken("matrix:read"),
          summary="Un collaborateur", operation_id="staff_detail")
 def staff_detail(request, employee_id: str):
-    record = selectors.staff_record(employee_id=employee_id)
+    record = staff_record(employee_id=employee_id)
     if record is None:
         return 404, {"detail": _("Collaborateur inconnu : %(employee_id)s") % {"employee_id": employee_id}}
     return record
@@ -491,7 +501,7 @@ class ChangesQuery(Schema):
 @api.get("/changes", response={200: ChangesOut, **ERRORS}, auth=ClientToken("matrix:read"),
          summary="Changements de niveau depuis une séquence", operation_id="changes")
 def changes(request, filters: Query[ChangesQuery]):
-    return selectors.changes_since(since=filters.since, limit=filters.limit)
+    return changes_since(since=filters.since, limit=filters.limit)
 
 
 def _qualification_out(result: selectors.Qualification) -> dict:
@@ -542,13 +552,9 @@ def qualified(request, payload: QualifiedIn):
 @api.post("/route", response={200: RouteOut, **ERRORS}, auth=ClientToken("qualified:query"),
           summary="Routage d'un ticket par sa catégorie", operation_id="route")
 def route(request, payload: RouteIn):
-    rule = selectors.category_route_rule(category=payload.ticket.category)
+    rule = category_route_rule(category=payload.ticket.category)
     required, optional = rule.required, rule.optional
-    filters = _filters(payload)
-    if rule.tiers:
-        filters["tiers"] = [t for t in rule.tiers if not payload.tiers or t in payload.tiers]
-        if not filters["tiers"]:
-            filters["tiers"] = ["__none__"]
+    filters = {**_filters(payload), **route_filters(rule, tiers=payload.tiers)}
     result = selectors.staff_qualified(required=required, optional=optional, **filters)
     out = _qualification_out(result)
     out["ticket_id"] = payload.ticket.id
@@ -566,8 +572,8 @@ def route(request, payload: RouteIn):
 def feedback(request, payload: FeedbackIn):
     staff = Staff.objects.filter(employee_id=payload.employee_id).first()
     if staff is None:
-        raise selectors.QueryError(_("Collaborateur inconnu : %(employee_id)s") % {"employee_id": payload.employee_id},
-                                   fields={"body.employee_id": payload.employee_id})
+        raise InvalidQuery(_("Collaborateur inconnu : %(employee_id)s") % {"employee_id": payload.employee_id},
+                           fields={"body.employee_id": payload.employee_id})
     record, created = services.feedback_record(
         client=request.auth, ticket_id=payload.ticket_id, category=payload.category, staff=staff,
         outcome=payload.outcome, occurred_at=payload.occurred_at,

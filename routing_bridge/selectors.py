@@ -1,5 +1,7 @@
-"""Reads of the routing bridge: qualification and ranking (DESIGN.md, "Qualification and
-ranking"), category rules, the matrix snapshot and the change feed, the shift-left report.
+"""Qualification and ranking (DESIGN.md, "Qualification and ranking"): who is qualified for
+a set of skill requirements, ranked. The bridge's other reads live beside it: category rules
+(`category_rules`), the snapshot (`snapshot`), the change feed (`changes`), the shift-left
+report (`reports`).
 
 Qualification is computed two ways that must agree:
 - at an instant `at`, from the evidence ledger with `skills.policy.evaluate`;
@@ -7,47 +9,25 @@ Qualification is computed two ways that must agree:
   instant has passed but that the expiry sweep has not refreshed yet are not trusted: when the
   query involves one, it is answered from the ledger instead.
 """
-import difflib
-import json
-import sys
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
-from datetime import timezone as dt_timezone
+from datetime import datetime
 from functools import lru_cache
 
-from django.conf import settings
-from django.core.serializers.json import DjangoJSONEncoder
-from django.db import connection, transaction
-from django.db.models import Count, Max, Q, TextField
-from django.db.models.functions import Cast
-from django.urls import reverse
+from django.db import connection
+from django.db.models import Count, Max, Q
 from django.utils import timezone
-from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
-from academy.models import TIER_ORDER, Counter, Staff, display_name
-from academy.services import counter_current
-from courses.paths import selectors as paths_selectors
+from academy.models import TIER_ORDER, Staff, display_name
+from routing_bridge.db import _dt_param, _dt_read, _marks, _qn, _raw
+from routing_bridge.errors import InvalidQuery
 from routing_bridge.holders import holders_enabled, holders_ranking
-from routing_bridge.models import CategoryRule, TicketFeedback, category_key, category_normalize
-from skills.models import (
-    CHANGE_COUNTER, DEFAULT_SCALE, Domain, Evidence, ProficiencyLevel, Skill, SkillChange, SkillLevel,
-)
+from routing_bridge.models import TicketFeedback
+from skills.models import DEFAULT_SCALE, Evidence, ProficiencyLevel, Skill, SkillLevel
 from skills.policy import evaluate, evidence_counts_at
 
 MAX_LIMIT = 200
-
-
-class QueryError(Exception):
-    """A request the bridge cannot answer; `detail` says why, `fields` names what is wrong."""
-
-    def __init__(self, detail: str, *, fields: dict | None = None, status: int = 400, extra: dict | None = None):
-        super().__init__(detail)
-        self.detail = detail
-        self.fields = fields or {}
-        self.status = status
-        self.extra = extra or {}
 
 
 @dataclass(frozen=True)
@@ -81,13 +61,13 @@ class Qualification:
 
 
 def _check_requirements(required: list[Requirement], optional: list[Requirement]) -> dict[str, int]:
-    """Validate skill codes and levels; returns {code: skill_id}. Raises QueryError naming the
+    """Validate skill codes and levels; returns {code: skill_id}. Raises InvalidQuery naming the
     unknown codes, levels outside the scale and skills asked twice."""
     codes = [r.skill for r in required + optional]
     known, scale = _reference(codes)
     unknown = sorted({c for c in codes if c not in known})
     if unknown:
-        raise QueryError(
+        raise InvalidQuery(
             _("Compétences inconnues : %(codes)s") % {"codes": ", ".join(unknown)},
             fields={"required": unknown}, extra={"unknown_skills": unknown},
         )
@@ -100,10 +80,10 @@ def _check_requirements(required: list[Requirement], optional: list[Requirement]
                     % {"level": r.min_level, "min": min(scale), "max": max(scale)}
                 )
     if fields:
-        raise QueryError(_("Niveau minimum hors de l'échelle."), fields=fields)
+        raise InvalidQuery(_("Niveau minimum hors de l'échelle."), fields=fields)
     duplicated = sorted({c for c in codes if codes.count(c) > 1})
     if duplicated:
-        raise QueryError(_("Compétence demandée deux fois : %(codes)s") % {"codes": ", ".join(duplicated)},
+        raise InvalidQuery(_("Compétence demandée deux fois : %(codes)s") % {"codes": ", ".join(duplicated)},
                          fields={"required": duplicated})
     return known
 
@@ -214,11 +194,11 @@ def staff_qualified(
     with_reasons: bool = True,
 ) -> Qualification:
     """Who is qualified for `required` at `at` (default now), ranked as DESIGN.md says; the
-    `limit` first candidates come with their reasons. Raises QueryError for unknown skills,
+    `limit` first candidates come with their reasons. Raises InvalidQuery for unknown skills,
     levels outside the scale, a skill asked twice or a limit outside 1..200."""
     required, optional = list(required), list(optional)
     if not 1 <= limit <= MAX_LIMIT:
-        raise QueryError(_("limit doit être entre 1 et %(max)s.") % {"max": MAX_LIMIT}, fields={"limit": "1..200"})
+        raise InvalidQuery(_("limit doit être entre 1 et %(max)s.") % {"max": MAX_LIMIT}, fields={"limit": "1..200"})
     skill_ids = _check_requirements(required, optional)
     now = timezone.now()
     staff_q = _staff_filter(tiers=tiers, profiles=profiles, exclude=exclude)
@@ -274,54 +254,8 @@ def staff_qualified(
 # than PostgreSQL took to answer (docs/benchmarks.md). The skill codes and the scale are read
 # by one small statement per call rather than cached: an indexed read (a fraction of a
 # millisecond once prepared), always current in every worker process, where a cache would need
-# an invalidation shared between processes (the default cache is per process).
-
-
-def _qn(model) -> str:
-    return connection.ops.quote_name(model._meta.db_table)
-
-
-def _marks(n: int) -> str:
-    return ", ".join(["%s"] * n)
-
-
-def _dt_param(value: datetime):
-    return connection.ops.adapt_datetimefield_value(value)
-
-
-def _dt_read(value) -> datetime | None:
-    """A datetime read by a raw statement: SQLite gives text, PostgreSQL aware datetimes."""
-    if value is None or isinstance(value, datetime):
-        return value if value is None or timezone.is_aware(value) else timezone.make_aware(value, dt_timezone.utc)
-    parsed = parse_datetime(value)
-    return timezone.make_aware(parsed, dt_timezone.utc) if timezone.is_naive(parsed) else parsed
-
-
-# On PostgreSQL the hot statements are prepared (psycopg, server-side parameters): planning
-# them cost more than running them (EXPLAIN ANALYZE at 1,000 staff: 2.5-7 ms of planning for
-# 1 ms of execution). Prepared statements live as long as the connection (CONN_MAX_AGE). The
-# setting BRIDGE_PREPARED_STATEMENTS (environment variable of the same name) turns them off
-# behind a pooler that cannot keep them (PgBouncer before 1.21 in transaction mode).
-
-
-def _raw(sql: str, params: list, *, prepare: bool = False) -> list[tuple]:
-    if prepare and settings.BRIDGE_PREPARED_STATEMENTS and connection.vendor == "postgresql":
-        # Only PostgreSQL reaches here: the driver is not loaded on SQLite.
-        import psycopg
-
-        connection.ensure_connection()
-        raw_connection = connection.connection
-        if raw_connection.prepare_threshold is None:
-            # Django turns psycopg's automatic preparation off (its cursors bind on the client
-            # and never prepare); a threshold out of reach keeps it off for everything but the
-            # statements executed here with prepare=True.
-            raw_connection.prepare_threshold = 2**31
-        with connection.wrap_database_errors, psycopg.Cursor(raw_connection) as cursor:
-            cursor.execute(sql, params, prepare=True)
-            return cursor.fetchall()
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.fetchall()
+# an invalidation shared between processes (the default cache is per process). The helpers that
+# build and run them are in routing_bridge.db.
 
 
 @lru_cache(maxsize=64)
@@ -578,359 +512,3 @@ def _qualified_until(evidences, *, at: datetime, min_level: int) -> datetime | N
     if not ends or any(end is None for end in ends):
         return None
     return max(ends)
-
-
-# --- Category rules ------------------------------------------------------------------------------
-
-
-def category_rule_for(*, category: str) -> CategoryRule | None:
-    """The active rule for `category`: its own, else the nearest ancestor's ("Réseau > VPN" falls
-    back to "Réseau"). None when no prefix has a rule."""
-    parts = category_normalize(category).split(" > ")
-    keys = [category_key(" > ".join(parts[:i])) for i in range(len(parts), 0, -1)]
-    rules = {r.key: r for r in CategoryRule.objects.filter(key__in=keys, active=True)}
-    for key in keys:
-        if key in rules:
-            return rules[key]
-    return None
-
-
-def categories_active() -> list[str]:
-    """The ticket categories that have an active rule, alphabetically: what the dispatcher's
-    search boxes suggest and what a mistyped category is compared with."""
-    return list(CategoryRule.objects.filter(active=True).order_by("category").values_list("category", flat=True))
-
-
-def category_suggestions(*, category: str, n: int = 5) -> list[str]:
-    """The known categories closest to `category` (difflib), best first."""
-    known = categories_active()
-    by_key = {c.casefold(): c for c in known}
-    close = difflib.get_close_matches(category_key(category), list(by_key), n=n, cutoff=0.4)
-    return [by_key[k] for k in close]
-
-
-def category_requirements(*, rule: CategoryRule) -> tuple[list[Requirement], list[Requirement]]:
-    required, optional = [], []
-    for r in rule.requirements.select_related("skill"):
-        (optional if r.optional else required).append(Requirement(skill=r.skill.code, min_level=r.min_level))
-    return required, optional
-
-
-def category_route(*, category: str) -> CategoryRule:
-    """The rule that governs `category`; raises QueryError (404) naming it with the closest
-    known categories when there is none."""
-    if not category_normalize(category):
-        raise QueryError(_("La catégorie est vide."), fields={"body.ticket.category": "vide"})
-    rule = category_rule_for(category=category)
-    if rule is None:
-        suggestions = category_suggestions(category=category)
-        detail = _("Catégorie inconnue : « %(category)s ».") % {"category": category_normalize(category)}
-        if suggestions:
-            detail += " " + _("Catégories proches : %(categories)s.") % {
-                "categories": ", ".join(f"« {s} »" for s in suggestions)}
-        raise QueryError(detail, status=404, fields={"body.ticket.category": category},
-                         extra={"category": category, "suggestions": suggestions})
-    return rule
-
-
-@dataclass(frozen=True)
-class RouteRule:
-    """What `route` needs of the rule governing a category."""
-
-    category: str
-    tiers: list
-    required: list
-    optional: list
-
-
-@lru_cache(maxsize=32)
-def _route_rule_sql(vendor: str, n_keys: int) -> str:
-    requirement = _qn(CategoryRule.requirements.rel.related_model)
-    return (
-        f"SELECT r.key, r.category, r.tiers, q.optional, q.min_level, k.code FROM {_qn(CategoryRule)} r "
-        f"LEFT OUTER JOIN {requirement} q ON q.rule_id = r.id LEFT OUTER JOIN {_qn(Skill)} k ON k.id = q.skill_id "
-        f"WHERE r.key IN ({_marks(n_keys)}) AND r.active = %s ORDER BY r.key, q.sort_order, q.id"
-    )
-
-
-def category_route_rule(*, category: str) -> RouteRule:
-    """`category_route` and `category_requirements` in one raw statement, for `route` (called
-    for every ticket): the rule governing `category` with its requirements in their order;
-    raises the same QueryError (404 with the closest known categories) when there is none."""
-    if not category_normalize(category):
-        return _rule_data(category_route(category=category))  # raises the QueryError of an empty category
-    parts = category_normalize(category).split(" > ")
-    keys = [category_key(" > ".join(parts[:i])) for i in range(len(parts), 0, -1)]
-    by_key: dict[str, list] = {}
-    for row in _raw(_route_rule_sql(connection.vendor, len(keys)), [*keys, True], prepare=True):
-        by_key.setdefault(row[0], []).append(row)
-    for key in keys:
-        if key in by_key:
-            rows = by_key[key]
-            tiers = rows[0][2]
-            tiers = json.loads(tiers) if isinstance(tiers, (str, bytes)) else tiers
-            required, optional = [], []
-            for _key, _category, _tiers, is_optional, min_level, code in rows:
-                if code is not None:
-                    (optional if is_optional else required).append(Requirement(skill=code, min_level=min_level))
-            return RouteRule(category=rows[0][1], tiers=list(tiers or []), required=required, optional=optional)
-    return _rule_data(category_route(category=category))  # raises the 404 naming the closest categories
-
-
-def _rule_data(rule: CategoryRule) -> RouteRule:
-    required, optional = category_requirements(rule=rule)
-    return RouteRule(category=rule.category, tiers=list(rule.tiers or []), required=required, optional=optional)
-
-
-# --- Taxonomy, snapshot, changes ----------------------------------------------------------------
-
-
-def taxonomy_read() -> dict:
-    scale = [{"level": p.level, "label": p.label_fr, "label_en": p.label_en} for p in ProficiencyLevel.objects.all()]
-    domains = []
-    for d in Domain.objects.prefetch_related("skills"):
-        domains.append({
-            "code": d.code, "name": d.name_fr, "name_en": d.name_en,
-            "skills": [{"code": s.code, "name": s.name_fr, "name_en": s.name_en}
-                       for s in d.skills.all() if s.active],
-        })
-    return {"scale": scale, "domains": domains}
-
-
-def change_log_version() -> int:
-    return counter_current(name=CHANGE_COUNTER)
-
-
-class RawJSON(str):
-    """JSON text read as is from the database (a cell's `sources`), to be spliced into a response
-    without decoding and encoding it again: the snapshot reads thousands of them."""
-
-
-STAFF_RECORD_FIELDS = ["pk", "employee_id", "user__username", "user__first_name", "user__last_name", "team__name",
-                       "profile", "tier", "languages", "active"]
-
-
-def _staff_cells(staff_ids: list[int], *, raw: bool = False) -> dict:
-    """{staff_id: [cell dicts above 0, by skill code]}; with `raw`, `sources` stays JSON text."""
-    cells = defaultdict(list)
-    qs = SkillLevel.objects.filter(staff_id__in=staff_ids, level__gt=0).order_by("staff_id", "skill__code")
-    if raw:
-        qs = qs.annotate(sources_text=Cast("sources", TextField()))
-        rows = qs.values_list("staff_id", "skill__code", "level", "valid_until", "sources_text")
-    else:
-        rows = qs.values_list("staff_id", "skill__code", "level", "valid_until", "sources")
-    for staff_id, code, level, valid_until, sources in rows:
-        if raw:
-            sources = RawJSON(sources or "[]")
-        cells[staff_id].append({"code": code, "level": level, "valid_until": valid_until, "sources": sources})
-    return cells
-
-
-def _record_head(employee_id, username, first, last, team, profile, tier, languages, active) -> dict:
-    """A staff record of the contract but its `skills`, in the contract's key order."""
-    return {"employee_id": employee_id, "username": username, "display_name": display_name(first, last, username),
-            "team": team, "profile": profile, "tier": tier, "languages": list(languages or []), "active": active}
-
-
-def _staff_records(rows: list[tuple], *, raw: bool = False) -> list[dict]:
-    """Staff records from rows of STAFF_RECORD_FIELDS; `skills` lists the cells above 0."""
-    cells = _staff_cells([row[0] for row in rows], raw=raw)
-    return [{**_record_head(*row[1:]), "skills": cells[row[0]]} for row in rows]
-
-
-_encoder = DjangoJSONEncoder()
-
-
-def _record_json(head: dict, skills_json: str) -> str:
-    """A staff record as JSON text: `head` as json.dumps writes it, then `skills` (JSON text)."""
-    return json.dumps(head, ensure_ascii=False)[:-1] + ',"skills":[' + skills_json + "]}"
-
-
-def staff_record_json(record: dict) -> str:
-    """A record of `staff_snapshot_page(raw=True)` as JSON text, each cell's `sources` spliced as
-    read: the same bytes as PostgreSQL writes in `staff_snapshot_page_json`."""
-    skills = ",".join(
-        '{"code":%s,"level":%d,"valid_until":%s,"sources":%s}'
-        % (json.dumps(cell["code"], ensure_ascii=False), cell["level"],
-           json.dumps(_encoder.default(cell["valid_until"])) if cell["valid_until"] else "null", cell["sources"])
-        for cell in record["skills"]
-    )
-    return _record_json({k: v for k, v in record.items() if k != "skills"}, skills)
-
-
-def staff_snapshot_page(*, after: str | None, limit: int, team: str | None = None, tier: str | None = None,
-                        active: bool | None = None, raw: bool = False) -> dict:
-    """One page of the snapshot, ordered by employee_id after `after`, with the change-log
-    `version` it is consistent with. On PostgreSQL the version and the page are read in one
-    REPEATABLE READ transaction (one snapshot); on SQLite a transaction is already one snapshot.
-    With `raw`, each cell's `sources` is JSON text (RawJSON) for a fast response."""
-    def read():
-        version = change_log_version()
-        qs = Staff.objects.order_by("employee_id")
-        if after:
-            qs = qs.filter(employee_id__gt=after)
-        if team:
-            qs = qs.filter(team__name=team)
-        if tier:
-            qs = qs.filter(tier=tier)
-        if active is not None:
-            qs = qs.filter(active=active)
-        rows = list(qs.values_list(*STAFF_RECORD_FIELDS)[:limit + 1])
-        more = len(rows) > limit
-        rows = rows[:limit]
-        return {"version": version, "items": _staff_records(rows, raw=raw),
-                "last": rows[-1][1] if (more and rows) else None}
-
-    return _in_snapshot(read)
-
-
-@lru_cache(maxsize=1)
-def _sql_whitespace() -> str:
-    """A PostgreSQL literal of the characters Python's str.strip() removes (str.isspace), for
-    `display_name` written by the database exactly as academy.models.display_name writes it."""
-    spaces = "".join(filter(str.isspace, map(chr, range(sys.maxunicode + 1))))
-    return "U&'" + "".join(f"\\{ord(c):04X}" if ord(c) <= 0xFFFF else f"\\+{ord(c):06X}" for c in spaces) + "'"
-
-
-@lru_cache(maxsize=16)
-def _snapshot_sql(after: bool, team: bool, tier: bool, active: bool) -> str:
-    """PostgreSQL: one whole snapshot page in one statement, hence one snapshot (no transaction
-    needed to keep the version and the page consistent). Parameters: the filters, limit + 1,
-    the change-log counter's name, limit. One row: the version, how many people matched (up to
-    limit + 1), the page's items as one JSON text, the last employee_id, and whether every
-    record could be written (languages not an array of strings, which the contract rules out:
-    the caller falls back to Python).
-
-    Each record is written byte for byte as `staff_record_json` writes it: the head as
-    `json.dumps` writes `_record_head` (", " and ": " separators, non-ASCII kept, control
-    characters \\u00xx; to_json and jsonb escape strings exactly so), then `"skills"` with
-    DjangoJSONEncoder's datetimes (UTC, milliseconds only when there are some, "Z")."""
-    user_table = _qn(Staff.user.field.related_model)
-    until = "c.valid_until AT TIME ZONE 'UTC'"
-    valid_until = (
-        f"""CASE WHEN c.valid_until IS NULL THEN ',"valid_until":null,"sources":'"""
-        f""" ELSE ',"valid_until":"' || to_char({until}, 'YYYY-MM-DD"T"HH24:MI:SS')"""
-        f""" || CASE WHEN date_trunc('second', c.valid_until) = c.valid_until THEN ''"""
-        f""" ELSE '.' || to_char({until}, 'MS') END || 'Z","sources":' END"""
-    )
-    cells = (
-        f"""(SELECT string_agg('{{"code":' || to_json(k.code)::text || ',"level":' || c.level::text || {valid_until}"""
-        f""" || COALESCE(c.sources::text, '[]') || '}}', ',' ORDER BY k.code) FROM {_qn(SkillLevel)} c"""
-        f""" INNER JOIN {_qn(Skill)} k ON k.id = c.skill_id WHERE c.staff_id = p.id AND c.level > 0)"""
-    )
-    # academy.models.display_name: "First Last" stripped as str.strip() does, else the username.
-    name = f"COALESCE(NULLIF(btrim(p.first_name || ' ' || p.last_name, {_sql_whitespace()}), ''), p.username)"
-    languages = (
-        """CASE WHEN jsonb_typeof(p.languages) = 'null' THEN '[]' WHEN jsonb_typeof(p.languages) = 'array'"""
-        """ AND NOT jsonb_path_exists(p.languages, 'strict $[*] ? (@.type() != "string")') THEN p.languages::text END"""
-    )
-    record = (
-        f"""'{{"employee_id": ' || to_json(p.employee_id)::text || ', "username": ' || to_json(p.username)::text"""
-        f""" || ', "display_name": ' || to_json({name})::text || ', "team": ' || COALESCE(to_json(p.team)::text, 'null')"""
-        f""" || ', "profile": ' || to_json(p.profile)::text || ', "tier": ' || to_json(p.tier)::text"""
-        f""" || ', "languages": ' || {languages}"""
-        f""" || CASE WHEN p.active THEN ', "active": true,"skills":[' ELSE ', "active": false,"skills":[' END"""
-        f""" || COALESCE({cells}, '') || ']}}'"""
-    )
-    where = []
-    if after:
-        where.append("s.employee_id > %s")
-    if team:
-        where.append("t.name = %s")
-    if tier:
-        where.append("s.tier = %s")
-    if active:
-        where.append("s.active = %s")
-    return (
-        f"WITH page AS MATERIALIZED ("
-        f"SELECT s.id, s.employee_id, u.username, u.first_name, u.last_name, t.name AS team, s.profile, s.tier, "
-        f"s.languages, s.active FROM {_qn(Staff)} s INNER JOIN {user_table} u ON u.id = s.user_id "
-        f"LEFT OUTER JOIN {_qn(Staff.team.field.related_model)} t ON t.id = s.team_id "
-        f"{'WHERE ' + ' AND '.join(where) if where else ''} ORDER BY s.employee_id LIMIT %s) "
-        f"SELECT (SELECT value FROM {_qn(Counter)} WHERE name = %s), (SELECT count(*) FROM page), "
-        f"string_agg(r.record, ',' ORDER BY r.employee_id), max(r.employee_id), bool_and(r.record IS NOT NULL) "
-        f"FROM (SELECT p.employee_id, {record} AS record FROM page p ORDER BY p.employee_id LIMIT %s) r"
-    )
-
-
-def staff_snapshot_page_json(*, after: str | None, limit: int, team: str | None = None, tier: str | None = None,
-                             active: bool | None = None) -> dict:
-    """`staff_snapshot_page` already rendered: {"version", "items_json": the items as JSON text,
-    comma-separated (what goes between the brackets of `items`), "last"}. On PostgreSQL one
-    prepared statement reads and writes the whole page (same bytes as `staff_record_json`, a
-    test compares both); elsewhere, or for a page holding languages the contract rules out,
-    `staff_record_json` writes each record."""
-    if connection.vendor == "postgresql":
-        sql = _snapshot_sql(bool(after), team is not None, tier is not None, active is not None)
-        params = [p for p in (after or None, team, tier, active) if p is not None] + [limit + 1, CHANGE_COUNTER, limit]
-        (version, matched, items, last, exact), = _raw(sql, params, prepare=True)
-        if exact is not False:  # None: an empty page
-            return {"version": version or 0, "items_json": items or "", "last": last if matched > limit else None}
-    page = staff_snapshot_page(after=after, limit=limit, team=team, tier=tier, active=active, raw=True)
-    return {"version": page["version"], "items_json": ",".join(staff_record_json(r) for r in page["items"]),
-            "last": page["last"]}
-
-
-def _in_snapshot(read):
-    if connection.vendor == "postgresql" and not connection.in_atomic_block:
-        with transaction.atomic():
-            with connection.cursor() as cursor:
-                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
-            return read()
-    with transaction.atomic():
-        return read()
-
-
-def staff_record(*, employee_id: str) -> dict | None:
-    rows = list(Staff.objects.filter(employee_id=employee_id).values_list(*STAFF_RECORD_FIELDS))
-    return _staff_records(rows)[0] if rows else None
-
-
-def changes_since(*, since: int, limit: int) -> dict:
-    rows = list(
-        SkillChange.objects.filter(seq__gt=since).order_by("seq")
-        .values_list("seq", "staff__employee_id", "skill__code", "old_level", "new_level", "valid_until", "at",
-                     "reason")[:limit]
-    )
-    items = [
-        {"seq": seq, "employee_id": emp, "skill": code, "old_level": old, "new_level": new,
-         "valid_until": until, "at": at, "reason": reason}
-        for seq, emp, code, old, new, until, at, reason in rows
-    ]
-    return {"items": items, "next_since": items[-1]["seq"] if items else since}
-
-
-# --- Shift-left report ---------------------------------------------------------------------------
-
-
-def paths_closing_links(requirements: dict[str, int]) -> list[dict]:
-    """Training paths that would qualify someone for `requirements`, each as {name, url}."""
-    return [{"name": str(training_path), "url": reverse("paths:path_detail", args=[training_path.pk])}
-            for training_path in paths_selectors.paths_closing(requirements=requirements)]
-
-
-def shift_left_report(*, days: int = 90, limit: int = 20, now: datetime | None = None) -> list[dict]:
-    """Categories most escalated by N1 staff in the last `days`: for each, how many escalations,
-    the governing rule, how many active N1 are qualified now, and the training paths that
-    would qualify more."""
-    now = now or timezone.now()
-    rows = (
-        TicketFeedback.objects.filter(tier="N1", outcome=TicketFeedback.Outcome.ESCALATED,
-                                      occurred_at__gte=now - timedelta(days=days), occurred_at__lte=now)
-        .values("category_key").annotate(escalations=Count("id"), category=Max("category"))
-        .order_by("-escalations", "category_key")[:limit]
-    )
-    n1_total = Staff.objects.filter(active=True, tier="N1").count()
-    report = []
-    for row in rows:
-        rule = category_rule_for(category=row["category"])
-        entry = {"category": row["category"], "escalations": row["escalations"], "rule": rule,
-                 "n1_total": n1_total, "n1_qualified": None, "requirements": {}, "paths": None}
-        if rule is not None:
-            required, _optional = category_requirements(rule=rule)
-            entry["requirements"] = {r.skill: r.min_level for r in required}
-            result = staff_qualified(required=required, tiers=["N1"], limit=1, with_reasons=False)
-            entry["n1_qualified"] = result.total_qualified
-            entry["paths"] = paths_closing_links(entry["requirements"]) if required else None
-        report.append(entry)
-    return report

@@ -18,10 +18,10 @@ from academy.exports import csv_writer
 from academy.models import Event, Staff, Tier
 from academy.services import audit_log
 from academy.tasks import task_kick
+from routing_bridge.category_rules import category_rule_for
 from routing_bridge.models import (
     SCOPES, CategoryRequirement, CategoryRule, RouterClient, TicketFeedback, category_key, category_normalize,
 )
-from routing_bridge.selectors import category_rule_for
 from skills.models import Evidence, Skill
 from skills.services import evidence_record
 

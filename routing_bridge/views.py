@@ -6,7 +6,10 @@ from django.utils.translation import gettext as _
 
 from academy.roles import user_is_admin, user_is_dispatcher, user_is_lead
 from routing_bridge import selectors
+from routing_bridge.category_rules import categories_active, category_route_rule, route_filters
+from routing_bridge.errors import BridgeError
 from routing_bridge.forms import OPTIONAL_ROWS, REQUIRED_ROWS, QualifiedForm
+from routing_bridge.reports import shift_left_report
 from skills.selectors import skills_active
 
 
@@ -33,17 +36,16 @@ def qualified(request):
     if form.is_bound and form.is_valid():
         data = form.cleaned_data
         try:
-            tiers = data["tiers"] or None
+            filters = {"tiers": data["tiers"] or None}
             if data["category"]:
-                rule = selectors.category_route_rule(category=data["category"])
+                rule = category_route_rule(category=data["category"])
                 required, optional = rule.required, rule.optional
-                if rule.tiers:
-                    tiers = [t for t in rule.tiers if not tiers or t in tiers] or ["__none__"]
+                filters = route_filters(rule, tiers=filters["tiers"])
             else:
                 required = [selectors.Requirement(code, level) for code, level in data["required"]]
                 optional = [selectors.Requirement(code, level) for code, level in data["optional"]]
-            result = selectors.staff_qualified(required=required, optional=optional, tiers=tiers,
-                                               at=data["at"], limit=50)
+            result = selectors.staff_qualified(required=required, optional=optional, at=data["at"], limit=50,
+                                               **filters)
             # What the page shows of each requirement: the skill's name and the level asked.
             names = {skill.code: skill.name for skill in skills}
             result.required = [_shown(r, names) for r in required]
@@ -54,12 +56,12 @@ def qualified(request):
                 # The optional skills that raised this person in the ranking.
                 candidate.optional_skills = [_shown(r, names) for r in optional
                                              if candidate.levels.get(r.skill, 0) >= r.min_level]
-        except selectors.QueryError as exc:
+        except BridgeError as exc:
             error = exc.detail
             suggestions = exc.extra.get("suggestions", [])
     return render(request, "routing_bridge/qualified.html", {
         "form": form, "result": result, "rule": rule, "error": error, "suggestions": suggestions,
-        "categories": selectors.categories_active(),
+        "categories": categories_active(),
         "required_rows": REQUIRED_ROWS, "optional_rows": OPTIONAL_ROWS,
         "can_see_report": user_is_lead(request.user) or user_is_admin(request.user),
         "title": _("Qui est qualifié ?"),
@@ -75,7 +77,7 @@ def shift_left(request):
         days = min(max(int(request.GET.get("days", 90)), 1), 730)
     except ValueError:
         days = 90
-    report = selectors.shift_left_report(days=days)
+    report = shift_left_report(days=days)
     return render(request, "routing_bridge/shift_left.html", {
         "report": report, "days": days,
     })

@@ -132,6 +132,11 @@ class Evidence(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
     )
     revoke_reason = models.TextField(_("motif de révocation"), blank=True)
+    # The ledger's order of changes: a new number, from a database trigger (migration 0008), at every
+    # insert and at every change of what the policy reads (revocation). Every writer holds the
+    # change-log lock (skills.services), so the numbers visible to a reader form a prefix: a reader
+    # that has applied up to N catches up with `ledger_seq > N` (routing_bridge.matrix).
+    ledger_seq = models.BigIntegerField(null=True, editable=False, db_index=True)
 
     class Meta:
         ordering = ["-observed_at", "-id"]

@@ -61,6 +61,23 @@ def _drop_instant(holding, at: datetime) -> datetime | None:
     return None if not ends or any(end is None for end in ends) else max(ends)
 
 
+def qualified_until(evidences: Iterable[EvidenceLike], at: datetime, min_level: int) -> datetime | None:
+    """When the effective level falls below `min_level` if nothing new is recorded (None: never,
+    or `min_level` is 0). The evidences counting at `at` with a level of `min_level` or more keep
+    it up, each until it stops counting: the drop instant of those evidences."""
+    if min_level <= 0:
+        return None
+    return _drop_instant([e for e in evidences if e.level >= min_level and evidence_counts_at(e, at)], at)
+
+
+def next_change(evidences: Iterable[EvidenceLike], at: datetime) -> datetime | None:
+    """The next instant after `at` at which an evidence starts or stops counting (None: none will):
+    the effective level cannot change before it unless the ledger changes."""
+    instants = [x for e in evidences for x in (e.observed_at, e.valid_until, e.revoked_at)
+                if x is not None and x > at]
+    return min(instants, default=None)
+
+
 def evaluate(evidences: Iterable[EvidenceLike], at: datetime) -> Evaluation:
     """Evaluate the policy for one (staff, skill) at `at`."""
     counting = []

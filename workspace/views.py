@@ -3,7 +3,7 @@ from django.shortcuts import render
 
 from academy.roles import request_role_flags_and_unread
 from academy.selectors import staff_for_user
-from routing_bridge.selectors import categories_active
+from routing_bridge.category_rules import categories_active
 from workspace import dashboard
 
 

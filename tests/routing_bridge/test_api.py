@@ -201,6 +201,8 @@ def test_route_keeps_only_the_tiers_the_rule_allows(router, matrix, other_lead, 
     evidence_record(staff=other_lead, skill=skills["AD.GPO"], level=4, source="manager")  # N3
     body = router.post("route", {"ticket": {"id": "T", "category": "Active Directory"}}).json()
     assert "E20001" not in [c["employee_id"] for c in body["candidates"]]
+    asked_n3 = router.post("route", {"ticket": {"id": "T", "category": "Active Directory"}, "tiers": ["N3"]}).json()
+    assert (asked_n3["total_qualified"], asked_n3["rule"]["tiers"]) == (0, ["N1", "N2"])
 
 
 def test_feedback_is_accepted_with_202_and_stored_once(router, matrix):

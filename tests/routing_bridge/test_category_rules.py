@@ -4,8 +4,9 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 
+from routing_bridge.category_rules import category_route, category_rule_for
+from routing_bridge.errors import UnknownCategory
 from routing_bridge.models import CategoryRule
-from routing_bridge.selectors import QueryError, category_route, category_rule_for
 from routing_bridge.services import category_rule_save, category_rules_export, category_rules_import
 from tests.factories import SkillFactory
 
@@ -30,7 +31,7 @@ def test_a_sub_category_without_its_own_rule_inherits_its_parent(net):
 
 def test_an_unknown_category_suggests_the_closest_ones(net):
     category_rules_import(content=GOOD)
-    with pytest.raises(QueryError) as caught:
+    with pytest.raises(UnknownCategory) as caught:
         category_route(category="Reseau > VPNN")
     assert caught.value.extra["suggestions"][0] == "Réseau > VPN"
 

@@ -13,8 +13,9 @@ from django.db.models import JSONField, Value
 from django.utils import timezone
 
 from academy.models import Staff, display_name
-from routing_bridge import selectors
+from routing_bridge import category_rules, snapshot
 from routing_bridge.api import QualifiedOut, _qualification_out, api
+from routing_bridge.errors import BridgeError
 from routing_bridge.models import CategoryRule
 from routing_bridge.selectors import Requirement, staff_qualified
 from routing_bridge.services import feedback_record
@@ -123,16 +124,16 @@ def odd_matrix(skills):
 
 
 def _python_page(**kwargs) -> tuple:
-    page = selectors.staff_snapshot_page(raw=True, **kwargs)
-    return page["version"], ",".join(selectors.staff_record_json(r) for r in page["items"]), page["last"]
+    page = snapshot.staff_snapshot_page(raw=True, **kwargs)
+    return page["version"], ",".join(snapshot.staff_record_json(r) for r in page["items"]), page["last"]
 
 
 def _sql_page(*, python_allowed: bool = False, **kwargs) -> tuple:
     """The page as the PostgreSQL statement writes it; unless `python_allowed`, failing if it
     fell back to the Python rendering (which would make the comparison compare Python with itself)."""
-    fallback = mock.patch.object(selectors, "staff_snapshot_page", side_effect=AssertionError("Python fallback"))
+    fallback = mock.patch.object(snapshot, "staff_snapshot_page", side_effect=AssertionError("Python fallback"))
     with nullcontext() if python_allowed else fallback:
-        page = selectors.staff_snapshot_page_json(**kwargs)
+        page = snapshot.staff_snapshot_page_json(**kwargs)
     return page["version"], page["items_json"], page["last"]
 
 
@@ -189,7 +190,7 @@ def test_languages_outside_the_contract_are_written_as_python_writes_them(awkwar
     if connection.vendor != "postgresql":
         pytest.skip("the JSON-from-the-database path exists only on PostgreSQL")
     Staff.objects.filter(employee_id="W03").update(languages=languages)
-    with mock.patch.object(selectors, "staff_snapshot_page", wraps=selectors.staff_snapshot_page) as python:
+    with mock.patch.object(snapshot, "staff_snapshot_page", wraps=snapshot.staff_snapshot_page) as python:
         page = _sql_page(python_allowed=True, after="W01", limit=3)
     assert python.called == falls_back
     assert page == _python_page(after="W01", limit=3)
@@ -221,14 +222,14 @@ def test_the_route_rule_read_raw_is_the_rule_and_requirements_the_orm_reads(skil
     category_rule_save(category="Poste de travail", required=[(skills["AD.ACCOUNTS"], 1)])
     CategoryRule.objects.filter(category="Poste de travail").update(active=False)
     for category in ["Réseau", "réseau > VPN > Client", "Réseau > Wi-Fi", "Réseau > Wi-Fi > Invités"]:
-        rule = selectors.category_route(category=category)
-        required, optional = selectors.category_requirements(rule=rule)
-        assert selectors.category_route_rule(category=category) == selectors.RouteRule(
+        rule = category_rules.category_route(category=category)
+        required, optional = category_rules.category_requirements(rule=rule)
+        assert category_rules.category_route_rule(category=category) == category_rules.RouteRule(
             category=rule.category, tiers=list(rule.tiers), required=required, optional=optional)
     for category in ["Poste de travail", "Résau", "  "]:
-        with pytest.raises(selectors.QueryError) as expected:
-            selectors.category_route(category=category)
-        with pytest.raises(selectors.QueryError) as raw:
-            selectors.category_route_rule(category=category)
-        assert (raw.value.detail, raw.value.status, raw.value.extra) == (
-            expected.value.detail, expected.value.status, expected.value.extra)
+        with pytest.raises(BridgeError) as expected:
+            category_rules.category_route(category=category)
+        with pytest.raises(BridgeError) as raw:
+            category_rules.category_route_rule(category=category)
+        assert (raw.value.detail, type(raw.value), raw.value.extra) == (
+            expected.value.detail, type(expected.value), expected.value.extra)

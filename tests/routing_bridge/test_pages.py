@@ -45,6 +45,15 @@ def test_a_dispatcher_can_ask_by_skills_levels_and_tiers(client, dispatcher, vpn
     assert [c.employee_id for c in response.context["result"].candidates] == ["E10002"]
 
 
+def test_the_rule_of_a_category_narrows_the_tiers_asked_as_route_does(client, dispatcher, vpn):
+    """The rule of "Réseau > VPN" allows N1 and N2: asking N2 keeps N2, asking N3 leaves no one."""
+    client.force_login(dispatcher)
+    both = client.get("/qui-est-qualifie/", {"category": "Réseau > VPN", "tiers": ["N2", "N3"]})
+    assert [c.employee_id for c in both.context["result"].candidates] == ["E10002"]
+    outside = client.get("/qui-est-qualifie/", {"category": "Réseau > VPN", "tiers": ["N3"]})
+    assert outside.context["result"].total_qualified == 0
+
+
 def test_an_unknown_category_is_explained_with_suggestions(client, dispatcher, vpn):
     client.force_login(dispatcher)
     html = client.get("/qui-est-qualifie/", {"category": "Reseau > VPM"}).content.decode()

@@ -10,8 +10,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from academy.models import TIER_ORDER
+from routing_bridge.errors import InvalidQuery
 from routing_bridge.models import TicketFeedback
-from routing_bridge.selectors import QueryError, Requirement, staff_qualified
+from routing_bridge.selectors import Requirement, staff_qualified
 from skills.models import Evidence
 from skills.services import cell_refresh, evidence_record, evidence_revoke
 from tests.factories import SkillFactory, StaffFactory, UserFactory
@@ -168,11 +169,11 @@ def test_now_uses_the_cells_but_not_a_cell_whose_expiry_the_sweep_has_not_applie
 
 
 def test_it_rejects_unknown_skills_levels_outside_the_scale_and_a_limit_above_200(gpo):
-    with pytest.raises(QueryError, match="NOPE"):
+    with pytest.raises(InvalidQuery, match="NOPE"):
         staff_qualified(required=[R("NOPE", 2)])
-    with pytest.raises(QueryError, match="échelle"):
+    with pytest.raises(InvalidQuery, match="échelle"):
         staff_qualified(required=[R("AD.GPO", 5)])
-    with pytest.raises(QueryError, match="200"):
+    with pytest.raises(InvalidQuery, match="200"):
         staff_qualified(required=[R("AD.GPO", 2)], limit=201)
 
 

@@ -6,7 +6,9 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 
-from routing_bridge.selectors import QueryError, category_route_rule, staff_qualified
+from routing_bridge.category_rules import category_route_rule, route_filters
+from routing_bridge.errors import BridgeError
+from routing_bridge.selectors import staff_qualified
 
 
 def _parse_when(value: str):
@@ -52,11 +54,11 @@ class Command(BaseCommand):
                 continue
             try:
                 rule = category_route_rule(category=row["category"])
-            except QueryError as exc:
+            except BridgeError as exc:
                 unknown.append((row["id"], row["category"], exc.extra.get("suggestions", [])))
                 continue
-            result = staff_qualified(required=rule.required, optional=rule.optional, tiers=rule.tiers or None, at=at,
-                                     limit=1, with_reasons=False)
+            result = staff_qualified(required=rule.required, optional=rule.optional, at=at, limit=1,
+                                     with_reasons=False, **route_filters(rule, tiers=None))
             if result.candidates:
                 routed += 1
                 by_tier[result.candidates[0].tier] += 1
