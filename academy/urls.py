@@ -8,6 +8,9 @@ from wagtail.documents import urls as wagtaildocs_urls
 from academy import views
 
 urlpatterns = [
+    # First: the bridge API answers machines many times a second, and Django tries the patterns in
+    # order (its paths, api/bridge/v1/ and qui-est-qualifie/, are nobody else's).
+    path("", include("routing_bridge.urls")),
     path("", include("workspace.urls")),
     # Browsers and feed readers ask for /favicon.ico whatever the page's <link rel="icon"> says.
     path("favicon.ico", views.favicon, name="favicon"),
@@ -21,7 +24,6 @@ urlpatterns = [
     path("", include("courses.urls")),
     path("", include("courses.paths.urls")),
     path("", include("assessments.urls")),
-    path("", include("routing_bridge.urls")),
     path("", include("learning_records.urls")),
     # The course catalogue is the Wagtail site's root page, served under /formations/.
     path("formations/", include(wagtail_urls)),

@@ -12,10 +12,18 @@ one evidence per cell so that the reasons are real) with COPY, and measures:
   1. `POST qualified` in-process (selector + reasons): 3 required skills at level 2 and a tier
      filter (N1, N2), over --queries random skill triples: p50 and p99;
   2. at 10,000 staff (--detail-size): a full snapshot through the API (`GET staff`, pages of 200);
-  3. at 10,000 staff (--detail-size): requests per second of `POST qualified` over HTTP on gunicorn (2 sync
-     workers) under wrk (apt install wrk), 4 connections; then the full snapshot over HTTP as a router
-     takes it, parsed with the standard library's json.loads and, when orjson is installed (the
-     `bench` extra: pip install -e ".[test,bench]"), with orjson.loads too.
+  3. beside it, the same question answered by a plain numpy column scan of the same matrix (levels
+     as a uint8 array staff × skills, active and tier masks, ranked top 10 by tier,
+     over-qualification, employee id) in the same run, and the ratio of the p99s; at the end, the
+     p99 growth from the smallest size to the largest;
+  4. at 10,000 staff (--detail-size): on one gunicorn (2 sync workers, bench/bench_settings.py: the
+     site plus a bare Django JSON view, `POST /bench/bare`, that parses the same body), wrk (apt
+     install wrk) with 4 connections against `POST qualified` (random skill triples) and against the
+     bare view, both req/s and their ratio; then `POST qualified` on 1 connection, p50 and p99; then
+     the full snapshot over HTTP as a router takes it, parsed with the standard library's json.loads
+     and, when orjson is installed (the `bench` extra: pip install -e ".[test,bench]"), with
+     orjson.loads too.
+The cache is Redis (--cache-url, as in production; "" for the local-memory cache).
 Prints the figures; copy them into docs/benchmarks.md with the date.
 
 --reuse takes a database kept by --keep as it is: no migrate, and no load when it already holds
@@ -38,6 +46,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))  # bench_settings, bench_urls
 
 SOURCES = ["course", "exam", "certification", "manager", "import", "practice"]
 SOURCE_WEIGHTS = [25, 20, 15, 15, 10, 5]
@@ -52,6 +61,8 @@ def parse_args():
     parser.add_argument("--detail-size", type=int, default=10_000,
                         help="size at which the snapshot and HTTP figures are measured (default 10000)")
     parser.add_argument("--db", default="academie_bench_bridge")
+    parser.add_argument("--cache-url", default=os.environ.get("CACHE_URL", "redis://127.0.0.1:6379/9"),
+                        help='the shared cache, as production has one (default Redis db 9; "" for local memory)')
     parser.add_argument("--host", default=os.environ.get("BENCH_PGHOST", "127.0.0.1"))
     parser.add_argument("--keep", action="store_true", help="keep the database at the end")
     parser.add_argument("--reuse", action="store_true",
@@ -134,6 +145,83 @@ def load(n_staff, n_skills, rng):
     return staff_ids, skill_ids, cells
 
 
+def matrix_reset():
+    """The bulk load went through COPY: the triggers numbered the evidences and changed the
+    versions, so the processes' copies follow by themselves; dropping them here only makes the
+    build happen at the warm-up rather than at the first timed question."""
+    from routing_bridge.matrix import matrix_reset as reset
+
+    reset()
+
+
+class ColumnScan:
+    """The bench's yardstick: the same question answered by a plain numpy scan of the matrix's
+    columns. Levels as a uint8 array, one contiguous row per skill (a column of the staff ×
+    skills matrix), an active mask and the tier of each person, staff in employee id order."""
+
+    def __init__(self):
+        import numpy as np
+        from django.db import connection
+
+        self.np = np
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT s.id, s.employee_id, s.tier, s.active FROM academy_staff s ORDER BY s.employee_id")
+            staff = cursor.fetchall()
+            cursor.execute("SELECT id, code FROM skills_skill ORDER BY id")
+            skills = cursor.fetchall()
+            row = {staff_id: n for n, (staff_id, *_rest) in enumerate(staff)}
+            self.column = {code: n for n, (_id, code) in enumerate(skills)}
+            column_of = {skill_id: n for n, (skill_id, _code) in enumerate(skills)}
+            self.levels = np.zeros((len(skills), len(staff)), dtype=np.uint8)
+            cursor.execute("SELECT staff_id, skill_id, level FROM skills_skilllevel "
+                           "WHERE level > 0 AND (valid_until IS NULL OR valid_until > now())")
+            for staff_id, skill_id, level in cursor.fetchall():
+                self.levels[column_of[skill_id], row[staff_id]] = level
+        self.employee_ids = [employee_id for _id, employee_id, _tier, _active in staff]
+        self.tier = np.array([int(tier[1]) for _id, _e, tier, _active in staff], dtype=np.uint8)
+        self.active = np.array([active for *_rest, active in staff], dtype=bool)
+
+    def qualified(self, codes, min_level=2, tiers=("N1", "N2"), limit=10):
+        """(number qualified, employee ids of the first `limit`)."""
+        np = self.np
+        ok = self.active & np.isin(self.tier, [int(t[1]) for t in tiers])
+        for code in codes:
+            ok &= self.levels[self.column[code]] >= min_level
+        rows = np.flatnonzero(ok)
+        over = np.zeros(len(rows), dtype=np.int16)
+        for code in codes:
+            over += self.levels[self.column[code]][rows]
+        over -= min_level * len(codes)
+        # Ranked by tier, then over-qualification, then employee id (the rows' order); nobody has
+        # optional skills or an assignment in the bench, the other keys of the ranking.
+        first = rows[np.lexsort((rows, over, self.tier[rows]))[:limit]]
+        return len(rows), [self.employee_ids[n] for n in first]
+
+
+def bench_scan(scan, skill_codes, rng, queries):
+    """p50 and p99 of ColumnScan.qualified over random skill triples, in ms."""
+    timings = []
+    for n in range(queries + 20):
+        codes = rng.sample(skill_codes, 3)
+        start = time.perf_counter()
+        scan.qualified(codes)
+        if n >= 20:
+            timings.append((time.perf_counter() - start) * 1000)
+    return statistics.median(timings), percentile(timings, 99)
+
+
+def scan_check(scan, skill_codes):
+    """The scan answers the bench's question as `qualified` does (a fast wrong yardstick is none)."""
+    from routing_bridge.qualification import Requirement, staff_qualified
+
+    check = random.Random(11)
+    for _ in range(10):
+        codes = check.sample(skill_codes, 3)
+        result = staff_qualified(required=[Requirement(c, 2) for c in codes], tiers=["N1", "N2"], limit=10)
+        assert scan.qualified(codes) == (result.total_qualified, [c.employee_id for c in result.candidates]), (
+            "the numpy scan and qualified differ")
+
+
 def bench_qualified(skill_codes, rng, queries):
     from routing_bridge.api import _qualification_out
     from routing_bridge.qualification import Requirement, staff_qualified
@@ -154,22 +242,15 @@ def bench_qualified(skill_codes, rng, queries):
         timings.append(ms)
         totals.append(result.total_qualified)
     cpu_ms = (time.process_time() - cpu) * 1000 / queries
-    # A fast wrong answer is no result: the same questions answered by the ranked SQL over the
-    # cells (the bit sets of routing_bridge.holders off) must give the same candidates.
-    from django.conf import settings
-
+    # A fast wrong answer is no result: the same questions answered by the policy over the
+    # ledger at the same instant (`at`) must give the same candidates.
     check = random.Random(queries)
-    enabled = settings.BRIDGE_HOLDER_SETS
     for _ in range(10):
         required = [Requirement(c, 2) for c in check.sample(skill_codes, 3)]
-        fast = staff_qualified(required=required, tiers=["N1", "N2"], limit=10, with_reasons=False)
-        settings.BRIDGE_HOLDER_SETS = False
-        try:
-            plain = staff_qualified(required=required, tiers=["N1", "N2"], limit=10, with_reasons=False)
-        finally:
-            settings.BRIDGE_HOLDER_SETS = enabled
-        assert (fast.total_qualified, [c.employee_id for c in fast.candidates]) == (
-            plain.total_qualified, [c.employee_id for c in plain.candidates]), "the answers differ"
+        now = staff_qualified(required=required, tiers=["N1", "N2"], limit=10)
+        ledger = staff_qualified(required=required, tiers=["N1", "N2"], limit=10, at=now.as_of)
+        assert (now.total_qualified, [(c.employee_id, c.skills) for c in now.candidates]) == (
+            ledger.total_qualified, [(c.employee_id, c.skills) for c in ledger.candidates]), "the answers differ"
     return statistics.median(timings), percentile(timings, 99), statistics.mean(totals), cpu_ms
 
 
@@ -270,15 +351,44 @@ def free_port():
         return s.getsockname()[1]
 
 
+def wrk_script(token, bodies):
+    """A wrk script that POSTs one of `bodies`, at random, on each request."""
+    script = tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False)
+    with script:
+        script.write("local bodies = {" + ",".join(json.dumps(b) for b in bodies) + "}\n"
+                     'wrk.method = "POST"\n'
+                     'wrk.headers["Content-Type"] = "application/json"\n'
+                     f'wrk.headers["Authorization"] = "Bearer {token}"\n'
+                     "request = function() return wrk.format(nil, nil, nil, bodies[math.random(#bodies)]) end\n")
+    return script.name
+
+
+def wrk(url, script, connections, seconds):
+    """Runs wrk; returns (req/s, {percentile: ms}, non-2xx line or '')."""
+    out = subprocess.run(["wrk", f"-t{min(2, connections)}", f"-c{connections}", f"-d{seconds}s", "--timeout", "10s",
+                          "--latency", "-s", script, url], capture_output=True, text=True).stdout
+    rps = next((float(line.split()[1]) for line in out.splitlines() if line.startswith("Requests/sec")), 0.0)
+    units = {"us": 0.001, "ms": 1.0, "s": 1000.0}
+    latency = {}
+    for line in out.splitlines():
+        parts = line.split()
+        if len(parts) == 2 and parts[0] in ("50%", "75%", "90%", "99%"):
+            value = parts[1]
+            unit = next(u for u in ("us", "ms", "s") if value.endswith(u))
+            latency[parts[0]] = float(value[: -len(unit)]) * units[unit]
+    non2xx = next((line.strip() for line in out.splitlines() if "Non-2xx" in line), "")
+    return rps, latency, non2xx
+
+
 def bench_http(args, token, skill_codes, seconds):
     if not shutil.which("wrk"):
         print("  wrk not found (apt install wrk): HTTP figures skipped")
         return None
     port = free_port()
-    env = dict(os.environ)
     server = subprocess.Popen(
-        [str(ROOT / ".venv/bin/gunicorn"), "academy.wsgi:application", "-b", f"127.0.0.1:{port}", "-w", "2",
-         "--log-level", "warning"], cwd=ROOT, env=env, start_new_session=True)
+        [str(Path(sys.executable).parent / "gunicorn"), "academy.wsgi:application", "-b", f"127.0.0.1:{port}",
+         "-w", "2", "--pythonpath", str(ROOT / "bench"), "--log-level", "warning"],
+        cwd=ROOT, env=dict(os.environ), start_new_session=True)
     try:
         # The master binds at once; wait until a worker actually answers.
         import urllib.error
@@ -291,22 +401,30 @@ def bench_http(args, token, skill_codes, seconds):
                 break  # 401: a worker is up
             except OSError:
                 time.sleep(0.5)
-        body = json.dumps({"required": [{"skill": c, "min_level": 2} for c in skill_codes[:3]],
-                           "tiers": ["N1", "N2"]})
-        with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
-            script.write(f'wrk.method = "POST"\nwrk.body = {json.dumps(body)}\n'
-                         f'wrk.headers["Content-Type"] = "application/json"\n'
-                         f'wrk.headers["Authorization"] = "Bearer {token}"\n')
-        url = f"http://127.0.0.1:{port}/api/bridge/v1/qualified"
-        subprocess.run(["wrk", "-t1", "-c2", "-d3s", "-s", script.name, url], capture_output=True)  # warm-up
-        out = subprocess.run(["wrk", "-t2", "-c4", f"-d{seconds}s", "--timeout", "10s", "--latency", "-s",
-                              script.name, url],
-                             capture_output=True, text=True).stdout
-        print("\n".join("    " + line for line in out.splitlines()))
-        rps = next((float(line.split()[1]) for line in out.splitlines() if line.startswith("Requests/sec")), None)
-        non2xx = next((line for line in out.splitlines() if "Non-2xx" in line), "")
+        picker = random.Random(7)
+        bodies = [json.dumps({"required": [{"skill": c, "min_level": 2} for c in picker.sample(skill_codes, 3)],
+                              "tiers": ["N1", "N2"]}) for _ in range(200)]
+        script = wrk_script(token, bodies)
+        qualified_url = f"http://127.0.0.1:{port}/api/bridge/v1/qualified"
+        bare_url = f"http://127.0.0.1:{port}/bench/bare"
+        for url in (bare_url, qualified_url):  # warm-up: both workers load what they keep
+            wrk(url, script, 2, 3)
+        figures = {}
+        for name, url in (("bare Django JSON view", bare_url), ("POST qualified", qualified_url)):
+            rps, latency, non2xx = wrk(url, script, 4, seconds)
+            figures[name] = rps
+            print(f"  HTTP {name}, gunicorn 2 workers, wrk 4 connections, {seconds} s: {rps:.0f} req/s "
+                  f"(p50 {latency.get('50%', 0):.2f} ms, p99 {latency.get('99%', 0):.2f} ms)", flush=True)
+            if non2xx:
+                print("  WARNING:", non2xx)
+        ratio = figures["POST qualified"] / figures["bare Django JSON view"] if figures["bare Django JSON view"] else 0
+        print(f"  POST qualified / bare view: {ratio:.0%}", flush=True)
+        rps, latency, non2xx = wrk(qualified_url, script, 1, seconds)
+        print(f"  HTTP POST qualified, 1 connection, {seconds} s: {rps:.0f} req/s, p50 {latency.get('50%', 0):.2f} ms, "
+              f"p99 {latency.get('99%', 0):.2f} ms", flush=True)
         if non2xx:
             print("  WARNING:", non2xx)
+        os.unlink(script)
         # Each page fetched then parsed, one after the other. The standard library's parser is
         # measured both here (as before) and in a process of its own like a router's.
         runs = [("the bench process", "json.loads", named_snapshot)]
@@ -317,7 +435,7 @@ def bench_http(args, token, skill_codes, seconds):
                 print(f"  full snapshot over HTTP (gunicorn, pages of 200), client in {where}, {name} per page, "
                       f"{attempt} pass: {count} staff in {pages} pages, {total:.2f} s ({fetched:.2f} s fetching, "
                       f"{parsed:.2f} s parsing)", flush=True)
-        return rps
+        return figures["POST qualified"]
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=20)
@@ -326,7 +444,8 @@ def bench_http(args, token, skill_codes, seconds):
 def main():
     args = parse_args()
     os.environ["DATABASE_URL"] = f"postgres://postgres@{args.host}:5432/{args.db}"
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "academy.settings.dev")
+    os.environ["DJANGO_SETTINGS_MODULE"] = "bench_settings"
+    os.environ["CACHE_URL"] = args.cache_url
     os.environ["DEBUG"] = "0"
     os.environ["CELERY_TASK_ALWAYS_EAGER"] = "1"
     if not args.reuse:
@@ -356,30 +475,32 @@ def main():
                 _staff, _skills, cells = load(size, args.skills, rng)
                 print(f"loaded {size} staff × {args.skills} skills ({cells} cells and evidences) in "
                       f"{time.perf_counter() - start:.1f} s", flush=True)
+            matrix_reset()
             codes = list(Skill.objects.values_list("code", flat=True))
             p50, p99, mean_total, cpu_ms = bench_qualified(codes, rng, args.queries)
             results[size] = {"p50": p50, "p99": p99}
             print(f"  qualified (3 required skills ≥ 2, tiers N1+N2), {args.queries} queries: p50 {p50:.2f} ms, "
                   f"p99 {p99:.2f} ms, {mean_total:.0f} qualified on average; Python CPU {cpu_ms:.2f} ms per call",
                   flush=True)
+            scan = ColumnScan()
+            scan_check(scan, codes)
+            scan_p50, scan_p99 = bench_scan(scan, codes, rng, args.queries)
+            print(f"  the same by a numpy column scan of the matrix: p50 {scan_p50:.3f} ms, p99 {scan_p99:.3f} ms; "
+                  f"qualified / scan: p50 {p50 / scan_p50:.1f}×, p99 {p99 / scan_p99:.1f}×", flush=True)
             if size == args.detail_size:
                 RouterClient.objects.filter(name="bench").delete()  # left by an earlier run when reusing
                 token = router_client_create(name="bench", scopes=list(SCOPES),
-                                             rate_limit_per_minute=100_000).token
+                                             rate_limit_per_minute=100_000).token  # the most allowed
                 seconds, requested, parsed, count, pages = bench_snapshot(token)
                 results[size]["snapshot_s"] = seconds
                 print(f"  full snapshot through GET staff (in-process, json.loads): {count} staff in {pages} "
                       f"pages, {seconds:.2f} s ({requested:.2f} s requesting, {parsed:.2f} s parsing)", flush=True)
                 connections.close_all()
-                rps = bench_http(args, token, codes, args.http_seconds)
-                results[size]["rps"] = rps
-                if rps:
-                    print(f"  HTTP POST qualified on gunicorn (2 workers), wrk 4 connections: {rps:.0f} req/s",
-                          flush=True)
+                results[size]["rps"] = bench_http(args, token, codes, args.http_seconds)
         sizes = sorted(results)
         if len(sizes) > 1:
             ratio = results[sizes[-1]]["p99"] / results[sizes[0]]["p99"]
-            print(f"p99 ratio {sizes[-1]} / {sizes[0]} staff: {ratio:.2f}×")
+            print(f"qualified p99 growth from {sizes[0]} to {sizes[-1]} staff: {ratio:.2f}×")
     finally:
         connections.close_all()
         if not args.keep:

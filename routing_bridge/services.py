@@ -77,12 +77,17 @@ def router_client_authenticate(*, token: str) -> RouterClient | None:
     client = found[0] if found else None
     if client is None or not client.is_usable:
         return None
+    router_client_used(client=client)
+    return client
+
+
+def router_client_used(*, client: RouterClient) -> None:
+    """Note that `client` made a request now: `last_used_at` is written once a minute at most,
+    not on every request."""
     now = timezone.now()
-    # One write a minute at most, not one per request.
     if client.last_used_at is None or now - client.last_used_at > timedelta(seconds=60):
         RouterClient.objects.filter(pk=client.pk).update(last_used_at=now)
         client.last_used_at = now
-    return client
 
 
 def router_client_revoke(*, client: RouterClient, by=None, reason: str = "") -> RouterClient:
@@ -118,10 +123,10 @@ def router_client_rotate_token(*, client: RouterClient, by=None) -> str:
     """Give a client a new token (the old one stops working) and return it."""
     token = "acd_" + secrets.token_urlsafe(TOKEN_BYTES)
     with transaction.atomic():
-        RouterClient.objects.filter(pk=client.pk).update(token_hash=token_hash(token),
-                                                         token_prefix=token[:TOKEN_PREFIX_LENGTH])
+        client.token_hash, client.token_prefix = token_hash(token), token[:TOKEN_PREFIX_LENGTH]
+        # Saved, not updated: the processes that keep the old token's client hear of it (routing_bridge.access).
+        client.save(update_fields=["token_hash", "token_prefix"])
         audit_log(actor=by, action="router_client.rotate_token", target=client)
-    client.refresh_from_db()
     return token
 
 

@@ -58,6 +58,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: the machine APIs (ACADEMIE_API_PATHS) leave here for their own chain, below.
+    "academy.api_middleware.ApiPathMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -71,6 +73,17 @@ MIDDLEWARE = [
     "courses.middleware.CatalogueSiteMiddleware",
     # Last: turns a login refused by the password-guessing throttle into its page (academy.login_throttle).
     "axes.middleware.AxesMiddleware",
+]
+# The bridge API (not its documentation page, a site page with the signed-in navigation) skips the
+# site's sessions, CSRF, sign-in, messages, Wagtail redirects and password-guessing throttle: a
+# router has none of them. It keeps the security headers, the language of its messages (cookie or
+# Accept-Language, French by default), Content-Length and X-Frame-Options (academy.api_middleware).
+ACADEMIE_API_PATHS = r"/api/bridge/v1/(?!docs)"
+ACADEMIE_API_MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
 ROOT_URLCONF = "academy.urls"
@@ -179,6 +192,11 @@ if env_str("CACHE_URL"):
 # Whether the cache is shared by every process (Redis): what may be cached there and dropped by
 # any process when it changes, such as Wagtail's site lookup (courses.site_cache).
 ACADEMIE_SHARED_CACHE = bool(env_str("CACHE_URL"))
+# Each process keeps the router clients it authenticated and checks them against a version in the
+# shared cache, in the round trip that counts the request for the rate limit (routing_bridge.access).
+# Only with a shared cache: with a cache of its own, a process would not hear of a revocation made
+# in another one, so the client is read from the database on every request.
+BRIDGE_CLIENT_CACHE = env_bool("BRIDGE_CLIENT_CACHE", ACADEMIE_SHARED_CACHE)
 
 # Celery. The default broker is SQLite through kombu's SQLAlchemy transport: the demo needs no
 # service. Production sets CELERY_BROKER_URL to Redis or RabbitMQ.

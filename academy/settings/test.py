@@ -29,3 +29,7 @@ MIDDLEWARE = [m for m in MIDDLEWARE if not m.startswith("whitenoise.")]
 # The test databases come and go under one cache (Redis when CACHE_URL is set): cache nothing that
 # depends on their rows unless a test asks for it (tests/courses/test_site_cache.py).
 ACADEMIE_SHARED_CACHE = False
+# The bridge's clients kept in the process (routing_bridge.access) are checked against the local
+# cache: each test process has its own database and nothing else writes to it, so that cache is
+# shared by every writer, as Redis is in production.
+BRIDGE_CLIENT_CACHE = True
