@@ -28,7 +28,9 @@ Memory: about 200 bytes per evidence that can count (10,000 staff holding 20 ski
 """
 import gc
 import heapq
+import os
 import threading
+import time
 from collections import namedtuple
 from contextlib import contextmanager
 from datetime import datetime, timedelta
@@ -36,6 +38,7 @@ from datetime import timezone as dt_timezone
 from functools import lru_cache
 
 import numpy as np
+from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
@@ -155,8 +158,10 @@ class Matrix:
         self.levels: dict[int, np.ndarray] = {}  # skill id -> level by row (uint8)
         self.last_assigned = np.full(people.size, NEVER, dtype=np.int64)  # microseconds, NEVER when never
         self.evidences: dict[tuple[int, int], list] = {}  # (staff id, skill id) -> [Held]
-        # (staff id, skill id) -> {min level: reason}, valid until the pair changes (`forget`).
-        self._reasons: dict[tuple[int, int], dict] = {}
+        # (staff id, skill id) -> the policy's Evaluation at the matrix's instant (skills.policy).
+        self.evaluations: dict[tuple[int, int], object] = {}
+        # (staff id, skill id) -> (level, valid_until and evidences shown, {min level: qualified_until}).
+        self._reasons: dict[tuple[int, int], tuple] = {}
 
     def moved_to(self, at: datetime) -> None:
         """The same matrix now read at `at` (the caller has applied what changed up to `at`)."""
@@ -175,26 +180,35 @@ class Matrix:
         value = int(self.last_assigned[row])
         return None if value == NEVER else instant(value)
 
-    def reason(self, row: int, skill_id: int, min_level: int) -> dict:
+    def reason(self, row: int, skill_id: int, min_level: int) -> tuple[dict, datetime | None]:
         """What holds `skill_id` up for the person of `row` at the matrix's instant (skills.policy):
-        the level, until when it holds, until when `min_level` stays met, and the evidences."""
+        ({level, valid_until, evidence}, until when `min_level` stays met). Kept until the pair
+        changes: a router asks about the same people again and again."""
         key = (self.people.staff_ids[row], skill_id)
-        memo = self._reasons.setdefault(key, {})
-        found = memo.get(min_level)
-        if found is None:
-            evidences = self.evidences.get(key, ())
-            result = evaluate(evidences, self.at_us)
-            found = memo[min_level] = {
+        memo = self._reasons.get(key)
+        if memo is None:
+            result = self.evaluations.get(key) or evaluate(self.evidences.get(key, ()), self.at_us)
+            holding = result.holding if len(result.holding) < 2 else sorted(
+                result.holding, key=lambda e: (e.observed_at, e.pk))
+            memo = self._reasons[key] = ({
                 "level": result.level, "valid_until": instant(result.valid_until),
-                "qualified_until": instant(qualified_until(evidences, self.at_us, min_level)),
                 "evidence": [{"id": e.pk, "source": e.source, "level": e.level, "observed_at": instant(e.observed_at),
-                              "valid_until": instant(e.valid_until)}
-                             for e in sorted(result.holding, key=lambda e: (e.observed_at, e.pk))],
-            }
-        return found
+                              "valid_until": instant(e.valid_until)} for e in holding],
+            }, {})
+        held, untils = memo
+        until = untils.get(min_level, _UNREAD)
+        if until is _UNREAD:
+            until = untils[min_level] = instant(qualified_until(self.evidences.get(key, ()), self.at_us, min_level))
+        return held, until
 
-    def forget(self, staff_id: int, skill_id: int) -> None:
-        self._reasons.pop((staff_id, skill_id), None)
+    def evaluated(self, staff_id: int, skill_id: int, result) -> None:
+        """The policy's answer for one pair at the matrix's instant (what the reasons show)."""
+        key = (staff_id, skill_id)
+        self._reasons.pop(key, None)
+        if result.level or result.holding:
+            self.evaluations[key] = result
+        else:
+            self.evaluations.pop(key, None)
 
 
 # --- Reading the database -------------------------------------------------------------------------
@@ -242,7 +256,9 @@ def _levels_fill(matrix: Matrix, skill_ids) -> None:
     for (staff_id, skill_id), items in matrix.evidences.items():
         row = people.row_of.get(staff_id)
         if row is not None:
-            matrix.levels[skill_id][row] = evaluate(items, at_us).level
+            result = evaluate(items, at_us)
+            matrix.levels[skill_id][row] = result.level
+            matrix.evaluated(staff_id, skill_id, result)
 
 
 def matrix_at(at: datetime, skill_ids: list[int]) -> Matrix:
@@ -272,6 +288,7 @@ class _Mirror:
         self.people_version = _UNREAD
         self.ledger_reset = _UNREAD
         self.feedback_version = _UNREAD
+        self.read_at: datetime | None = None  # when the database was last read
         self.last: tuple | None = None  # identity of the last ledger row applied (ledger_seq, id, created_at, …)
         self.changes: list = []  # heap of (instant, staff id, skill id): when a level may change by itself
         self.assignments: list = []  # heap of (instant, staff id): assignments after the matrix's instant
@@ -340,7 +357,6 @@ class _Mirror:
             self.assignments = _assignments_read(matrix)
             heapq.heapify(self.assignments)
             self.feedback_version = counters.get(FEEDBACK_VERSION)
-        now_us = matrix.at_us
         touched = set()
         for row in ledger:
             row_seq, pk, created_at, revoked_at, staff_id, skill_id, level, source, observed_at, valid_until = row
@@ -352,6 +368,17 @@ class _Mirror:
             items.append(Held(pk, level, source, observed_at, valid_until, revoked_at))
             matrix.evidences[key] = items
             touched.add(key)
+        self.advance(now, touched)
+        return True
+
+    def advance(self, now: datetime, touched=()) -> None:
+        """Move the copy to `now` with no read: the levels whose evidences start or stop counting
+        by then (and the pairs `touched` by the ledger) evaluated again, the assignments that
+        have come to pass applied."""
+        matrix = self.matrix
+        matrix.moved_to(now)
+        now_us = matrix.at_us
+        touched = set(touched)
         while self.changes and self.changes[0][0] <= now_us:
             _instant, staff_id, skill_id = heapq.heappop(self.changes)
             touched.add((staff_id, skill_id))
@@ -362,7 +389,6 @@ class _Mirror:
             row = matrix.people.row_of.get(staff_id)
             if row is not None:
                 matrix.assigned(row, at_us)
-        return True
 
     def _evaluate(self, staff_id: int, skill_id: int, now_us: int) -> None:
         """The level of one pair at `now_us`, from the evidences kept (those that can no longer
@@ -375,13 +401,14 @@ class _Mirror:
             matrix.evidences[key] = items
         else:
             matrix.evidences.pop(key, None)
-        matrix.forget(staff_id, skill_id)
+        result = evaluate(items, now_us)
+        matrix.evaluated(staff_id, skill_id, result)
         row = matrix.people.row_of.get(staff_id)
         if row is not None:
             levels = matrix.levels.get(skill_id)
             if levels is None:
                 levels = matrix.levels[skill_id] = np.zeros(matrix.people.size, dtype=np.uint8)
-            levels[row] = evaluate(items, now_us).level
+            levels[row] = result.level
         instant_us = next_change(items, now_us)
         if instant_us is not None:
             heapq.heappush(self.changes, (instant_us, staff_id, skill_id))
@@ -391,7 +418,7 @@ class _Mirror:
         old = self.matrix
         people = _people_read()
         matrix = Matrix(people, now)
-        matrix.evidences = old.evidences
+        matrix.evidences, matrix.evaluations = old.evidences, old.evaluations
         moved = np.array([old.people.row_of.get(staff_id, -1) for staff_id in people.staff_ids], dtype=np.int64)
         kept = moved >= 0
         for skill_id, levels in old.levels.items():
@@ -440,25 +467,120 @@ _mirrors: dict[tuple, _Mirror] = {}
 
 
 def _database() -> tuple:
-    settings = connection.settings_dict
-    return connection.alias, settings.get("NAME"), settings.get("HOST"), settings.get("PORT")
+    named = connection.settings_dict
+    return connection.alias, named.get("NAME"), named.get("HOST"), named.get("PORT")
 
 
 def matrix_now(now: datetime | None = None) -> Matrix:
-    """The matrix now, from this process's copy brought up to date (built the first time)."""
+    """The matrix now, from this process's copy (built the first time). The database is read
+    only when it may have changed: always inside a transaction (which may hold its own writes)
+    and on SQLite; on PostgreSQL when the listener heard of a change, is not listening, or the
+    last read is older than MAX_QUIET."""
     now = now or timezone.now()
+    database = _database()
     with _lock:
-        mirror = _mirrors.get(_database())
+        mirror = _mirrors.get(database)
+        listener = _listener(database)
+        if mirror is not None and listener is not None and listener.quiet_since(mirror.read_at, now) \
+                and not connection.in_atomic_block:
+            mirror.advance(now)
+            return mirror.matrix
+        read_at = timezone.now()
+        if listener is not None:
+            listener.changed.clear()  # a change heard from here on is read at the next question
         if mirror is None or not mirror.catch_up(now):
             mirror = _Mirror()
             mirror.build(now)
-            _mirrors[_database()] = mirror
+            _mirrors[database] = mirror
             if len(mirror.matrix.evidences) >= FREEZE_FROM:
                 # A large copy lives as long as the process: the garbage collector need not walk
                 # its hundreds of thousands of objects at each full collection (pauses of tens of
                 # milliseconds in a worker otherwise). Small copies (the demo, tests) are left alone.
                 gc.freeze()
+        mirror.read_at = read_at
         return mirror.matrix
+
+
+# --- Hearing of changes (PostgreSQL) ------------------------------------------------------------
+
+# Even with nothing heard, the database is read again after this long (a lost notification).
+MAX_QUIET = timedelta(seconds=1)
+CHANNEL = "routing_bridge_matrix"  # NOTIFY'd by the triggers of migration routing_bridge 0003
+
+
+class _Listener:
+    """A thread of this process holding its own connection, LISTENing on CHANNEL: the triggers
+    notify it at the commit of every write the copy follows (the ledger, the staff, the users'
+    names, feedback, skills, the scale). Between notifications, `qualified` reads nothing from
+    the database. Started in each process at its first question (after a fork, too)."""
+
+    def __init__(self, params: dict):
+        self.changed = threading.Event()
+        self.changed.set()
+        self.listening = False
+        self.stopped = False
+        self.connection = None
+        self.thread = threading.Thread(target=self._run, args=(params,), name="matrix-listener", daemon=True)
+        self.thread.start()
+
+    def quiet_since(self, read_at, now) -> bool:
+        return self.listening and not self.changed.is_set() and read_at is not None and now - read_at < MAX_QUIET
+
+    def _run(self, params: dict) -> None:
+        import psycopg  # PostgreSQL only: the driver is not loaded on SQLite
+
+        while not self.stopped:
+            try:
+                with psycopg.connect(**params, autocommit=True) as conn:
+                    self.connection = conn
+                    conn.execute(f"LISTEN {CHANNEL}")
+                    self.listening = True
+                    self.changed.set()  # what happened while not listening is read at the next question
+                    for _notification in conn.notifies():
+                        self.changed.set()
+                        if self.stopped:
+                            break
+            except Exception:  # the server restarted, the network failed: read at every question meanwhile
+                pass
+            finally:
+                self.listening = False
+                self.changed.set()
+            if not self.stopped:
+                time.sleep(1)
+
+    def stop(self) -> None:
+        self.stopped = True
+        self.listening = False
+        if self.connection is not None:
+            try:
+                self.connection.cancel_safe() if hasattr(self.connection, "cancel_safe") else self.connection.cancel()
+            except Exception:
+                pass
+        self.thread.join(timeout=5)
+
+
+_listeners: dict[tuple, _Listener] = {}
+
+
+def _listener(database: tuple) -> _Listener | None:
+    """This process's listener for the current database; None on SQLite or when
+    BRIDGE_MATRIX_LISTEN is off (then every question reads what changed)."""
+    if connection.vendor != "postgresql" or not settings.BRIDGE_MATRIX_LISTEN:
+        return None
+    key = (os.getpid(), database)
+    listener = _listeners.get(key)
+    if listener is None:
+        params = {k: v for k, v in connection.get_connection_params().items()
+                  if k in ("dbname", "user", "password", "host", "port", "sslmode", "sslrootcert", "sslcert",
+                           "sslkey", "options", "passfile", "service")}
+        listener = _listeners[key] = _Listener(params)
+    return listener
+
+
+def matrix_listeners_stop() -> None:
+    """Stop this process's listeners (tests; a process about to drop its database)."""
+    for key in [key for key in _listeners if key[0] == os.getpid()]:
+        _listeners.pop(key).stop()
 
 
 def _mirror_people() -> People:

@@ -135,14 +135,13 @@ def reasons(matrix: Matrix, row: int, query: Query) -> tuple[list[dict], datetim
     """For each required skill: its level, until when it holds, until when the minimum stays met
     and the evidences holding it up (Matrix.reason, by skills.policy); then until when every
     minimum stays met (None: no end)."""
-    items = []
+    items, untils = [], []
     for r in query.required:
-        reason = matrix.reason(row, query.skill_ids[r.skill], r.min_level)
-        items.append({"skill": r.skill, "level": reason["level"], "min_level": r.min_level,
-                      "valid_until": reason["valid_until"], "qualified_until": reason["qualified_until"],
-                      "evidence": reason["evidence"]})
-    untils = [item["qualified_until"] for item in items]
-    return items, (None if not untils or any(u is None for u in untils) else min(untils))
+        held, until = matrix.reason(row, query.skill_ids[r.skill], r.min_level)
+        items.append({"skill": r.skill, "level": held["level"], "min_level": r.min_level,
+                      "valid_until": held["valid_until"], "qualified_until": until, "evidence": held["evidence"]})
+        untils.append(until)
+    return items, (None if not untils or None in untils else min(untils))
 
 
 # --- Asking -------------------------------------------------------------------------------------

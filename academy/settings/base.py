@@ -117,6 +117,10 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # The routing bridge prepares its hot statements on PostgreSQL; turn off behind a pooler that
 # cannot keep prepared statements (PgBouncer before 1.21 in transaction mode).
 BRIDGE_PREPARED_STATEMENTS = env_bool("BRIDGE_PREPARED_STATEMENTS", True)
+# Each process hears of matrix changes by PostgreSQL NOTIFY (routing_bridge.matrix) and then reads
+# nothing from the database for `qualified` until something changes; off: it reads the ledger's new
+# rows at every question (behind a pooler in transaction mode, which cannot keep a LISTEN).
+BRIDGE_MATRIX_LISTEN = env_bool("BRIDGE_MATRIX_LISTEN", True)
 # Webhooks only to https:// URLs (on in production: prod.py).
 BRIDGE_WEBHOOK_HTTPS_ONLY = env_bool("BRIDGE_WEBHOOK_HTTPS_ONLY", False)
 

@@ -33,3 +33,6 @@ ACADEMIE_SHARED_CACHE = False
 # cache: each test process has its own database and nothing else writes to it, so that cache is
 # shared by every writer, as Redis is in production.
 BRIDGE_CLIENT_CACHE = True
+# Tests run inside transactions (which always read what changed) and drop their databases at the end:
+# no listening connection (tests/routing_bridge/test_matrix.py turns it on for its own test).
+BRIDGE_MATRIX_LISTEN = False

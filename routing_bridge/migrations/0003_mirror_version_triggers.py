@@ -5,6 +5,10 @@ last assignments) sets `feedback_version`, and deletions of evidences (the ledge
 (which the ledger never does, but an administrator's SQL might) sets the row `ledger_reset` instead:
 the copy of the ledger is then read again.
 
+PostgreSQL also NOTIFYs the channel `routing_bridge_matrix` at the commit of every such write and of
+every write to the ledger: each process's listener then knows its copy must read what changed, and
+reads nothing between changes.
+
 PostgreSQL: the statement trigger of migration 0002 on more tables (users: only when a name
 changes, not at each login). SQLite (the demo): row triggers writing a random number (a rolled back
 increment could come back to a number already seen)."""
@@ -42,6 +46,25 @@ SQLITE_BUMP = ("INSERT INTO academy_counter (name, value) VALUES ('{counter}', a
                "ON CONFLICT (name) DO UPDATE SET value = excluded.value;")
 
 
+NOTIFY_FUNCTION = r"""
+CREATE OR REPLACE FUNCTION routing_bridge_matrix_notify() RETURNS trigger
+LANGUAGE plpgsql AS $fn$
+BEGIN
+    PERFORM pg_notify('routing_bridge_matrix', '');
+    RETURN NULL;
+END
+$fn$;
+"""
+NOTIFY_TABLES = [
+    ("academy_staff", "INSERT OR UPDATE OR DELETE OR TRUNCATE"),
+    ("auth_user", "INSERT OR UPDATE OF username, first_name, last_name OR DELETE OR TRUNCATE"),
+    ("routing_bridge_ticketfeedback", "INSERT OR UPDATE OR DELETE OR TRUNCATE"),
+    ("skills_skill", "INSERT OR UPDATE OR DELETE OR TRUNCATE"),
+    ("skills_proficiencylevel", "INSERT OR UPDATE OR DELETE OR TRUNCATE"),
+    ("skills_evidence", "INSERT OR UPDATE OR DELETE OR TRUNCATE"),
+]
+
+
 def _sqlite_name(table, event):
     return f"routing_bridge_mirror_{table}_{event.split()[0].lower()}"
 
@@ -50,6 +73,12 @@ def install(apps, schema_editor):
     vendor = schema_editor.connection.vendor
     if vendor == "postgresql":
         schema_editor.execute(PG_FUNCTION)
+        schema_editor.execute(NOTIFY_FUNCTION)
+        for table, events in NOTIFY_TABLES:
+            name = f"routing_bridge_matrix_notify_{table}"
+            schema_editor.execute(f"DROP TRIGGER IF EXISTS {name} ON {table}")
+            schema_editor.execute(f"CREATE TRIGGER {name} AFTER {events} ON {table} "
+                                  f"FOR EACH STATEMENT EXECUTE FUNCTION routing_bridge_matrix_notify()")
         for table, events in PG_TRIGGERS:
             name = f"routing_bridge_mirror_{table}"
             schema_editor.execute(f"DROP TRIGGER IF EXISTS {name} ON {table}")
@@ -69,6 +98,9 @@ def uninstall(apps, schema_editor):
         for table, _events in PG_TRIGGERS:
             schema_editor.execute(f"DROP TRIGGER IF EXISTS routing_bridge_mirror_{table} ON {table}")
         schema_editor.execute("DROP FUNCTION IF EXISTS routing_bridge_counter_bump()")
+        for table, _events in NOTIFY_TABLES:
+            schema_editor.execute(f"DROP TRIGGER IF EXISTS routing_bridge_matrix_notify_{table} ON {table}")
+        schema_editor.execute("DROP FUNCTION IF EXISTS routing_bridge_matrix_notify()")
     elif vendor == "sqlite":
         for table, events in SQLITE_TRIGGERS:
             for event in events:

@@ -138,3 +138,48 @@ def test_many_changes_at_once_build_the_copy_again(db, monkeypatch):
     monkeypatch.setattr(matrix_module._Mirror, "build", lambda self, now: built.append(now) or real_build(self, now))
     assert staff_qualified(required=[R("AD.GPO", 2)]).total_qualified == 4
     assert len(built) == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_with_postgresql_listening_a_question_reads_nothing_until_a_write_is_committed(settings, monkeypatch):
+    """PostgreSQL: between changes, `qualified` reads nothing from the database; a committed write
+    (here by the ledger's service, in autocommit) is heard and read at the next question."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("LISTEN/NOTIFY is PostgreSQL's")
+    settings.BRIDGE_MATRIX_LISTEN = True
+    matrix_module.matrix_reset()
+    reads = []
+    real_rows = matrix_module.sql_rows
+    monkeypatch.setattr(matrix_module, "sql_rows", lambda *args, **kwargs: reads.append(args[0]) or
+                        real_rows(*args, **kwargs))
+    try:
+        gpo = SkillFactory(code="AD.GPO")
+        someone = StaffFactory(employee_id="A1", tier="N1")
+        staff_qualified(required=[R("AD.GPO", 2)])
+        listener = next(iter(matrix_module._listeners.values()))
+        _wait(lambda: listener.listening)
+        staff_qualified(required=[R("AD.GPO", 2)])  # reads what happened before the listener was up
+        reads.clear()
+        assert staff_qualified(required=[R("AD.GPO", 2)]).total_qualified == 0
+        assert reads == []
+        evidence_record(staff=someone, skill=gpo, level=3, source="manager")
+        _wait(lambda: listener.changed.is_set())
+        assert staff_qualified(required=[R("AD.GPO", 2)]).total_qualified == 1
+        assert len(reads) == 1
+        reads.clear()
+        assert staff_qualified(required=[R("AD.GPO", 2)]).total_qualified == 1
+        assert reads == []
+    finally:
+        matrix_module.matrix_listeners_stop()
+        matrix_module.matrix_reset()
+
+
+def _wait(condition, seconds=5.0):
+    import time
+
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, "the listener did not hear in time"
+        time.sleep(0.01)
