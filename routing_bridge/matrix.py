@@ -519,7 +519,6 @@ class _Listener:
         self.changed.set()
         self.listening = False
         self.stopped = False
-        self.connection = None
         self.thread = threading.Thread(target=self._run, args=(params,), name="matrix-listener", daemon=True)
         self.thread.start()
 
@@ -532,14 +531,12 @@ class _Listener:
         while not self.stopped:
             try:
                 with psycopg.connect(**params, autocommit=True) as conn:
-                    self.connection = conn
                     conn.execute(f"LISTEN {CHANNEL}")
                     self.listening = True
                     self.changed.set()  # what happened while not listening is read at the next question
-                    for _notification in conn.notifies():
-                        self.changed.set()
-                        if self.stopped:
-                            break
+                    while not self.stopped:
+                        for _notification in conn.notifies(timeout=1.0):
+                            self.changed.set()
             except Exception:  # the server restarted, the network failed: read at every question meanwhile
                 pass
             finally:
@@ -549,13 +546,9 @@ class _Listener:
                 time.sleep(1)
 
     def stop(self) -> None:
+        """Stop listening and close the connection (within a second)."""
         self.stopped = True
         self.listening = False
-        if self.connection is not None:
-            try:
-                self.connection.cancel_safe() if hasattr(self.connection, "cancel_safe") else self.connection.cancel()
-            except Exception:
-                pass
         self.thread.join(timeout=5)
 
 
