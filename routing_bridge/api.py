@@ -25,7 +25,7 @@ from pydantic import BeforeValidator, StrictInt, field_validator
 from academy.json_input import NulCharacter, json_parse
 from academy.models import Staff
 from routing_bridge import access, qualification, services
-from routing_bridge.category_rules import category_route_rule, route_filters
+from routing_bridge.category_rules import category_route_rule, escalation_from, route_filters, ticket_type_check
 from routing_bridge.changes import changes_since
 from routing_bridge.errors import BridgeError, InvalidQuery, NotFound
 from routing_bridge.openapi_docs import BridgeDocs
@@ -383,15 +383,28 @@ class QualifiedOut(Schema):
     candidates: list[CandidateOut]
 
 
+TicketTypeName = Literal["incident", "problem", "change", "request"]
+
+
 class TicketIn(Schema):
     id: str = Field(min_length=1, max_length=120)
     category: str = Field(min_length=1, max_length=255)
     priority: TextOrInt | None = None
     title: str | None = Field(default=None, max_length=500)
+    # Any text is read here and checked by the route (ticket_type_check): the contract makes an
+    # unknown type a 400, where a value outside a schema's choices is a 422.
+    type: str | None = Field(default=None, description="incident (défaut), problem, change ou request",
+                             json_schema_extra={"enum": ["incident", "problem", "change", "request"]})
+
+
+class EscalateFromIn(Schema):
+    employee_id: str = Field(min_length=1, max_length=32)
 
 
 class RouteIn(FiltersIn):
     ticket: TicketIn
+    escalate_from: EscalateFromIn | None = Field(
+        default=None, description="Ticket escaladé par cette personne : seuls les niveaux au-dessus du sien, elle exclue")
 
 
 class RuleOut(Schema):
@@ -399,11 +412,15 @@ class RuleOut(Schema):
     required: list[RequirementIn]
     optional: list[RequirementIn]
     tiers: list[str]
+    ticket_type: TicketTypeName | None = Field(description="Le type de la règle appliquée (null : tout type)")
 
 
 class RouteOut(QualifiedOut):
     ticket_id: str
     rule: RuleOut
+    ticket_type: TicketTypeName
+    escalation: Literal["no_higher_tier"] | None = Field(
+        default=None, description="Présent quand le ticket est escaladé et qu'aucun niveau supérieur n'est possible")
 
 
 class FeedbackIn(Schema):
@@ -552,9 +569,13 @@ def qualified(request, payload: QualifiedIn):
 @api.post("/route", response={200: RouteOut, **ERRORS}, auth=ClientToken("qualified:query"),
           summary="Routage d'un ticket par sa catégorie", operation_id="route")
 def route(request, payload: RouteIn):
-    rule = category_route_rule(category=payload.ticket.category)
+    ticket_type = ticket_type_check(payload.ticket.type)
+    escalation = None if payload.escalate_from is None else escalation_from(
+        employee_id=payload.escalate_from.employee_id)
+    rule = category_route_rule(category=payload.ticket.category, ticket_type=ticket_type)
     required, optional = rule.required, rule.optional
-    filters = {**_filters(payload), **route_filters(rule, tiers=payload.tiers)}
+    routed = route_filters(rule, tiers=payload.tiers, exclude=payload.exclude, escalation=escalation)
+    filters = {**_filters(payload), **routed.filters}
     result = qualification.staff_qualified(required=required, optional=optional, **filters)
     out = _qualification_out(result)
     out["ticket_id"] = payload.ticket.id
@@ -563,7 +584,11 @@ def route(request, payload: RouteIn):
         "required": [{"skill": r.skill, "min_level": r.min_level} for r in required],
         "optional": [{"skill": r.skill, "min_level": r.min_level} for r in optional],
         "tiers": rule.tiers,
+        "ticket_type": rule.ticket_type or None,
     }
+    out["ticket_type"] = ticket_type
+    if routed.escalation is not None:  # absent otherwise: a version-1 answer only gains fields
+        out["escalation"] = routed.escalation
     return _render(request, out)
 
 

@@ -2,7 +2,9 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from academy.models import Tier
-from routing_bridge.models import CategoryRule
+from routing_bridge.category_rules import DEFAULT_TICKET_TYPE, escalation_from
+from routing_bridge.errors import BridgeError
+from routing_bridge.models import CategoryRule, TicketType
 from skills.forms import skill_choices_by_domain
 from skills.selectors import scale_labels
 
@@ -13,13 +15,20 @@ OPTIONAL_ROWS = 2
 
 
 class QualifiedForm(forms.Form):
-    """The dispatcher's question: a ticket category, or skills with minimum levels; tiers."""
+    """The dispatcher's question: a ticket category (with the ticket's type and who escalated it),
+    or skills with minimum levels; tiers."""
 
     category = forms.CharField(label=_("Catégorie du ticket"), required=False, max_length=CATEGORY_MAX_LENGTH,
                                error_messages={"max_length": _(
                                    "La catégorie du ticket compte %(show_value)d caractères : "
                                    "%(limit_value)d au plus.")},
                                help_text=_("Ex. « Réseau > VPN ». Laissez vide pour choisir les compétences."))
+    ticket_type = forms.ChoiceField(label=_("Type de ticket"), choices=TicketType.choices, required=False,
+                                    initial=DEFAULT_TICKET_TYPE,
+                                    help_text=_("Une catégorie peut avoir une règle propre à chaque type."))
+    escalate_from = forms.CharField(label=_("Escaladé par"), required=False, max_length=32,
+                                    help_text=_("Matricule de la personne qui escalade, ex. E10001 : seuls les "
+                                                "niveaux au-dessus du sien sont proposés, elle exclue."))
     tiers = forms.MultipleChoiceField(label=_("Niveaux de support"), choices=Tier.choices, required=False,
                                       widget=forms.CheckboxSelectMultiple)
     at = forms.DateTimeField(label=_("Date et heure (facultatif, maintenant par défaut)"), required=False,
@@ -56,6 +65,19 @@ class QualifiedForm(forms.Form):
             if code:
                 result.append((code, self.cleaned_data.get(f"{prefix}{i}_level") or 2))
         return result
+
+    def clean_ticket_type(self):
+        return self.cleaned_data.get("ticket_type") or DEFAULT_TICKET_TYPE
+
+    def clean_escalate_from(self):
+        """The escalation (routing_bridge.category_rules.Escalation) of the person named, or None."""
+        employee_id = (self.cleaned_data.get("escalate_from") or "").strip()
+        if not employee_id:
+            return None
+        try:
+            return escalation_from(employee_id=employee_id)
+        except BridgeError as exc:
+            raise forms.ValidationError(exc.detail) from None
 
     def clean(self):
         data = super().clean()

@@ -81,14 +81,26 @@ def webhook_url_allowed(url: str) -> bool:
     return not settings.BRIDGE_WEBHOOK_HTTPS_ONLY or url.lower().startswith("https://")
 
 
+class TicketType(models.TextChoices):
+    """The ITIL type of a ticket (contract 1.1): a category's rule may differ by type."""
+
+    INCIDENT = "incident", _("Incident")
+    PROBLEM = "problem", _("Problème")
+    CHANGE = "change", _("Changement")
+    REQUEST = "request", _("Demande")
+
+
 class CategoryRule(index.Indexed, ClusterableModel):
     """What a ticket category requires, e.g. "Réseau > VPN" needs NET.VPN at level 2, N1 or N2.
-    A rule also applies to the sub-categories that have no rule of their own."""
+    A rule also applies to the sub-categories that have no rule of their own. A category has at
+    most one rule per ticket type plus one for any type (`ticket_type` empty)."""
 
     category = models.CharField(
-        _("catégorie"), max_length=255, unique=True, help_text=_("Chemin de catégorie du routeur, ex. « Réseau > VPN »"),
+        _("catégorie"), max_length=255, help_text=_("Chemin de catégorie du routeur, ex. « Réseau > VPN »"),
     )
-    key = models.CharField(max_length=255, unique=True, editable=False)
+    key = models.CharField(max_length=255, editable=False)
+    ticket_type = models.CharField(_("type de ticket"), max_length=10, choices=TicketType.choices, blank=True,
+                                   default="", help_text=_("Vide : tout type de ticket"))
     tiers = models.JSONField(_("niveaux de support autorisés"), default=list, blank=True,
                              help_text=_("Vide : tous les niveaux"))
     description = models.TextField(_("description"), blank=True)
@@ -98,11 +110,14 @@ class CategoryRule(index.Indexed, ClusterableModel):
     search_fields = [index.SearchField("category"), index.AutocompleteField("category")]
 
     class Meta:
-        ordering = ["key"]
+        ordering = ["key", "ticket_type"]
         verbose_name = _("règle de catégorie")
         verbose_name_plural = _("règles de catégorie")
+        constraints = [models.UniqueConstraint(fields=["key", "ticket_type"], name="categoryrule_once_per_type")]
 
     def __str__(self):
+        if self.ticket_type:
+            return f"{self.category} ({self.get_ticket_type_display()})"
         return self.category
 
     def save(self, *args, **kwargs):

@@ -20,7 +20,8 @@ from academy.services import audit_log
 from academy.tasks import task_kick
 from routing_bridge.category_rules import category_rule_for
 from routing_bridge.models import (
-    SCOPES, CategoryRequirement, CategoryRule, RouterClient, TicketFeedback, category_key, category_normalize,
+    SCOPES, CategoryRequirement, CategoryRule, RouterClient, TicketFeedback, TicketType, category_key,
+    category_normalize,
 )
 from skills.models import Evidence, Skill
 from skills.services import evidence_record
@@ -132,7 +133,7 @@ def router_client_rotate_token(*, client: RouterClient, by=None) -> str:
 
 # --- Category rules -------------------------------------------------------------------------
 
-CATEGORY_CSV_HEADER = ["category", "required", "optional", "tiers", "description"]
+CATEGORY_CSV_HEADER = ["category", "required", "optional", "tiers", "ticket_type", "description"]
 
 
 @dataclass
@@ -172,11 +173,20 @@ def _parse_requirements(text: str, *, skills: dict, line: int, column: str, erro
     return result
 
 
+def _ticket_type_cell(text: str) -> str | None:
+    """The `ticket_type` cell: "" (any type) or one of the contract's types, read without regard
+    to case; None when it is none of them."""
+    value = (text or "").strip().lower()
+    return value if value in ("", *TicketType.values) else None
+
+
 def category_rules_import(*, content: str | bytes, by=None, partial: bool = False) -> ImportReport:
-    """Import category rules from CSV (`category,required,optional,tiers,description`;
-    `required`/`optional` as `CODE:LEVEL;CODE:LEVEL`, `tiers` as `N1;N2`). Validates the whole
-    file first: with any error nothing is imported, unless `partial`, which imports the valid
-    rows. Importing the same file twice changes nothing the second time."""
+    """Import category rules from CSV (`category,required,optional,tiers,ticket_type,description`;
+    `required`/`optional` as `CODE:LEVEL;CODE:LEVEL`, `tiers` as `N1;N2`, `ticket_type` empty for
+    any type; a file without the `ticket_type` column holds rules for any type). A category has
+    one rule per type plus one for any type. Validates the whole file first: with any error
+    nothing is imported, unless `partial`, which imports the valid rows. Importing the same file
+    twice changes nothing the second time."""
     report = ImportReport()
     try:
         text = kit.decode(content, columns=CATEGORY_CSV_HEADER)
@@ -196,13 +206,23 @@ def category_rules_import(*, content: str | bytes, by=None, partial: bool = Fals
         row = {name: value.strip() for name, value in zip(header, values) if name}
         row_errors: list[str] = []
         category = category_normalize(row.get("category", ""))
+        ticket_type = _ticket_type_cell(row.get("ticket_type", ""))
+        if ticket_type is None:
+            row_errors.append(_("ligne %(line)s : ticket_type : type de ticket inconnu « %(type)s » "
+                                "(incident, problem, change, request, ou vide pour tout type)")
+                              % {"line": line, "type": row.get("ticket_type", "")})
         if not category:
             row_errors.append(_("ligne %(line)s : catégorie vide") % {"line": line})
-        elif category_key(category) in seen:
-            row_errors.append(_("ligne %(line)s : catégorie « %(cat)s » déjà vue ligne %(first)s")
-                              % {"line": line, "cat": category, "first": seen[category_key(category)]})
-        else:
-            seen[category_key(category)] = line
+        elif ticket_type is not None and (category_key(category), ticket_type) in seen:
+            first = seen[(category_key(category), ticket_type)]
+            if ticket_type:
+                row_errors.append(_("ligne %(line)s : catégorie « %(cat)s », type %(type)s, déjà vue ligne %(first)s")
+                                  % {"line": line, "cat": category, "type": ticket_type, "first": first})
+            else:
+                row_errors.append(_("ligne %(line)s : catégorie « %(cat)s » déjà vue ligne %(first)s")
+                                  % {"line": line, "cat": category, "first": first})
+        elif ticket_type is not None:
+            seen[(category_key(category), ticket_type)] = line
         required = _parse_requirements(row.get("required", ""), skills=skills, line=line, column="required",
                                        errors=row_errors)
         optional = _parse_requirements(row.get("optional", ""), skills=skills, line=line, column="optional",
@@ -220,13 +240,13 @@ def category_rules_import(*, content: str | bytes, by=None, partial: bool = Fals
         if row_errors:
             report.errors.extend(row_errors)
             continue
-        rows.append((category, required, optional, sorted(set(tiers)), row.get("description", "")))
+        rows.append((category, ticket_type, required, optional, sorted(set(tiers)), row.get("description", "")))
     if report.errors and not partial:
         return report
     with transaction.atomic():
-        for category, required, optional, tiers, description in rows:
-            outcome = category_rule_save(category=category, required=required, optional=optional, tiers=tiers,
-                                         description=description)
+        for category, ticket_type, required, optional, tiers, description in rows:
+            outcome = category_rule_save(category=category, ticket_type=ticket_type, required=required,
+                                         optional=optional, tiers=tiers, description=description)
             setattr(report, outcome, getattr(report, outcome) + 1)
         if rows:
             audit_log(actor=by, action="category_rules.import",
@@ -235,10 +255,11 @@ def category_rules_import(*, content: str | bytes, by=None, partial: bool = Fals
 
 
 def category_rule_save(*, category: str, required: list[tuple], optional: list[tuple] = (),
-                       tiers: list[str] = (), description: str = "") -> str:
-    """Create or update the rule of `category`; returns 'created', 'updated' or 'unchanged'."""
+                       tiers: list[str] = (), description: str = "", ticket_type: str = "") -> str:
+    """Create or update the rule of `category` for `ticket_type` ("": any type); returns
+    'created', 'updated' or 'unchanged'."""
     wanted = sorted([(s.pk, lvl, False) for s, lvl in required] + [(s.pk, lvl, True) for s, lvl in optional])
-    rule = CategoryRule.objects.filter(key=category_key(category)).first()
+    rule = CategoryRule.objects.filter(key=category_key(category), ticket_type=ticket_type).first()
     if rule is not None:
         current = sorted(rule.requirements.values_list("skill_id", "min_level", "optional"))
         if (current == wanted and sorted(rule.tiers) == sorted(tiers) and rule.description == description
@@ -246,7 +267,7 @@ def category_rule_save(*, category: str, required: list[tuple], optional: list[t
             return "unchanged"
         outcome = "updated"
     else:
-        rule = CategoryRule(category=category)
+        rule = CategoryRule(category=category, ticket_type=ticket_type)
         outcome = "created"
     rule.category = category
     rule.tiers = list(tiers)
@@ -263,7 +284,7 @@ def category_rule_save(*, category: str, required: list[tuple], optional: list[t
 
 
 def category_rules_export() -> str:
-    """All active rules as CSV in the import format."""
+    """All active rules as CSV in the import format, a category's rule for any type first."""
     out = io.StringIO()
     writer = csv_writer(out, lineterminator="\n")
     writer.writerow(CATEGORY_CSV_HEADER)
@@ -274,6 +295,7 @@ def category_rules_export() -> str:
             ";".join(f"{r.skill.code}:{r.min_level}" for r in reqs if not r.optional),
             ";".join(f"{r.skill.code}:{r.min_level}" for r in reqs if r.optional),
             ";".join(rule.tiers),
+            rule.ticket_type,
             rule.description,
         ])
     return out.getvalue()
@@ -339,6 +361,7 @@ def practice_evidence_apply(*, feedback: TicketFeedback, now: datetime | None = 
     staff = feedback.staff
     if not staff.active:
         return []
+    # Feedback carries no ticket type: the rule of an incident (the default type) is the one practised.
     rule = category_rule_for(category=feedback.category)
     if rule is None:
         return []

@@ -9,6 +9,7 @@ from routing_bridge import qualification
 from routing_bridge.category_rules import categories_active, category_route_rule, route_filters
 from routing_bridge.errors import BridgeError
 from routing_bridge.forms import OPTIONAL_ROWS, REQUIRED_ROWS, QualifiedForm
+from routing_bridge.models import TicketType
 from routing_bridge.reports import shift_left_report
 from skills.selectors import skills_active
 
@@ -31,16 +32,19 @@ def qualified(request):
                                  "administrateurs."))
     skills = list(skills_active())
     form = QualifiedForm(request.GET or None, skills=skills)
-    result = rule = error = None
+    result = rule = error = escalation = escalated_by = ticket_type = None
     suggestions = []
     if form.is_bound and form.is_valid():
         data = form.cleaned_data
         try:
             filters = {"tiers": data["tiers"] or None}
             if data["category"]:
-                rule = category_route_rule(category=data["category"])
+                rule = category_route_rule(category=data["category"], ticket_type=data["ticket_type"])
                 required, optional = rule.required, rule.optional
-                filters = route_filters(rule, tiers=filters["tiers"])
+                routed = route_filters(rule, tiers=filters["tiers"], escalation=data["escalate_from"])
+                filters, escalation = routed.filters, routed.escalation
+                escalated_by = data["escalate_from"]
+                ticket_type = TicketType(data["ticket_type"]).label
             else:
                 required = [qualification.Requirement(code, level) for code, level in data["required"]]
                 optional = [qualification.Requirement(code, level) for code, level in data["optional"]]
@@ -61,6 +65,7 @@ def qualified(request):
             suggestions = exc.extra.get("suggestions", [])
     return render(request, "routing_bridge/qualified.html", {
         "form": form, "result": result, "rule": rule, "error": error, "suggestions": suggestions,
+        "escalation": escalation, "escalated_by": escalated_by, "ticket_type": ticket_type,
         "categories": categories_active(),
         "required_rows": REQUIRED_ROWS, "optional_rows": OPTIONAL_ROWS,
         "can_see_report": user_is_lead(request.user) or user_is_admin(request.user),

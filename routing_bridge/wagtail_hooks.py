@@ -174,9 +174,9 @@ class CategoryRuleForm(WagtailAdminModelForm):
         data = super().clean()
         category = data.get("category")
         if category:
-            clash = CategoryRule.objects.filter(key=category_key(category)).exclude(pk=self.instance.pk)
-            if clash.exists():
-                self.add_error("category", _("Une règle existe déjà pour cette catégorie."))
+            clash = CategoryRule.objects.filter(key=category_key(category), ticket_type=data.get("ticket_type") or "")
+            if clash.exclude(pk=self.instance.pk).exists():
+                self.add_error("category", _("Une règle existe déjà pour cette catégorie et ce type de ticket."))
         return data
 
 
@@ -196,7 +196,9 @@ class CategoryRulesImportView(ImportView):
 
     title = gettext_lazy("Importer des règles de catégorie")
     columns = ",".join(CATEGORY_CSV_HEADER)
-    help_text = gettext_lazy("Exemple : Réseau > VPN,NET.VPN:2;NET.FW:1,M365.EXO:2,N1;N2,Accès distant")
+    help_text = gettext_lazy("Exemple : Réseau > VPN,NET.VPN:2;NET.FW:1,M365.EXO:2,N1;N2,,Accès distant "
+                             "(ticket_type vide : tout type ; sinon incident, problem, change ou request ; "
+                             "colonne facultative)")
 
     def dispatch(self, request, *args, **kwargs):
         _require(request, CategoryRule, "add")
@@ -223,11 +225,14 @@ class CategoryRuleViewSet(SnippetViewSet):
     icon = "tag"
     menu_label = gettext_lazy("Règles de catégorie")
     index_view_class = CategoryRuleIndexView
-    list_display = ["category", Column("tiers", label=gettext_lazy("Niveaux")), "active", "updated_at"]
-    list_filter = ["active"]
+    list_display = ["category", Column("ticket_type", label=gettext_lazy("Type de ticket"),
+                                       accessor=lambda rule: rule.get_ticket_type_display() or _("Tout type")),
+                    Column("tiers", label=gettext_lazy("Niveaux")), "active", "updated_at"]
+    list_filter = ["ticket_type", "active"]
     search_fields = ["category"]
     edit_handler = ObjectList([
-        FieldPanel("category"), FieldPanel("tiers"), FieldPanel("description"), FieldPanel("active"),
+        FieldPanel("category"), FieldPanel("ticket_type"), FieldPanel("tiers"), FieldPanel("description"),
+        FieldPanel("active"),
         InlinePanel("requirements", label=gettext_lazy("Compétences"), panels=[
             FieldPanel("skill"), FieldPanel("min_level"), FieldPanel("optional"),
         ]),

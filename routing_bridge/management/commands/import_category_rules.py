@@ -6,7 +6,8 @@ from routing_bridge.services import category_rules_import
 
 
 class Command(BaseCommand):
-    help = ("Importe des règles de catégorie depuis un CSV (category,required,optional,tiers,description). "
+    help = ("Importe des règles de catégorie depuis un CSV (category,required,optional,tiers,ticket_type,description ; "
+            "ticket_type facultative, vide : tout type). "
             "Le fichier est validé en entier : à la moindre erreur rien n'est importé, sauf avec --partial.")
 
     def add_arguments(self, parser):

@@ -6,7 +6,9 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 
-from routing_bridge.category_rules import category_route_rule, route_filters
+from routing_bridge.category_rules import (
+    NO_HIGHER_TIER, category_route_rule, escalation_from, route_filters, ticket_type_check,
+)
 from routing_bridge.errors import BridgeError
 from routing_bridge.qualification import staff_qualified
 
@@ -27,8 +29,9 @@ def _parse_when(value: str):
 
 
 class Command(BaseCommand):
-    help = ("Rejoue un CSV de tickets (id,category,opened_at) à travers le routage : part des tickets confiés "
-            "à une personne qualifiée, par niveau de support, et tickets pour lesquels personne n'est qualifié.")
+    help = ("Rejoue un CSV de tickets (id,category,opened_at, et facultatives type et escalated_by) à travers le "
+            "routage : part des tickets confiés à une personne qualifiée, par niveau de support, tickets pour "
+            "lesquels personne n'est qualifié, tickets escaladés sans niveau supérieur possible.")
 
     def add_arguments(self, parser):
         parser.add_argument("file")
@@ -44,7 +47,7 @@ class Command(BaseCommand):
             raise CommandError(f"{file} : {exc}") from None
         if rows and not {"id", "category"} <= set(rows[0]):
             raise CommandError("colonnes attendues : id,category,opened_at")
-        by_tier, unknown, nobody, bad = Counter(), [], [], []
+        by_tier, unknown, nobody, bad, no_higher_tier = Counter(), [], [], [], []
         routed = 0
         for line, row in enumerate(rows, start=2):
             try:
@@ -53,12 +56,24 @@ class Command(BaseCommand):
                 bad.append(f"ligne {line} : date « {row.get('opened_at')} » invalide")
                 continue
             try:
-                rule = category_route_rule(category=row["category"])
+                # Optional columns: the ticket's type (empty: incident) and who escalated it.
+                ticket_type = ticket_type_check((row.get("type") or "").strip() or None)
+                escalated_by = (row.get("escalated_by") or "").strip()
+                escalation = escalation_from(employee_id=escalated_by) if escalated_by else None
+            except BridgeError as exc:
+                bad.append(f"ligne {line} : {exc.detail}")
+                continue
+            try:
+                rule = category_route_rule(category=row["category"], ticket_type=ticket_type)
             except BridgeError as exc:
                 unknown.append((row["id"], row["category"], exc.extra.get("suggestions", [])))
                 continue
+            filters = route_filters(rule, tiers=None, escalation=escalation)
+            if filters.escalation == NO_HIGHER_TIER:
+                no_higher_tier.append((row["id"], rule.category))
+                continue
             result = staff_qualified(required=rule.required, optional=rule.optional, at=at, limit=1,
-                                     with_reasons=False, **route_filters(rule, tiers=None))
+                                     with_reasons=False, **filters.filters)
             if result.candidates:
                 routed += 1
                 by_tier[result.candidates[0].tier] += 1
@@ -77,6 +92,9 @@ class Command(BaseCommand):
         by_category = Counter(category for _id, category in nobody)
         if by_category:
             self.stdout.write("  par catégorie : " + ", ".join(f"{c} ({n})" for c, n in by_category.most_common(10)))
+        self.stdout.write(f"escalated_no_higher_tier={len(no_higher_tier)}")
+        for ticket_id, category in no_higher_tier[:show]:
+            self.stdout.write(f"  {ticket_id} : {category}")
         self.stdout.write(f"unknown_category={len(unknown)}")
         for ticket_id, category, suggestions in unknown[:show]:
             hint = f" — proches : {', '.join(suggestions)}" if suggestions else ""
