@@ -58,7 +58,8 @@ class Command(BaseCommand):
                 unknown.append((row["id"], row["category"], exc.extra.get("suggestions", [])))
                 continue
             result = staff_qualified(required=rule.required, optional=rule.optional, at=at, limit=1,
-                                     with_reasons=False, **route_filters(rule, tiers=None))
+                                     with_reasons=False, available_only=False,  # presence now says nothing of the past
+                                     **route_filters(rule, tiers=None))
             if result.candidates:
                 routed += 1
                 by_tier[result.candidates[0].tier] += 1
