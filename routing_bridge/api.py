@@ -20,13 +20,13 @@ from ninja.parser import Parser
 from ninja.renderers import JSONRenderer
 from ninja.responses import NinjaJSONEncoder
 from ninja.security import HttpBearer
-from pydantic import BeforeValidator, StrictBool, StrictInt, WithJsonSchema, field_validator
+from pydantic import BaseModel, BeforeValidator, StrictBool, StrictInt, TypeAdapter, WithJsonSchema, field_validator
 from pydantic import ValidationError as PydanticValidationError
 
 from academy.json_input import NulCharacter, json_parse
 from academy.models import Staff
 from routing_bridge import access, qualification, services
-from routing_bridge.availability import Report, UnknownStaff, availability_list, availability_report, unknown_positions
+from routing_bridge.availability import Report, UnknownStaff, availability_list, availability_report, staff_ids_of
 from routing_bridge.category_rules import category_route_rule, route_filters
 from routing_bridge.changes import changes_since
 from routing_bridge.errors import BridgeError, InvalidQuery, NotFound
@@ -436,7 +436,9 @@ class FeedbackOut(Schema):
     status: Literal["accepted", "duplicate"]
 
 
-class AvailabilityItemIn(Schema):
+class AvailabilityItemIn(BaseModel):
+    """One report (a plain pydantic model: a batch is validated in one call, see `_availability_items`)."""
+
     employee_id: str = Field(min_length=1, max_length=32)
     available: StrictBool
     open_tickets: StrictInt = Field(default=0, ge=0, le=100_000)
@@ -635,30 +637,34 @@ def feedback(request, payload: FeedbackIn):
     return 202, {"id": record.pk, "status": "accepted" if created else "duplicate"}
 
 
+_AVAILABILITY_ITEMS = TypeAdapter(list[AvailabilityItemIn])
+
+
 def _availability_items(items: list) -> list[Report]:
-    """The items of a `PUT availability`, each checked as AvailabilityItemIn. Raises InvalidQuery
-    naming every wrong field of every item and every unknown person (body.items.N.field)."""
-    fields, reports, positions = {}, [], []
-    for i, item in enumerate(items):
-        if not isinstance(item, dict):
-            fields[f"body.items.{i}"] = _("objet JSON attendu : {employee_id, available, open_tickets?, until?}")
-            continue
-        try:
-            valid = AvailabilityItemIn.model_validate(item)
-        except PydanticValidationError as exc:
-            for error in exc.errors():
-                fields[".".join(["body", "items", str(i), *(str(part) for part in error["loc"])])] = error["msg"]
-            continue
-        reports.append(Report(employee_id=valid.employee_id, available=valid.available,
-                              open_tickets=valid.open_tickets, until=valid.until))
-        positions.append(i)
-    if fields:
-        for j, employee_id in unknown_positions(reports).items():
-            fields[f"body.items.{positions[j]}.employee_id"] = _("Collaborateur inconnu : %(employee_id)s") % {
-                "employee_id": employee_id}
+    """The items of a `PUT availability`, checked as AvailabilityItemIn in one call. Raises
+    InvalidQuery naming every wrong field of every item and every unknown person
+    (body.items.N.field)."""
+    try:
+        valid = _AVAILABILITY_ITEMS.validate_python(items)
+    except PydanticValidationError as exc:
+        fields = {}
+        for error in exc.errors():
+            fields.setdefault(".".join(["body", "items", *(str(part) for part in error["loc"])]), error["msg"])
+        wrong = {int(path.split(".")[2]) for path in fields}
+        named = {i: item["employee_id"] for i, item in enumerate(items)
+                 if i not in wrong and isinstance(item, dict) and isinstance(item.get("employee_id"), str)}
+        known = staff_ids_of(named.values())
+        for i, employee_id in named.items():
+            if employee_id not in known:
+                fields[f"body.items.{i}.employee_id"] = _unknown(employee_id)
         raise InvalidQuery(_("Signalements invalides : %(fields)s") % {"fields": ", ".join(fields)},
-                           fields=dict(sorted(fields.items(), key=lambda kv: int(kv[0].split(".")[2]))))
-    return reports
+                           fields=dict(sorted(fields.items(), key=lambda kv: int(kv[0].split(".")[2])))) from None
+    return [Report(employee_id=v.employee_id, available=v.available, open_tickets=v.open_tickets, until=v.until)
+            for v in valid]
+
+
+def _unknown(employee_id: str) -> str:
+    return _("Collaborateur inconnu : %(employee_id)s") % {"employee_id": employee_id}
 
 
 @api.put("/availability", response={200: AvailabilityPutOut, **ERRORS}, auth=ClientToken("availability:write"),
@@ -668,8 +674,7 @@ def availability_put(request, payload: AvailabilityIn):
     try:
         updated = availability_report(reports=reports, by=request.auth)
     except UnknownStaff as exc:
-        fields = {f"body.items.{i}.employee_id": _("Collaborateur inconnu : %(employee_id)s") % {"employee_id": e}
-                  for i, e in exc.positions.items()}
+        fields = {f"body.items.{i}.employee_id": _unknown(e) for i, e in exc.positions.items()}
         raise InvalidQuery(exc.detail, fields=fields, extra=exc.extra) from None
     return {"updated": updated}
 

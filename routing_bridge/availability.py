@@ -43,12 +43,6 @@ def staff_ids_of(employee_ids) -> dict[str, int]:
     return dict(Staff.objects.filter(employee_id__in=set(employee_ids)).values_list("employee_id", "id"))
 
 
-def unknown_positions(reports: list[Report]) -> dict[int, str]:
-    """{position in `reports`: employee id} of the reports naming nobody (one read)."""
-    staff_ids = staff_ids_of(r.employee_id for r in reports)
-    return {i: r.employee_id for i, r in enumerate(reports) if r.employee_id not in staff_ids}
-
-
 def availability_report(*, reports: list[Report], by: RouterClient | None = None,
                         now: datetime | None = None) -> int:
     """Record a router's reports in one statement (an upsert: each replaces the person's previous
