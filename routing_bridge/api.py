@@ -680,7 +680,7 @@ def availability_put(request, payload: AvailabilityIn):
 
 
 class AvailabilityQuery(Schema):
-    employee_id: list[str] | None = Field(default=None, max_length=1000)
+    employee_id: list[str] | None = Field(default=None, max_length=200)
     cursor: str | None = Field(default=None, max_length=500)
     limit: QueryInt = Field(default=100, ge=1, le=1000)
 
