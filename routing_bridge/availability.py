@@ -11,10 +11,12 @@ The qualification engine reads the same reports through its copy (routing_bridge
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.db import connection
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from academy.models import Staff
+from routing_bridge.db import sql_rows, table_name
 from routing_bridge.errors import InvalidQuery
 from routing_bridge.models import Availability, RouterClient, report_applies
 
@@ -40,7 +42,36 @@ class UnknownStaff(InvalidQuery):
 
 def staff_ids_of(employee_ids) -> dict[str, int]:
     """{employee id: staff id} for those of `employee_ids` that exist (one read)."""
-    return dict(Staff.objects.filter(employee_id__in=set(employee_ids)).values_list("employee_id", "id"))
+    wanted = list(set(employee_ids))
+    if connection.vendor == "postgresql":  # one array parameter rather than hundreds (a third of the time)
+        return dict(sql_rows(f"SELECT employee_id, id FROM {table_name(Staff)} WHERE employee_id = ANY(%s)", [wanted]))
+    return dict(Staff.objects.filter(employee_id__in=wanted).values_list("employee_id", "id"))
+
+
+# PostgreSQL: the upsert from arrays, one parameter per column (bulk_create builds a model per row
+# and takes about three times as long for 500 reports: docs/bridge.md, bench/availability.py).
+_UPSERT_SQL = (
+    "INSERT INTO {table} (staff_id, available, open_tickets, until, reported_at, reported_by_id) "
+    "SELECT * FROM UNNEST(%s::bigint[], %s::boolean[], %s::integer[], %s::timestamptz[], %s::timestamptz[], "
+    "%s::bigint[]) ON CONFLICT (staff_id) DO UPDATE SET available = EXCLUDED.available, "
+    "open_tickets = EXCLUDED.open_tickets, until = EXCLUDED.until, reported_at = EXCLUDED.reported_at, "
+    "reported_by_id = EXCLUDED.reported_by_id")
+
+
+def _upsert(rows: dict[int, Report], *, now: datetime, by: RouterClient | None) -> None:
+    """Each report of `rows` ({staff id: report}) replaces that person's, in one statement."""
+    if connection.vendor == "postgresql":
+        reports = list(rows.values())
+        sql_rows(_UPSERT_SQL.format(table=table_name(Availability)) + " RETURNING 1", [
+            list(rows), [r.available for r in reports], [r.open_tickets for r in reports],
+            [r.until for r in reports], [now] * len(reports), [by.pk if by else None] * len(reports)])
+        return
+    # INSERT … ON CONFLICT (staff_id) DO UPDATE too.
+    Availability.objects.bulk_create(
+        [Availability(staff_id=staff_id, available=r.available, open_tickets=r.open_tickets, until=r.until,
+                      reported_at=now, reported_by=by) for staff_id, r in rows.items()],
+        update_conflicts=True, unique_fields=["staff"],
+        update_fields=["available", "open_tickets", "until", "reported_at", "reported_by"])
 
 
 def availability_report(*, reports: list[Report], by: RouterClient | None = None,
@@ -54,17 +85,9 @@ def availability_report(*, reports: list[Report], by: RouterClient | None = None
     unknown = {i: r.employee_id for i, r in enumerate(reports) if r.employee_id not in staff_ids}
     if unknown:
         raise UnknownStaff(unknown)
-    rows = {}
-    for r in reports:
-        if report_applies(r.until, now):
-            staff_id = staff_ids[r.employee_id]
-            rows[staff_id] = Availability(staff_id=staff_id, available=r.available, open_tickets=r.open_tickets,
-                                          until=r.until, reported_at=now, reported_by=by)
+    rows = {staff_ids[r.employee_id]: r for r in reports if report_applies(r.until, now)}
     if rows:
-        # INSERT … ON CONFLICT (staff_id) DO UPDATE, on PostgreSQL and SQLite alike.
-        Availability.objects.bulk_create(
-            list(rows.values()), update_conflicts=True, unique_fields=["staff"],
-            update_fields=["available", "open_tickets", "until", "reported_at", "reported_by"])
+        _upsert(rows, now=now, by=by)
     return len(reports)
 
 
