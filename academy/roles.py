@@ -32,6 +32,7 @@ ROLE_PERMISSIONS = {
         "wagtailadmin.access_admin",
         "academy.view_staff", "academy.view_team",
         "skills.view_skill", "skills.view_domain", "skills.add_evidence", "skills.view_evidence",
+        "routing_bridge.view_availability",  # their team's presence and load, in the admin
         # No paths.*: leads manage paths on the site's pages (/equipe/parcours/), whose services
         # check the team and audit; the admin shows paths to admins only.
     ],

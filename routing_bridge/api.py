@@ -1,4 +1,4 @@
-"""The routing bridge API, version 1 (../shared/contracts/bridge-api.md). One function per
+"""The routing bridge API, version 1.1 (../shared/contracts/bridge-api.md). One function per
 operation; the rules live in the modules it calls (qualification, category_rules, snapshot, changes,
 services), whose errors (routing_bridge.errors) are given their HTTP status here."""
 import base64
@@ -7,7 +7,7 @@ import json
 import logging
 import re
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import HttpRequest, HttpResponse
@@ -20,11 +20,13 @@ from ninja.parser import Parser
 from ninja.renderers import JSONRenderer
 from ninja.responses import NinjaJSONEncoder
 from ninja.security import HttpBearer
-from pydantic import BeforeValidator, StrictInt, field_validator
+from pydantic import BaseModel, BeforeValidator, StrictBool, StrictInt, TypeAdapter, WithJsonSchema, field_validator
+from pydantic import ValidationError as PydanticValidationError
 
 from academy.json_input import NulCharacter, json_parse
 from academy.models import Staff
 from routing_bridge import access, qualification, services
+from routing_bridge.availability import Report, UnknownStaff, availability_list, availability_report, staff_ids_of
 from routing_bridge.category_rules import category_route_rule, escalation_from, route_filters, ticket_type_check
 from routing_bridge.changes import changes_since
 from routing_bridge.errors import BridgeError, InvalidQuery, NotFound
@@ -91,7 +93,8 @@ api = NinjaAPI(
     version="1",
     description=(
         "API des routeurs de tickets : taxonomie, matrice de compétences (instantané et journal des "
-        "changements), qui est qualifié, routage par catégorie, retours de tickets. Contrat : "
+        "changements), qui est qualifié, routage par catégorie, retours de tickets, disponibilité et "
+        "charge. Contrat : "
         "`Authorization: Bearer <jeton>`; chaque réponse 4xx est un JSON avec `detail`."
     ),
     urls_namespace="routing_bridge:bridge_api",
@@ -333,6 +336,8 @@ class FiltersIn(Schema):
     exclude: list[str] | None = Field(default=None, max_length=1000)
     at: IsoDateTime | None = Field(default=None, description="Instant évalué (défaut : maintenant)")
     limit: StrictInt = Field(default=10, ge=1, le=200)
+    available_only: StrictBool = Field(default=True, description=(
+        "Écarter les personnes signalées indisponibles maintenant (comptées dans unavailable_qualified)"))
 
     @field_validator("at")
     @classmethod
@@ -373,6 +378,8 @@ class CandidateOut(Schema):
     skills: list[CandidateSkill]
     optional_met: int
     over_qualification: int
+    available: bool = Field(description="Disponible maintenant (toujours vrai sauf avec available_only à false)")
+    open_tickets: int = Field(description="Tickets ouverts signalés maintenant (0 sans signalement)")
     last_assigned_at: datetime | None
     qualified_until: datetime | None
 
@@ -380,6 +387,8 @@ class CandidateOut(Schema):
 class QualifiedOut(Schema):
     as_of: datetime
     total_qualified: int
+    unavailable_qualified: int = Field(description=(
+        "Qualifiés selon tous les filtres sauf la disponibilité, écartés car signalés indisponibles"))
     candidates: list[CandidateOut]
 
 
@@ -442,6 +451,50 @@ class FeedbackIn(Schema):
 class FeedbackOut(Schema):
     id: int
     status: Literal["accepted", "duplicate"]
+
+
+class AvailabilityItemIn(BaseModel):
+    """One report (a plain pydantic model: a batch is validated in one call, see `_availability_items`)."""
+
+    employee_id: str = Field(min_length=1, max_length=32)
+    available: StrictBool
+    open_tickets: StrictInt = Field(default=0, ge=0, le=100_000)
+    until: IsoDateTime | None = Field(default=None, description="Fin du signalement (null : sans fin)")
+
+    @field_validator("until")
+    @classmethod
+    def _until_aware(cls, value):
+        value = _aware(value)
+        if value is not None and not (1900 <= value.year <= 9000):
+            raise ValueError(_("date hors limites"))
+        return value
+
+
+MAX_AVAILABILITY_ITEMS = 10_000
+
+
+class AvailabilityIn(Schema):
+    # Each item is checked by the operation, so that a bad batch is a 400 naming every wrong item
+    # and every unknown person at once (contract 1.1); the schema documents what an item is.
+    items: list[Annotated[Any, WithJsonSchema(AvailabilityItemIn.model_json_schema())]] = Field(
+        max_length=MAX_AVAILABILITY_ITEMS)
+
+
+class AvailabilityPutOut(Schema):
+    updated: int
+
+
+class AvailabilityItemOut(Schema):
+    employee_id: str
+    available: bool
+    open_tickets: int
+    until: datetime | None
+    reported_at: datetime | None
+
+
+class AvailabilityOut(Schema):
+    items: list[AvailabilityItemOut]
+    next: str | None = Field(description="Curseur de la page suivante (null : dernière page, ou employee_id donné)")
 
 
 ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 415: ErrorOut, 422: ErrorOut,
@@ -528,6 +581,7 @@ def _qualification_out(result: qualification.Qualification) -> dict:
     return {
         "as_of": result.as_of,
         "total_qualified": result.total_qualified,
+        "unavailable_qualified": result.unavailable_qualified,
         "candidates": [
             {"employee_id": c.employee_id, "display_name": c.display_name, "tier": c.tier, "profile": c.profile,
              "rank": c.rank,
@@ -539,6 +593,7 @@ def _qualification_out(result: qualification.Qualification) -> dict:
                  for s in c.skills
              ],
              "optional_met": c.optional_met, "over_qualification": c.over_qualification,
+             "available": c.available, "open_tickets": c.open_tickets,
              "last_assigned_at": c.last_assigned_at, "qualified_until": c.qualified_until}
             for c in result.candidates
         ],
@@ -552,7 +607,8 @@ def _render(request, body: dict) -> HttpResponse:
 
 def _filters(payload: FiltersIn) -> dict:
     return {"tiers": payload.tiers, "profiles": payload.profiles, "languages": payload.languages,
-            "exclude": payload.exclude, "at": payload.at, "limit": payload.limit}
+            "exclude": payload.exclude, "at": payload.at, "limit": payload.limit,
+            "available_only": payload.available_only}
 
 
 @api.post("/qualified", response={200: QualifiedOut, **ERRORS}, auth=ClientToken("qualified:query"),
@@ -604,3 +660,63 @@ def feedback(request, payload: FeedbackIn):
         outcome=payload.outcome, occurred_at=payload.occurred_at,
     )
     return 202, {"id": record.pk, "status": "accepted" if created else "duplicate"}
+
+
+_AVAILABILITY_ITEMS = TypeAdapter(list[AvailabilityItemIn])
+
+
+def _availability_items(items: list) -> list[Report]:
+    """The items of a `PUT availability`, checked as AvailabilityItemIn in one call. Raises
+    InvalidQuery naming every wrong field of every item and every unknown person
+    (body.items.N.field)."""
+    try:
+        valid = _AVAILABILITY_ITEMS.validate_python(items)
+    except PydanticValidationError as exc:
+        fields = {}
+        for error in exc.errors():
+            fields.setdefault(".".join(["body", "items", *(str(part) for part in error["loc"])]), error["msg"])
+        wrong = {int(path.split(".")[2]) for path in fields}
+        named = {i: item["employee_id"] for i, item in enumerate(items)
+                 if i not in wrong and isinstance(item, dict) and isinstance(item.get("employee_id"), str)}
+        known = staff_ids_of(named.values())
+        for i, employee_id in named.items():
+            if employee_id not in known:
+                fields[f"body.items.{i}.employee_id"] = _unknown(employee_id)
+        raise InvalidQuery(_("Signalements invalides : %(fields)s") % {"fields": ", ".join(fields)},
+                           fields=dict(sorted(fields.items(), key=lambda kv: int(kv[0].split(".")[2])))) from None
+    return [Report(employee_id=v.employee_id, available=v.available, open_tickets=v.open_tickets, until=v.until)
+            for v in valid]
+
+
+def _unknown(employee_id: str) -> str:
+    return _("Collaborateur inconnu : %(employee_id)s") % {"employee_id": employee_id}
+
+
+@api.put("/availability", response={200: AvailabilityPutOut, **ERRORS}, auth=ClientToken("availability:write"),
+         summary="Signaler la disponibilité et la charge", operation_id="availability_put")
+def availability_put(request, payload: AvailabilityIn):
+    reports = _availability_items(payload.items)
+    try:
+        updated = availability_report(reports=reports, by=request.auth)
+    except UnknownStaff as exc:
+        fields = {f"body.items.{i}.employee_id": _unknown(e) for i, e in exc.positions.items()}
+        raise InvalidQuery(exc.detail, fields=fields, extra=exc.extra) from None
+    return {"updated": updated}
+
+
+class AvailabilityQuery(Schema):
+    employee_id: list[str] | None = Field(default=None, max_length=200)
+    cursor: str | None = Field(default=None, max_length=500)
+    limit: QueryInt = Field(default=100, ge=1, le=1000)
+
+
+@api.get("/availability", response={200: AvailabilityOut, **ERRORS}, auth=ClientToken("matrix:read"),
+         summary="Disponibilité et charge, maintenant", operation_id="availability_get")
+def availability_get(request, filters: Query[AvailabilityQuery]):
+    try:
+        items, last = availability_list(employee_ids=filters.employee_id, after=_cursor_decode(filters.cursor),
+                                        limit=filters.limit)
+    except UnknownStaff as exc:
+        raise InvalidQuery(exc.detail, fields={"query.employee_id": ", ".join(exc.extra["unknown_employee_ids"])},
+                           extra=exc.extra) from None
+    return {"items": items, "next": _cursor_encode(last) if last else None}

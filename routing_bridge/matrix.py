@@ -17,11 +17,17 @@ sources fill it, with the same policy (skills.policy):
       read again and the level arrays re-indexed (about 30 ms at 10,000 staff);
     * the counter row `feedback_version` changes with every write to ticket feedback: the last
       assignments are read again (one grouped read);
+    * the counter row `availability_version` changes with every write to the availability
+      reports (migration 0005): the reports that apply now are read again (one read); each stops
+      applying at its `until`, by itself, like a level at its expiry;
     * the counter row `ledger_reset` changes when evidences are deleted, and the last row applied
       must still be there, unchanged: otherwise (a rollback, as between tests, or a restore) the
       copy is built again from the ledger.
 - **another instant**: `matrix_at(at, skill_ids)`, the policy evaluated over the ledger at `at`
   for the skills asked, built for one query.
+
+Availability (who is present, how many tickets each holds) is always the one that applies now,
+whatever the instant of the matrix (contract 1.1): `matrix_at` reads the reports that apply now.
 
 Memory: about 200 bytes per evidence that can count (10,000 staff holding 20 skills each: about
 40 MB per process).
@@ -44,7 +50,7 @@ from django.utils import timezone
 
 from academy.models import TIER_ORDER, Counter, Staff, display_name
 from routing_bridge.db import datetime_param, datetime_read, sql_rows, table_name
-from routing_bridge.models import TicketFeedback
+from routing_bridge.models import Availability, TicketFeedback
 from skills.models import DEFAULT_SCALE, Evidence, ProficiencyLevel, Skill
 from skills.policy import SELF, evaluate, next_change, qualified_until
 
@@ -61,6 +67,7 @@ NEVER = -1  # last assignment of someone never assigned: ranked first
 PEOPLE_VERSION = "staff_version"
 LEDGER_RESET = "ledger_reset"
 FEEDBACK_VERSION = "feedback_version"
+AVAILABILITY_VERSION = "availability_version"
 _EPOCH = datetime(1970, 1, 1, tzinfo=dt_timezone.utc)
 
 
@@ -148,8 +155,9 @@ def _any(masks, names, size) -> np.ndarray:
 
 
 class Matrix:
-    """What the rules read at one instant: the people, each skill's levels, the last assignments
-    and the evidences behind each level."""
+    """What the rules read at one instant: the people, each skill's levels, the last assignments,
+    the evidences behind each level, and each person's availability now (available, open tickets:
+    as if nobody had reported until `availability_fill`)."""
 
     def __init__(self, people: People, at: datetime):
         self.people = people
@@ -157,6 +165,8 @@ class Matrix:
         self.at_us = micros(at)
         self.levels: dict[int, np.ndarray] = {}  # skill id -> level by row (uint8)
         self.last_assigned = np.full(people.size, NEVER, dtype=np.int64)  # microseconds, NEVER when never
+        self.available = np.ones(people.size, dtype=bool)
+        self.open_tickets = np.zeros(people.size, dtype=np.int64)
         self.evidences: dict[tuple[int, int], list] = {}  # (staff id, skill id) -> [Held]
         # (staff id, skill id) -> the policy's Evaluation at the matrix's instant (skills.policy).
         self.evaluations: dict[tuple[int, int], object] = {}
@@ -201,6 +211,17 @@ class Matrix:
             until = untils[min_level] = instant(qualified_until(self.evidences.get(key, ()), self.at_us, min_level))
         return held, until
 
+    def availability_fill(self, reports: dict) -> None:
+        """Each person's availability from the reports that apply ({staff id: (available, open
+        tickets, until)}); a person with none is available with 0 open tickets."""
+        self.available = np.ones(self.people.size, dtype=bool)
+        self.open_tickets = np.zeros(self.people.size, dtype=np.int64)
+        for staff_id, (available, open_tickets, _until) in reports.items():
+            row = self.people.row_of.get(staff_id)
+            if row is not None:
+                self.available[row] = available
+                self.open_tickets[row] = open_tickets
+
     def evaluated(self, staff_id: int, skill_id: int, result) -> None:
         """The policy's answer for one pair at the matrix's instant (what the reasons show)."""
         key = (staff_id, skill_id)
@@ -236,6 +257,15 @@ def _assignments_read(matrix: Matrix) -> list[tuple[int, int]]:
     return [(_micros_read(occurred_at), staff_id) for occurred_at, staff_id in later]
 
 
+def _availability_read(now: datetime) -> dict:
+    """The availability reports that apply at `now` (routing_bridge.models.report_applies), in one
+    read: {staff id: (available, open tickets, until in microseconds or None)}."""
+    rows = sql_rows(f"SELECT staff_id, available, open_tickets, {_micros_sql('until')} FROM {table_name(Availability)} "
+                    f"WHERE until IS NULL OR until > %s", [datetime_param(now)])
+    return {staff_id: (bool(available), open_tickets, _micros_read(until))
+            for staff_id, available, open_tickets, until in rows}
+
+
 def _evidence_columns() -> str:
     return (f"staff_id, skill_id, id, level, source, {_micros_sql('observed_at')}, {_micros_sql('valid_until')}, "
             f"{_micros_sql('revoked_at')}")
@@ -261,10 +291,12 @@ def _levels_fill(matrix: Matrix, skill_ids) -> None:
             matrix.evaluated(staff_id, skill_id, result)
 
 
-def matrix_at(at: datetime, skill_ids: list[int]) -> Matrix:
+def matrix_at(at: datetime, skill_ids: list[int], now: datetime | None = None) -> Matrix:
     """The matrix at `at` for `skill_ids`, by the policy over the ledger: the people as they are
-    now (the staff table keeps no history), the levels and last assignments at `at`."""
+    now (the staff table keeps no history), the levels and last assignments at `at`, the
+    availability that applies `now` (default: now), read from the reports."""
     matrix = Matrix(_mirror_people(), at)
+    matrix.availability_fill(_availability_read(now or timezone.now()))
     if skill_ids:
         marks = ", ".join(["%s"] * len(skill_ids))
         rows = sql_rows(f"SELECT {_evidence_columns()} FROM {table_name(Evidence)} "
@@ -292,6 +324,9 @@ class _Mirror:
         self.last: tuple | None = None  # identity of the last ledger row applied (ledger_seq, id, created_at, …)
         self.changes: list = []  # heap of (instant, staff id, skill id): when a level may change by itself
         self.assignments: list = []  # heap of (instant, staff id): assignments after the matrix's instant
+        self.availability_version = _UNREAD
+        self.reports: dict = {}  # the availability reports that apply: {staff id: (available, open tickets, until)}
+        self.report_ends: list = []  # heap of (until, staff id): when a report stops applying
 
     def build(self, now: datetime) -> None:
         """Read everything, in one snapshot."""
@@ -300,11 +335,13 @@ class _Mirror:
             people = _people_read()
             matrix = Matrix(people, now)
             self.assignments = _assignments_read(matrix)
+            self._reports_set(_availability_read(now))
             rows = sql_rows(
                 f"SELECT {_evidence_columns()} FROM {table_name(Evidence)} WHERE source <> %s "
                 f"AND (revoked_at IS NULL OR revoked_at > %s) AND (valid_until IS NULL OR valid_until > %s)",
                 [SELF, datetime_param(now), datetime_param(now)])
         heapq.heapify(self.assignments)
+        matrix.availability_fill(self.reports)
         evidences = matrix.evidences
         for row in rows:
             key = (row[0], row[1])
@@ -321,14 +358,21 @@ class _Mirror:
         self.matrix = matrix
         self.people_version, self.ledger_reset = counters.get(PEOPLE_VERSION), counters.get(LEDGER_RESET)
         self.feedback_version = counters.get(FEEDBACK_VERSION)
+        self.availability_version = counters.get(AVAILABILITY_VERSION)
         self.last = ledger[-1][:4] if ledger else None
+
+    def _reports_set(self, reports: dict) -> None:
+        self.reports = reports
+        self.report_ends = [(until, staff_id) for staff_id, (_a, _o, until) in reports.items() if until is not None]
+        heapq.heapify(self.report_ends)
 
     def _read(self, seq: int | None) -> tuple[dict, list]:
         """({counter name: value}, the ledger's rows from `seq` on, as (ledger_seq, id, created_at,
         revoked_at, staff id, skill id, level, source, observed_at, valid_until); with `seq` None,
         the last row only)."""
         rows = sql_rows(_read_sql(connection.vendor, seq is None),
-                        [PEOPLE_VERSION, LEDGER_RESET, FEEDBACK_VERSION] + ([] if seq is None else [seq, MAX_CATCH_UP + 2]),
+                        [PEOPLE_VERSION, LEDGER_RESET, FEEDBACK_VERSION, AVAILABILITY_VERSION]
+                        + ([] if seq is None else [seq, MAX_CATCH_UP + 2]),
                         prepare=True)
         counters = {row[1]: row[2] for row in rows if row[0] == "c"}
         ledger = [tuple(_micros_read(v) if i in _LEDGER_INSTANTS else v for i, v in enumerate(row[2:]))
@@ -357,6 +401,10 @@ class _Mirror:
             self.assignments = _assignments_read(matrix)
             heapq.heapify(self.assignments)
             self.feedback_version = counters.get(FEEDBACK_VERSION)
+        if counters.get(AVAILABILITY_VERSION) != self.availability_version:
+            self._reports_set(_availability_read(now))
+            matrix.availability_fill(self.reports)
+            self.availability_version = counters.get(AVAILABILITY_VERSION)
         touched = set()
         for row in ledger:
             row_seq, pk, created_at, revoked_at, staff_id, skill_id, level, source, observed_at, valid_until = row
@@ -374,7 +422,7 @@ class _Mirror:
     def advance(self, now: datetime, touched=()) -> None:
         """Move the copy to `now` with no read: the levels whose evidences start or stop counting
         by then (and the pairs `touched` by the ledger) evaluated again, the assignments that
-        have come to pass applied."""
+        have come to pass applied, the availability reports whose `until` has come forgotten."""
         matrix = self.matrix
         matrix.moved_to(now)
         now_us = matrix.at_us
@@ -389,6 +437,14 @@ class _Mirror:
             row = matrix.people.row_of.get(staff_id)
             if row is not None:
                 matrix.assigned(row, at_us)
+        while self.report_ends and self.report_ends[0][0] <= now_us:
+            until_us, staff_id = heapq.heappop(self.report_ends)
+            report = self.reports.get(staff_id)
+            if report is not None and report[2] == until_us:
+                del self.reports[staff_id]
+                row = matrix.people.row_of.get(staff_id)
+                if row is not None:
+                    matrix.available[row], matrix.open_tickets[row] = True, 0
 
     def _evaluate(self, staff_id: int, skill_id: int, now_us: int) -> None:
         """The level of one pair at `now_us`, from the evidences kept (those that can no longer
@@ -427,6 +483,7 @@ class _Mirror:
             matrix.levels[skill_id] = new
         self.assignments = _assignments_read(matrix)
         heapq.heapify(self.assignments)
+        matrix.availability_fill(self.reports)
         self.matrix = matrix
 
 
@@ -437,7 +494,7 @@ _LEDGER_INSTANTS = {2, 3, 8, 9}
 @lru_cache(maxsize=8)
 def _read_sql(vendor: str, last_only: bool) -> str:
     """The one statement of each use: the version numbers, and the ledger's rows from the last
-    one applied on (or only the last row). Parameters: the three counters' names, then the last
+    one applied on (or only the last row). Parameters: the four counters' names, then the last
     ledger_seq applied and how many rows at most."""
     columns = (f"ledger_seq, id, {_micros_sql('created_at')}, {_micros_sql('revoked_at')}, staff_id, skill_id, "
                f"level, source, {_micros_sql('observed_at')}, {_micros_sql('valid_until')}")
@@ -446,7 +503,7 @@ def _read_sql(vendor: str, last_only: bool) -> str:
               f"SELECT 'e', NULL, {columns} FROM {table_name(Evidence)} WHERE ledger_seq >= %s "
               f"ORDER BY ledger_seq LIMIT %s")
     return (f"SELECT 'c', name, value, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL "
-            f"FROM {table_name(Counter)} WHERE name IN (%s, %s, %s) UNION ALL SELECT * FROM ({ledger}) ledger")
+            f"FROM {table_name(Counter)} WHERE name IN (%s, %s, %s, %s) UNION ALL SELECT * FROM ({ledger}) ledger")
 
 
 @contextmanager
@@ -511,7 +568,7 @@ CHANNEL = "routing_bridge_matrix"  # NOTIFY'd by the triggers of migration routi
 class _Listener:
     """A thread of this process holding its own connection, LISTENing on CHANNEL: the triggers
     notify it at the commit of every write the copy follows (the ledger, the staff, the users'
-    names, feedback, skills, the scale). Between notifications, `qualified` reads nothing from
+    names, feedback, skills, the scale, the availability reports). Between notifications, `qualified` reads nothing from
     the database. Started in each process at its first question (after a fork, too)."""
 
     def __init__(self, params: dict):

@@ -1,4 +1,5 @@
-"""Router clients and their tokens, ticket category rules, webhook deliveries and ticket feedback."""
+"""Router clients and their tokens, ticket category rules, webhook deliveries, ticket feedback and
+the availability routers report."""
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -9,7 +10,7 @@ from modelcluster.fields import ParentalKey
 from modelcluster.models import ClusterableModel
 from wagtail.search import index
 
-SCOPES = ["taxonomy:read", "matrix:read", "qualified:query", "feedback:write"]
+SCOPES = ["taxonomy:read", "matrix:read", "qualified:query", "feedback:write", "availability:write"]
 SCOPE_CHOICES = [(scope, scope) for scope in SCOPES]
 CATEGORY_SEPARATOR = " > "
 
@@ -221,3 +222,33 @@ class TicketFeedback(index.Indexed, models.Model):
 
     def __str__(self):
         return f"{self.ticket_id} {self.outcome}"
+
+
+def report_applies(until, now) -> bool:
+    """Whether an availability report with this `until` (None: no end) applies at `now`: until the
+    exact instant `until`, not at it. routing_bridge.matrix follows it in its copy (its reads keep
+    the reports with `until > now`, and each one stops applying when its `until` comes)."""
+    return until is None or now < until
+
+
+class Availability(models.Model):
+    """What a router last reported about one person: present or not, how many tickets they hold,
+    until when the report holds. A person with no report that applies is available with 0 open
+    tickets (contract 1.1, "Availability and load")."""
+
+    staff = models.OneToOneField("academy.Staff", verbose_name=_("collaborateur"), on_delete=models.CASCADE,
+                                 related_name="availability")
+    available = models.BooleanField(_("disponible"))
+    open_tickets = models.PositiveIntegerField(_("tickets ouverts"), default=0)
+    until = models.DateTimeField(_("valable jusqu'au"), null=True, blank=True)
+    reported_at = models.DateTimeField(_("signalé le"), default=timezone.now)
+    reported_by = models.ForeignKey(RouterClient, verbose_name=_("signalé par"), null=True, blank=True,
+                                    on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        ordering = ["staff__employee_id"]
+        verbose_name = _("disponibilité")
+        verbose_name_plural = _("disponibilités")
+
+    def __str__(self):
+        return f"{self.staff} ({self.reported_at:%Y-%m-%d %H:%M})"

@@ -2,7 +2,8 @@
 engine of the bridge: the API, the dispatcher's page, `route` and the reports all ask here.
 
     qualified  = the filters of `qualified_rows`: active, each required skill at its minimum or
-                 above, the tier, profile and language filters, minus the people excluded;
+                 above, the tier, profile and language filters, minus the people excluded, and
+                 (unless the question says otherwise) available now;
     ranking    = the keys of `ranking_keys`, in order, smallest first;
     reasons    = for each required skill, the level, until when it holds, until when the minimum
                  stays met, and the evidences holding it up (`reasons`, by skills.policy).
@@ -13,7 +14,7 @@ evaluated over the ledger at that instant. Both are the same columns, so the sam
 answer both: adding a filter is a line in `qualified_rows`, adding a ranking key a line in
 `ranking_keys` (docs/architecture.md shows an example).
 """
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 import numpy as np
@@ -44,6 +45,7 @@ class Query:
     exclude: tuple = ()
     limit: int = 10
     skill_ids: dict = field(default_factory=dict)
+    available_only: bool = True
 
 
 @dataclass
@@ -60,6 +62,8 @@ class Candidate:
     display_name: str = ""
     skills: list = field(default_factory=list)
     qualified_until: datetime | None = None
+    available: bool = True  # now, whatever the instant asked
+    open_tickets: int = 0
 
 
 @dataclass
@@ -68,6 +72,7 @@ class Qualification:
     total_qualified: int
     candidates: list[Candidate]
     source: str  # "matrix" (now, the copy in memory) or "ledger" (another instant)
+    unavailable_qualified: int = 0
 
 
 # --- The rules ------------------------------------------------------------------------------------
@@ -75,7 +80,8 @@ class Qualification:
 
 def qualified_rows(matrix: Matrix, query: Query) -> np.ndarray:
     """Who is qualified (a boolean per row): active, every required skill at its minimum or above,
-    one of the tiers and profiles asked, every language asked, not excluded."""
+    one of the tiers and profiles asked, every language asked, not excluded, and available now
+    when the question asks for available people only (availability is now's, whatever `at`)."""
     people = matrix.people
     qualified = people.active.copy()
     for r in query.required:
@@ -91,7 +97,18 @@ def qualified_rows(matrix: Matrix, query: Query) -> np.ndarray:
         row = people.row_of_employee.get(employee_id)
         if row is not None:
             qualified[row] = False
+    if query.available_only:
+        qualified &= matrix.available
     return qualified
+
+
+def unavailable_qualified(matrix: Matrix, query: Query, qualified: np.ndarray) -> int:
+    """How many people pass every filter but availability: let through by the filters without
+    availability and left out of `qualified` (the filters with it). 0 when the question does not
+    ask for available people only."""
+    if not query.available_only or matrix.available.all():
+        return 0
+    return int(np.count_nonzero(qualified_rows(matrix, replace(query, available_only=False)) & ~qualified))
 
 
 def optional_met(matrix: Matrix, rows: np.ndarray, query: Query) -> np.ndarray:
@@ -116,19 +133,23 @@ def ranking_keys(matrix: Matrix, rows: np.ndarray, query: Query) -> list[np.ndar
         matrix.people.tier_rank[rows],               # 1. lowest tier first (first-contact resolution)
         -optional_met(matrix, rows, query),          # 2. most optional skills met
         over_qualification(matrix, rows, query),     # 3. smallest over-qualification: keep experts free
-        matrix.last_assigned[rows],                  # 4. least recently assigned, never assigned first
-        rows,                                        # 5. employee id (rows are in employee-id order)
+        matrix.open_tickets[rows],                   # 4. fewest open tickets (availability, now)
+        matrix.last_assigned[rows],                  # 5. least recently assigned, never assigned first
+        rows,                                        # 6. employee id (rows are in employee-id order)
     ]
 
 
-def ranked(matrix: Matrix, query: Query) -> tuple[int, np.ndarray]:
-    """(how many are qualified, the rows of the `limit` first in ranking order)."""
-    rows = np.flatnonzero(qualified_rows(matrix, query))
+def ranked(matrix: Matrix, query: Query) -> tuple[int, int, np.ndarray]:
+    """(how many are qualified, how many were left out as unavailable only, the rows of the
+    `limit` first in ranking order)."""
+    qualified = qualified_rows(matrix, query)
+    unavailable = unavailable_qualified(matrix, query, qualified)
+    rows = np.flatnonzero(qualified)
     if not len(rows):
-        return 0, rows
+        return 0, unavailable, rows
     keys = ranking_keys(matrix, rows, query)
     order = np.lexsort(keys[::-1])  # lexsort sorts by its last key first
-    return len(rows), rows[order[:query.limit]]
+    return len(rows), unavailable, rows[order[:query.limit]]
 
 
 def reasons(matrix: Matrix, row: int, query: Query) -> tuple[list[dict], datetime | None]:
@@ -147,7 +168,8 @@ def reasons(matrix: Matrix, row: int, query: Query) -> tuple[list[dict], datetim
 # --- Asking -------------------------------------------------------------------------------------
 
 
-def query_check(matrix: Matrix, *, required, optional, tiers, profiles, languages, exclude, limit) -> Query:
+def query_check(matrix: Matrix, *, required, optional, tiers, profiles, languages, exclude, limit,
+                available_only: bool = True) -> Query:
     """The question checked against the taxonomy and the scale; raises InvalidQuery naming the
     unknown skills, levels outside the scale, skills asked twice or a limit outside 1..200."""
     if not 1 <= limit <= MAX_LIMIT:
@@ -174,7 +196,7 @@ def query_check(matrix: Matrix, *, required, optional, tiers, profiles, language
                            fields={"required": duplicated})
     return Query(required=tuple(required), optional=tuple(optional), tiers=tuple(tiers or ()),
                  profiles=tuple(profiles or ()), languages=tuple(languages or ()), exclude=tuple(exclude or ()),
-                 limit=limit, skill_ids={code: known[code] for code in codes})
+                 limit=limit, skill_ids={code: known[code] for code in codes}, available_only=available_only)
 
 
 def staff_qualified(
@@ -188,17 +210,19 @@ def staff_qualified(
     at: datetime | None = None,
     limit: int = 10,
     with_reasons: bool = True,
+    available_only: bool = True,
 ) -> Qualification:
     """Who is qualified for `required` at `at` (default now), ranked; the `limit` first come with
-    their reasons. Raises InvalidQuery for unknown skills, levels outside the scale, a skill asked
-    twice or a limit outside 1..200."""
+    their reasons. With `available_only`, people whose report says unavailable now are left out
+    (and counted in `unavailable_qualified`). Raises InvalidQuery for unknown skills, levels
+    outside the scale, a skill asked twice or a limit outside 1..200."""
     required, optional = list(required), list(optional)
     now = timezone.now()
     current = matrix_now(now)
     query = query_check(current, required=required, optional=optional, tiers=tiers, profiles=profiles,
-                        languages=languages, exclude=exclude, limit=limit)
-    matrix = current if at is None else matrix_at(at, sorted(set(query.skill_ids.values())))
-    total, top = ranked(matrix, query)
+                        languages=languages, exclude=exclude, limit=limit, available_only=available_only)
+    matrix = current if at is None else matrix_at(at, sorted(set(query.skill_ids.values())), now)
+    total, unavailable, top = ranked(matrix, query)
     people = matrix.people
     candidates = []
     met = optional_met(matrix, top, query)
@@ -211,9 +235,10 @@ def staff_qualified(
                     if (level := int(matrix.level(skill_id)[row])) > 0},
             optional_met=int(met[rank - 1]), over_qualification=int(over[rank - 1]),
             last_assigned_at=matrix.last_assigned_at(row), rank=rank,
+            available=bool(matrix.available[row]), open_tickets=int(matrix.open_tickets[row]),
         )
         if with_reasons:
             candidate.skills, candidate.qualified_until = reasons(matrix, row, query)
         candidates.append(candidate)
     return Qualification(as_of=matrix.at, total_qualified=total, candidates=candidates,
-                         source="matrix" if at is None else "ledger")
+                         source="matrix" if at is None else "ledger", unavailable_qualified=unavailable)

@@ -39,7 +39,9 @@ def shift_left_report(*, days: int = 90, limit: int = 20, now: datetime | None =
         if rule is not None:
             required, _optional = category_requirements(rule=rule)
             entry["requirements"] = {r.skill: r.min_level for r in required}
-            result = staff_qualified(required=required, tiers=["N1"], limit=1, with_reasons=False)
+            # Who could take them, present or not: the report is about skills, not today's roster.
+            result = staff_qualified(required=required, tiers=["N1"], limit=1, with_reasons=False,
+                                     available_only=False)
             entry["n1_qualified"] = result.total_qualified
             entry["paths"] = paths_closing_links(entry["requirements"]) if required else None
         report.append(entry)

@@ -48,8 +48,10 @@ def qualified(request):
             else:
                 required = [qualification.Requirement(code, level) for code, level in data["required"]]
                 optional = [qualification.Requirement(code, level) for code, level in data["optional"]]
+            # Everyone qualified, present or not, as before availability was reported: the page
+            # says nothing yet of who is absent (a "present only" field is to come).
             result = qualification.staff_qualified(required=required, optional=optional, at=data["at"], limit=50,
-                                               **filters)
+                                                   available_only=False, **filters)
             # What the page shows of each requirement: the skill's name and the level asked.
             names = {skill.code: skill.name for skill in skills}
             result.required = [_shown(r, names) for r in required]

@@ -1,5 +1,6 @@
 """Admin pages of the routing bridge: router clients (token shown once, revoke, replay parked
-webhooks), category rules (CSV import and export), the webhook delivery log, ticket feedback."""
+webhooks), category rules (CSV import and export), the webhook delivery log, ticket feedback, the
+availability reports."""
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -24,8 +25,9 @@ from wagtail.snippets.views.snippets import CreateView, EditView, IndexView, Sni
 from academy.admin_viewsets import ReadOnlyPolicy, SnippetViewSet
 from academy.import_views import ImportView, Outcome
 from academy.models import Tier
+from academy.selectors import staff_visible_to
 from routing_bridge.models import (
-    SCOPE_CHOICES, CategoryRule, RouterClient, TicketFeedback, WebhookDelivery, category_key,
+    SCOPE_CHOICES, Availability, CategoryRule, RouterClient, TicketFeedback, WebhookDelivery, category_key,
 )
 from routing_bridge.services import (
     CATEGORY_CSV_HEADER, category_rules_export, category_rules_import, router_client_create, router_client_revoke,
@@ -37,6 +39,7 @@ from routing_bridge.webhooks import deliveries_replay
 # Logs are written by the bridge, never edited by hand.
 register_permission_policy(WebhookDelivery, ReadOnlyPolicy(WebhookDelivery))
 register_permission_policy(TicketFeedback, ReadOnlyPolicy(TicketFeedback))
+register_permission_policy(Availability, ReadOnlyPolicy(Availability))
 
 
 def _require(request, model, action):
@@ -311,10 +314,28 @@ class TicketFeedbackViewSet(SnippetViewSet):
         return TicketFeedback.objects.select_related("staff__user")
 
 
+class AvailabilityViewSet(SnippetViewSet):
+    """The reports as routers last sent them (a report whose `until` has passed no longer applies:
+    the person counts as available with 0 open tickets)."""
+
+    model = Availability
+    icon = "time"
+    menu_label = gettext_lazy("Disponibilités")
+    inspect_view_enabled = True
+    list_display = ["staff", "available", "open_tickets", "until", "reported_at", "reported_by"]
+    list_filter = ["available"]
+
+    def get_queryset(self, request):
+        # A lead reads the reports of the teams they lead, as everywhere else.
+        return Availability.objects.filter(staff__in=staff_visible_to(request.user)).select_related(
+            "staff__user", "reported_by")
+
+
 class RoutingBridgeGroup(SnippetViewSetGroup):
     menu_label = gettext_lazy("Pont de routage")
     menu_icon = "site"
-    items = (router_client_viewset, category_rule_viewset, delivery_viewset, TicketFeedbackViewSet())
+    items = (router_client_viewset, category_rule_viewset, delivery_viewset, TicketFeedbackViewSet(),
+             AvailabilityViewSet())
 
 
 register_snippet(RoutingBridgeGroup)

@@ -152,6 +152,10 @@ MATRIX = {
     "routing_bridge:bridge_api:route": ("json", None, _who(dispatcher_token=404, **API),
                                         {"ticket": {"id": "T-1", "category": "Catégorie inconnue"}}),
     "routing_bridge:bridge_api:feedback": ("json", None, _who(dispatcher_token=422, **API), {}),
+    # GET and PUT availability: one URL under two names; a GET answers both (the PUT's scope is
+    # checked in tests/routing_bridge/test_availability.py).
+    "routing_bridge:bridge_api:availability_get": ("get", None, _who(dispatcher_token=200, **API), None),
+    "routing_bridge:bridge_api:availability_put": ("get", None, _who(dispatcher_token=200, **API), None),
     "routing_bridge:qualified": ("get", None, _lead_only(), None),
     "routing_bridge:shift_left": ("get", None, _lead_only(), None),
     "xapi:statements": ("get", None, _who(signed_in=200, dispatcher_token=401, anonymous=401), None),
@@ -339,6 +343,8 @@ ADMIN_MODELS = {
     # Logs written by the bridge.
     "routing_bridge.webhookdelivery": _admin(admin="v"),
     "routing_bridge.ticketfeedback": _admin(admin="v"),
+    # Reports written by the routers: a lead reads those of the teams they lead.
+    "routing_bridge.availability": _admin(lead="v", other_lead=HIDDEN, admin="v"),
 }
 
 

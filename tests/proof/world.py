@@ -45,7 +45,7 @@ def _admin_objects(*, learner, skill, question, exam, certification, router_clie
     from academy.services import event_publish
     from learning_records.models import LrsEndpoint
     from learning_records.services import api_client_create
-    from routing_bridge.models import CategoryRule, TicketFeedback, WebhookDelivery
+    from routing_bridge.models import Availability, CategoryRule, TicketFeedback, WebhookDelivery
     from skills.models import ProficiencyLevel, RoleProfile
 
     api_client, _secret = api_client_create(name="Lecteur xAPI", username="lecteur-xapi")
@@ -66,6 +66,8 @@ def _admin_objects(*, learner, skill, question, exam, certification, router_clie
         "routing_bridge.ticketfeedback": TicketFeedback.objects.create(
             client=router_client, ticket_id="T-42", category="Imprimantes", staff=learner, outcome="resolved",
             occurred_at=timezone.now()),
+        "routing_bridge.availability": Availability.objects.create(
+            staff=learner, available=False, open_tickets=2, reported_by=router_client),
     }
 
 

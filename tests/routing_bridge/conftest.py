@@ -33,6 +33,10 @@ class Caller:
         data = raw if raw is not None else json.dumps(body, default=str)
         return self.http.post(BASE + path, data, content_type=content_type, **self.headers(extra))
 
+    def put(self, path, body=None, *, raw=None, content_type="application/json", **extra):
+        data = raw if raw is not None else json.dumps(body, default=str)
+        return self.http.put(BASE + path, data, content_type=content_type, **self.headers(extra))
+
 
 @pytest.fixture(autouse=True)
 def _clear_rate_limits():

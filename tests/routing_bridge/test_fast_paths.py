@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from academy.models import Staff, display_name
 from routing_bridge import category_rules, snapshot
+from routing_bridge.availability import Report, availability_report
 from routing_bridge.api import QualifiedOut, _qualification_out, api
 from routing_bridge.errors import BridgeError
 from routing_bridge.models import CategoryRule
@@ -28,10 +29,12 @@ def _legacy_out(result) -> dict:
     """What the API returned before the fast path, left to ninja to validate and dump."""
     return {
         "as_of": result.as_of, "total_qualified": result.total_qualified,
+        "unavailable_qualified": result.unavailable_qualified,
         "candidates": [
             {"employee_id": c.employee_id, "display_name": c.display_name, "tier": c.tier, "profile": c.profile,
              "rank": c.rank, "skills": c.skills, "optional_met": c.optional_met,
-             "over_qualification": c.over_qualification, "last_assigned_at": c.last_assigned_at,
+             "over_qualification": c.over_qualification, "available": c.available,
+             "open_tickets": c.open_tickets, "last_assigned_at": c.last_assigned_at,
              "qualified_until": c.qualified_until}
             for c in result.candidates
         ],
@@ -54,6 +57,7 @@ def ranked_matrix(router, skills):
         people.append(staff)
     feedback_record(client=router.client, ticket_id="T1", category="Active Directory", staff=people[0],
                     outcome="resolved", occurred_at=now - timedelta(hours=3, microseconds=77))
+    availability_report(reports=[Report("Q3", True, open_tickets=4, until=now + timedelta(days=1))])
     return people
 
 

@@ -1,5 +1,6 @@
 """The matrix each process keeps (routing_bridge.matrix) against the ledger: after any history of
-writes, revocations, feedback, staff changes and time passing (exact expiry instants included),
+writes, revocations, feedback, staff changes, availability reports and time passing (exact expiry
+instants included, of evidences and of reports),
 `qualified` now (the copy, caught up one change at a time) answers exactly what the policy
 evaluated over the ledger at the same instant answers, reasons and `qualified_until` included."""
 from datetime import timedelta
@@ -12,7 +13,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from routing_bridge import matrix as matrix_module
-from routing_bridge.models import TicketFeedback
+from routing_bridge.availability import Report, availability_report
+from routing_bridge.models import Availability, TicketFeedback
 from routing_bridge.qualification import Requirement as R
 from routing_bridge.qualification import staff_qualified
 from skills.models import Evidence
@@ -24,6 +26,7 @@ QUESTIONS = [
     {"required": [R("K.A", 2)], "optional": [R("K.B", 1)]},
     {"required": [R("K.B", 1), R("K.C", 3)]},
     {"required": [R("K.C", 0)], "tiers": ["N1", "N2"]},
+    {"required": [R("K.A", 1)], "available_only": False},
 ]
 
 operation = st.one_of(
@@ -36,13 +39,16 @@ operation = st.one_of(
     st.tuples(st.just("feedback"), st.integers(0, 3)),
     st.tuples(st.just("tier"), st.integers(0, 3), st.sampled_from(["N1", "N2", "N3"])),
     st.tuples(st.just("active"), st.integers(0, 3), st.booleans()),
+    # a report: who, available, open tickets, until in hours from now (None: no end; ≤ 0: already past)
+    st.tuples(st.just("availability"), st.integers(0, 3), st.booleans(), st.integers(0, 3),
+              st.one_of(st.none(), st.integers(-2, 30))),
 )
 
 
 def _answer(result):
-    return (result.total_qualified, [
-        (c.employee_id, c.rank, c.levels, c.optional_met, c.over_qualification, c.last_assigned_at, c.skills,
-         c.qualified_until) for c in result.candidates])
+    return (result.total_qualified, result.unavailable_qualified, [
+        (c.employee_id, c.rank, c.levels, c.optional_met, c.over_qualification, c.available, c.open_tickets,
+         c.last_assigned_at, c.skills, c.qualified_until) for c in result.candidates])
 
 
 @pytest.mark.slow
@@ -69,8 +75,9 @@ def test_the_copy_caught_up_change_by_change_answers_as_the_ledger(db, operation
             elif kind == "wait":
                 clock["now"] += timedelta(hours=op[1])
             elif kind == "to_expiry":
-                ends = sorted(e.valid_until for e in Evidence.objects.all() if e.valid_until and e.valid_until
-                              + timedelta(microseconds=1) > clock["now"])
+                untils = [e.valid_until for e in Evidence.objects.all()]
+                untils += [a.until for a in Availability.objects.all()]
+                ends = sorted(u for u in untils if u and u + timedelta(microseconds=1) > clock["now"])
                 if ends:
                     target = ends[op[1] % len(ends)] + timedelta(microseconds=op[2])
                     clock["now"] = max(clock["now"], target)
@@ -84,6 +91,10 @@ def test_the_copy_caught_up_change_by_change_answers_as_the_ledger(db, operation
             elif kind == "active":
                 people[op[1]].active = op[2]
                 people[op[1]].save(update_fields=["active"])
+            elif kind == "availability":
+                _kind, who, available, open_tickets, hours = op
+                until = None if hours is None else clock["now"] + timedelta(hours=hours)
+                availability_report(reports=[Report(f"P{who}", available, open_tickets, until)])
             for question in QUESTIONS:
                 now = staff_qualified(**question, limit=200)
                 assert now.source == "matrix"

@@ -11,7 +11,7 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("name")
         parser.add_argument("--scopes", required=True,
-                            help="taxonomy:read,matrix:read,qualified:query,feedback:write (séparés par des virgules)")
+                            help="taxonomy:read,matrix:read,qualified:query,feedback:write,availability:write (séparés par des virgules)")
         parser.add_argument("--webhook-url", default="")
         parser.add_argument("--rate-limit", type=int, default=None, help="requêtes par minute (défaut 600)")
 

@@ -73,7 +73,8 @@ class Command(BaseCommand):
                 no_higher_tier.append((row["id"], rule.category))
                 continue
             result = staff_qualified(required=rule.required, optional=rule.optional, at=at, limit=1,
-                                     with_reasons=False, **filters.filters)
+                                     with_reasons=False, available_only=False,  # presence now says nothing of the past
+                                     **filters.filters)
             if result.candidates:
                 routed += 1
                 by_tier[result.candidates[0].tier] += 1
