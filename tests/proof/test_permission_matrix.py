@@ -152,7 +152,12 @@ MATRIX = {
     "routing_bridge:bridge_api:route": ("json", None, _who(dispatcher_token=404, **API),
                                         {"ticket": {"id": "T-1", "category": "Catégorie inconnue"}}),
     "routing_bridge:bridge_api:feedback": ("json", None, _who(dispatcher_token=422, **API), {}),
+    "routing_bridge:bridge_api:clients": ("get", None, _who(dispatcher_token=200, **API), None),
     "routing_bridge:qualified": ("get", None, _lead_only(), None),
+    # The client pages: dispatchers, leads and admins (and the client's referent and backups).
+    "routing_bridge:client_list": ("get", None, _lead_only(), None),
+    "routing_bridge:client_detail": ("get", lambda w: {"code": w.admin_objects["academy.client"].code},
+                                     _lead_only(), None),
     "routing_bridge:shift_left": ("get", None, _lead_only(), None),
     "xapi:statements": ("get", None, _who(signed_in=200, dispatcher_token=401, anonymous=401), None),
     # the Wagtail site (the catalogue under /formations/)
@@ -321,6 +326,8 @@ ADMIN_MODELS = {
     # Staff are deactivated, never deleted; a lead browses the people of the teams they lead.
     "academy.staff": _admin(lead="v", other_lead=HIDDEN, admin="vac"),
     "academy.team": _admin(lead="v", other_lead=HIDDEN),
+    # Client companies are deactivated, never deleted (ticket feedback names them); leads read them.
+    "academy.client": _admin(lead="v", admin="vac"),
     "skills.skill": _admin(lead="v", editor="v"),
     "skills.domain": _admin(lead="v", editor="v"),
     "skills.roleprofile": _admin(),
@@ -358,6 +365,8 @@ ADMIN_PAGES = {
     "academy_staff_deactivate": ("get", lambda w: {"pk": w.learner.pk}, _page()),
     "academy_staff_reactivate": ("get", lambda w: {"pk": w.learner.pk}, _page()),
     "academy_login_locks": ("get", None, _page()),
+    "academy_clients_import": ("get", None, _page()),
+    "academy_clients_export": ("get", None, _page(lead=200)),
     "assessments_item_analysis": ("get", None, _page(editor=200)),
     "assessments_questions_import": ("get", None, _page(editor=200)),
     "assessments_questions_export": ("get", None, _page(editor=200)),
