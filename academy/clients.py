@@ -127,8 +127,8 @@ def client_create(*, code: str, name: str, referent: Staff, backups=(), active: 
 
 
 @transaction.atomic
-def client_update(*, client: Client, name: str, referent: Staff, backups=(), active: bool = True, code: str | None = None,
-                  by=None) -> Client:
+def client_update(*, client: Client, name: str, referent: Staff, backups=(), active: bool = True,
+                  code: str | None = None, by=None) -> Client:
     """Change a client (its code too when `code` is given); records what changed in the audit
     trail. Returns the client; changes nothing (and records nothing) when nothing differs. Raises
     ValidationError as `client_create` does."""

@@ -209,7 +209,8 @@ class ClientIndexView(IndexView):
     def header_more_buttons(self):
         buttons = list(super().header_more_buttons)
         if user_may_import_clients(self.request.user):
-            buttons.append(HeaderButton(_("Importer un CSV"), url=reverse("academy_clients_import"), icon_name="upload"))
+            buttons.append(HeaderButton(_("Importer un CSV"), url=reverse("academy_clients_import"),
+                                        icon_name="upload"))
         for fmt in EXPORT_FORMATS:
             buttons.append(HeaderButton(_("Exporter en %(format)s") % {"format": fmt.upper()},
                                         url=reverse("academy_clients_export") + f"?format={fmt}",
