@@ -1,4 +1,4 @@
-"""Custom Wagtail admin screens for the organisation: the staff CSV import, the
+"""Custom Wagtail admin screens for the organisation: the staff and clients CSV imports, the
 deactivate / reactivate confirmations and the login locks. Thin: forms in, services do the work."""
 from django import forms
 from django.conf import settings
@@ -10,9 +10,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from academy import login_throttle
+from academy.clients import COLUMNS as CLIENT_COLUMNS
+from academy.clients import MAX_BYTES as CLIENT_MAX_BYTES
+from academy.clients import clients_import
 from academy.import_views import ImportView, Outcome
 from academy.models import Staff
 from academy.roles import user_is_admin
+from academy.selectors import clients_referred_by
 from academy.services import staff_deactivate, staff_reactivate
 from academy.staff_import import COLUMNS, MAX_BYTES, staff_import
 
@@ -46,6 +50,36 @@ class StaffImportView(ImportView):
 staff_import_view = StaffImportView.as_view()
 
 
+class ClientsImportView(ImportView):
+    """The clients import on the kit's upload → preview → confirm page."""
+
+    title = gettext_lazy("Importer des clients")
+    header_icon = "site"
+    columns = ",".join(CLIENT_COLUMNS)
+    help_text = gettext_lazy(
+        "Les matricules des suppléants sont séparés par « ; » (la colonne peut être vide) ; active vaut true ou "
+        "false (true si vide) ; le référent et les suppléants doivent être des collaborateurs existants.")
+    max_bytes = CLIENT_MAX_BYTES
+
+    def allowed(self, user) -> bool:
+        return user.has_perm("academy.add_client") and user.has_perm("academy.change_client")
+
+    def run(self, content: bytes, *, partial: bool, actor, filename: str, **options):
+        return clients_import(content=content, by=actor, partial=partial)
+
+    def describe(self, report) -> Outcome:
+        return Outcome(summary=report.summary(), errors=[str(e) for e in sorted(report.errors, key=lambda e: e.line)],
+                       ok=report.ok, written=report.written)
+
+
+clients_import_view = ClientsImportView.as_view()
+
+
+def _clients_warning(clients) -> str:
+    return _("Ces clients ont besoin d'un nouveau référent : %(clients)s.") % {
+        "clients": ", ".join(str(client) for client in clients)}
+
+
 class ReasonForm(forms.Form):
     reason = forms.CharField(label=gettext_lazy("Motif"), widget=forms.Textarea(attrs={"rows": 3}),
                              max_length=1000)
@@ -56,11 +90,14 @@ def _confirm(request, pk: int, *, deactivate: bool):
         raise PermissionDenied
     staff = get_object_or_404(Staff.objects.select_related("user", "team"), pk=pk)
     form = ReasonForm(request.POST or None)
+    referred = clients_referred_by(staff=staff) if deactivate else []
     if request.method == "POST" and form.is_valid():
         reason = form.cleaned_data["reason"]
         if deactivate:
             staff_deactivate(staff=staff, by=request.user, reason=reason)
             messages.success(request, _("%(name)s est désactivé : son historique est conservé.") % {"name": staff})
+            if referred:
+                messages.warning(request, _clients_warning(referred))
         else:
             staff_reactivate(staff=staff, by=request.user, reason=reason)
             messages.success(request, _("%(name)s est réactivé.") % {"name": staff})
@@ -68,7 +105,7 @@ def _confirm(request, pk: int, *, deactivate: bool):
     title = _("Désactiver un collaborateur") if deactivate else _("Réactiver un collaborateur")
     return TemplateResponse(request, "academy/admin/staff_confirm.html", {
         "form": form, "staff": staff, "deactivate": deactivate, "page_title": title,
-        "header_icon": "user",
+        "header_icon": "user", "clients_warning": _clients_warning(referred) if referred else "",
     })
 
 

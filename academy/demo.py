@@ -18,7 +18,8 @@ from faker import Faker
 from wagtail.models import Collection, Locale, Page, Site
 
 from academy import roles
-from academy.models import Staff, Team
+from academy.clients import client_create
+from academy.models import Client, Staff, Team
 from academy.sites import default_site_fields, default_site_identify
 
 SEED = 20261128
@@ -195,11 +196,55 @@ def seed(*, stdout, staff_count: int = 150, password: str = DEMO_PASSWORD) -> di
             staff.manager = team_lead
             staff.save(update_fields=["manager"])
 
+    created["clients"] = _seed_clients()
     _ensure_site()
     stdout.write(
         f"Organisation : {Team.objects.count()} équipes, {Staff.objects.count()} collaborateurs "
-        f"({created['teams']} équipes, {created['staff']} collaborateurs créés)."
+        f"({created['teams']} équipes, {created['staff']} collaborateurs créés), {Client.objects.count()} clients."
     )
+    return created
+
+
+# code, name: the MSP's client companies. Their referents are N2/N3 staff (chef, Claire Moreau,
+# refers the first one); "technicien" stands in for two of them, so both demo accounts see
+# "Mes clients" on their home page.
+DEMO_CLIENTS = [
+    ("BLEMOINE", "Boulangeries Lemoine"),
+    ("VASSEUR", "Cabinet Vasseur Avocats"),
+    ("MAIRIE-STJ", "Mairie de Saint-Jorioz"),
+    ("CLINIQUE-PINS", "Clinique des Pins"),
+    ("TRANSPORTS-RG", "Transports Roux & Gauthier"),
+    ("NOTAIRES-LAC", "Office notarial du Lac"),
+    ("AGRIALP", "Coopérative AgriAlpes"),
+    ("HOTEL-ARAVIS", "Hôtel des Aravis"),
+    ("BET-FAURE", "Bureau d'études Faure Ingénierie"),
+    ("LYCEE-BERTHOLLET", "Lycée Berthollet"),
+]
+
+
+def _seed_clients() -> int:
+    """The demo client companies that are missing; returns how many were created. Referents go
+    round the active N2/N3 staff, each client with one or two backups of the same pool."""
+    existing = set(Client.objects.values_list("code", flat=True))
+    pool = list(Staff.objects.filter(active=True, tier__in=["N2", "N3"]).exclude(employee_id="D0002")
+                .order_by("employee_id"))
+    chef = Staff.objects.filter(employee_id="D0002").first()
+    technicien = Staff.objects.filter(employee_id="D0001").first()
+    if chef is not None:
+        pool.insert(0, chef)
+    if not pool:
+        return 0
+    rng = random.Random(SEED)
+    created = 0
+    for index, (code, name) in enumerate(DEMO_CLIENTS):
+        referent = pool[(index * 7) % len(pool)]
+        others = [s for s in pool if s.pk != referent.pk]
+        backups = rng.sample(others, k=min(len(others), 1 + index % 2))
+        if technicien is not None and index in (0, 3):
+            backups.append(technicien)
+        if code not in existing:
+            client_create(code=code, name=name, referent=referent, backups=backups, active=code != "HOTEL-ARAVIS")
+            created += 1
     return created
 
 

@@ -164,3 +164,29 @@ class Counter(models.Model):
 
     name = models.CharField(max_length=60, primary_key=True)
     value = models.BigIntegerField(default=0)
+
+
+class Client(index.Indexed, models.Model):
+    """A client company of the MSP, with its referent (REI, Référent d'Environnement
+    Informatique: its privileged technical contact) and the backups who stand in for them.
+    Never deleted while tickets name it; deactivated instead."""
+
+    code = models.CharField(_("code"), max_length=40, unique=True)
+    name = models.CharField(_("nom"), max_length=200)
+    active = models.BooleanField(_("actif"), default=True)
+    referent = models.ForeignKey(Staff, verbose_name=_("référent"), on_delete=models.PROTECT,
+                                 related_name="clients_referred")
+    backups = models.ManyToManyField(Staff, verbose_name=_("suppléants"), blank=True, related_name="clients_backed")
+    created_at = models.DateTimeField(_("créé le"), default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(_("modifié le"), auto_now=True)
+
+    search_fields = [index.SearchField("code"), index.SearchField("name"), index.AutocompleteField("name"),
+                     index.FilterField("active")]
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("client")
+        verbose_name_plural = _("clients")
+
+    def __str__(self):
+        return f"{self.name} ({self.code})"

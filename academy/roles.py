@@ -30,13 +30,13 @@ ROLE_PERMISSIONS = {
     LEARNER: [],
     TEAM_LEAD: [
         "wagtailadmin.access_admin",
-        "academy.view_staff", "academy.view_team",
+        "academy.view_staff", "academy.view_team", "academy.view_client",
         "skills.view_skill", "skills.view_domain", "skills.add_evidence", "skills.view_evidence",
         "routing_bridge.view_availability",  # their team's presence and load, in the admin
         # No paths.*: leads manage paths on the site's pages (/equipe/parcours/), whose services
         # check the team and audit; the admin shows paths to admins only.
     ],
-    DISPATCHER: ["academy.view_staff", "skills.view_skill", "routing_bridge.view_categoryrule"],
+    DISPATCHER: ["academy.view_staff", "academy.view_client", "skills.view_skill", "routing_bridge.view_categoryrule"],
     CONTENT_EDITOR: [
         "wagtailadmin.access_admin",
         "wagtailimages.*", "wagtaildocs.*",

@@ -1,7 +1,7 @@
 """Permission-aware reads about the organisation."""
 from django.db.models import Q, QuerySet
 
-from academy.models import Staff, Team
+from academy.models import Client, Staff, Team
 from academy.roles import user_is_admin
 
 
@@ -55,3 +55,9 @@ def staff_for_user(user) -> Staff | None:
     if not user.is_authenticated:
         return None
     return Staff.objects.select_related("team", "user").filter(user=user).first()
+
+
+def clients_referred_by(*, staff: Staff) -> list[Client]:
+    """The active clients whose referent is `staff`, by code: those who need a new referent when
+    `staff` leaves."""
+    return list(Client.objects.filter(referent=staff, active=True).order_by("code"))

@@ -8,6 +8,7 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from academy.models import CHANGE_COUNTER, AuditEntry, Counter, Event, Notification, Staff
+from academy.selectors import clients_referred_by
 from academy.tasks import on_commit_once
 
 # Callables run after the commit of a transaction that published events (routing_bridge registers
@@ -145,7 +146,9 @@ def staff_event_data(staff) -> dict:
 def staff_deactivate(*, staff, by, reason: str = ""):
     """Mark someone who left as inactive without deleting anything: their evidence, attempts,
     certificates and audit trail stay. They can no longer log in, are never proposed by the
-    routing bridge, and routers receive `staff.deactivated`. Deactivating twice changes nothing."""
+    routing bridge, and routers receive `staff.deactivated`. Deactivating twice changes nothing.
+    The active clients they are the referent of keep them (nothing is blocked) and are named in the
+    audit entry (`clients_needing_referent`): they need a new referent."""
     staff = Staff.objects.select_for_update(of=("self",)).select_related("user", "team").get(pk=staff.pk)
     if not staff.active:
         return staff
@@ -155,8 +158,11 @@ def staff_deactivate(*, staff, by, reason: str = ""):
     if staff.user.is_active:
         staff.user.is_active = False
         staff.user.save(update_fields=["is_active"])
-    audit_log(actor=by, action="staff.deactivate", target=staff, reason=reason,
-              data={"employee_id": staff.employee_id})
+    data = {"employee_id": staff.employee_id}
+    clients = clients_referred_by(staff=staff)
+    if clients:
+        data["clients_needing_referent"] = [client.code for client in clients]
+    audit_log(actor=by, action="staff.deactivate", target=staff, reason=reason, data=data)
     data = staff_event_data(staff)
     data["deactivated_at"] = staff.deactivated_at.isoformat()
     event_publish(type="staff.deactivated", data=data)

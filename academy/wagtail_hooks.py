@@ -1,23 +1,30 @@
-"""Wagtail admin: staff and teams (browse, search, filter, edit), the staff CSV import and the
-deactivate / reactivate actions. Rules live in services; these are only the screens."""
+"""Wagtail admin: staff, teams and client companies (browse, search, filter, edit), the staff and
+clients CSV imports, the clients export and the deactivate / reactivate actions. Rules live in
+services; these are only the screens."""
+import re
+
 import django_filters
 from django import forms
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpResponse
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.filters import WagtailFilterSet
 from wagtail.admin.menu import MenuItem
 from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.panels import FieldPanel, ObjectList
-from wagtail.admin.widgets import ListingButton
+from wagtail.admin.widgets import HeaderButton, ListingButton
 from wagtail.permission_policies import ModelPermissionPolicy
 from wagtail.permissions import register_permission_policy
 from wagtail.snippets.models import register_snippet
-from wagtail.snippets.views.snippets import SnippetViewSetGroup
+from wagtail.snippets.views.snippets import CreateView, EditView, IndexView, SnippetViewSetGroup
 
 from academy import admin_views
 from academy.admin_viewsets import SnippetViewSet
-from academy.models import Staff, Team
+from academy.clients import EXPORT_FORMATS, client_create, client_update, clients_export
+from academy.models import Client, Staff, Team
 from academy.roles import user_is_admin
 from academy.selectors import staff_visible_to, teams_led_by
 from academy.services import audit_log, event_publish, staff_event_data
@@ -46,8 +53,6 @@ class LanguagesField(forms.CharField):
         return value
 
     def to_python(self, value):
-        import re
-
         codes = []
         for code in re.split(r"[;,\s]+", (value or "").strip().lower()):
             if not code:
@@ -131,8 +136,115 @@ class TeamViewSet(SnippetViewSet):
         return teams_led_by(request.user).select_related("parent")
 
 
+class ClientPermissionPolicy(ModelPermissionPolicy):
+    """Clients are deactivated, never deleted: ticket feedback names them."""
+
+    def user_has_permission(self, user, action):
+        if action == "delete":
+            return False
+        return super().user_has_permission(user, action)
+
+
+register_permission_policy(Client, ClientPermissionPolicy(Client))
+
+
+class StaffIdsField(forms.CharField):
+    """Staff named by their employee ids separated by ';' (as the clients import writes them),
+    cleaned into the list of those staff; an unknown id is an error naming it."""
+
+    def prepare_value(self, value):
+        if isinstance(value, (list, tuple)):
+            return "; ".join(sorted(s.employee_id if isinstance(s, Staff) else str(s) for s in value))
+        return value
+
+    def to_python(self, value):
+        ids = list(dict.fromkeys(i for i in re.split(r"[;,\s]+", (value or "").strip()) if i))
+        found = {s.employee_id: s for s in Staff.objects.filter(employee_id__in=ids)}
+        unknown = [i for i in ids if i not in found]
+        if unknown:
+            raise forms.ValidationError(_("Matricule inconnu : %(ids)s") % {"ids": ", ".join(unknown)})
+        return [found[i] for i in ids]
+
+
+class ClientAdminForm(WagtailAdminModelForm):
+    backups = StaffIdsField(label=_("suppléants"), required=False,
+                            help_text=_("Matricules des suppléants séparés par « ; », ex. E10002; E10007"))
+
+    def clean(self):
+        data = super().clean()
+        referent = data.get("referent")
+        if referent is not None and any(s.pk == referent.pk for s in data.get("backups") or []):
+            self.add_error("backups", _("Le référent ne peut pas être aussi son propre suppléant."))
+        return data
+
+
+class _ClientSaveMixin:
+    """The admin's create and edit forms write through the services (checks, audit entry)."""
+
+    def _service_save(self, write):
+        data = self.form.cleaned_data
+        try:
+            return write(code=data["code"], name=data["name"], referent=data["referent"],
+                         backups=data.get("backups") or [], active=data.get("active", True), by=self.request.user)
+        except ValidationError as exc:  # validated by the form already; keep the message if not
+            raise PermissionDenied(" ".join(exc.messages)) from exc
+
+
+class ClientCreateView(_ClientSaveMixin, CreateView):
+    def save_instance(self):
+        return self._service_save(client_create)
+
+
+class ClientEditView(_ClientSaveMixin, EditView):
+    def save_instance(self):
+        return self._service_save(lambda **kw: client_update(client=self.object, **kw))
+
+
+def user_may_import_clients(user) -> bool:
+    return user.has_perm("academy.add_client") and user.has_perm("academy.change_client")
+
+
+class ClientIndexView(IndexView):
+    @property
+    def header_more_buttons(self):
+        buttons = list(super().header_more_buttons)
+        if user_may_import_clients(self.request.user):
+            buttons.append(HeaderButton(_("Importer un CSV"), url=reverse("academy_clients_import"),
+                                        icon_name="upload"))
+        for fmt in EXPORT_FORMATS:
+            buttons.append(HeaderButton(_("Exporter en %(format)s") % {"format": fmt.upper()},
+                                        url=reverse("academy_clients_export") + f"?format={fmt}",
+                                        icon_name="download"))
+        return buttons
+
+
+class ClientViewSet(SnippetViewSet):
+    model = Client
+    icon = "site"
+    menu_label = _("Clients")
+    menu_name = "clients"
+    index_view_class = ClientIndexView
+    add_view_class = ClientCreateView
+    edit_view_class = ClientEditView
+    list_display = ["code", "name", "referent", "active", "updated_at"]
+    list_filter = ["active"]
+    search_fields = ["code", "name", "referent__employee_id", "referent__user__first_name",
+                     "referent__user__last_name"]
+    search_backend_name = None
+    list_per_page = 50
+    copy_view_enabled = False
+    inspect_view_enabled = False
+    edit_handler = ObjectList([
+        FieldPanel("code"), FieldPanel("name"), FieldPanel("referent"), FieldPanel("backups"), FieldPanel("active"),
+    ], base_form_class=ClientAdminForm)
+
+    def get_queryset(self, request):
+        # Every client is seen by whoever may view clients (leads, dispatchers, admins).
+        return Client.objects.select_related("referent__user")
+
+
 class OrganisationGroup(SnippetViewSetGroup):
-    items = (StaffViewSet, TeamViewSet)
+    items = (StaffViewSet, TeamViewSet, ClientViewSet)
     menu_icon = "group"
     menu_label = _("Organisation")
     menu_name = "organisation"
@@ -151,7 +263,23 @@ def register_academy_admin_urls():
         path("collaborateurs/<int:pk>/reactiver/", admin_views.staff_reactivate_view,
              name="academy_staff_reactivate"),
         path("connexions-bloquees/", admin_views.login_locks_view, name="academy_login_locks"),
+        path("clients/import/", admin_views.clients_import_view, name="academy_clients_import"),
+        path("clients/export/", clients_export_view, name="academy_clients_export"),
     ]
+
+
+def clients_export_view(request):
+    """The clients as the import reads them (?format=csv or xlsx), to whoever may view them."""
+    if not request.user.has_perm("academy.view_client"):
+        raise PermissionDenied
+    fmt = request.GET.get("format", "csv")
+    if fmt not in EXPORT_FORMATS:
+        return HttpResponse(_("Format inconnu : choisissez csv ou xlsx."), status=400, content_type="text/plain")
+    content_type = ("text/csv; charset=utf-8" if fmt == "csv"
+                    else "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response = HttpResponse(clients_export(fmt=fmt), content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="clients-{timezone.localdate().isoformat()}.{fmt}"'
+    return response
 
 
 class StaffImportMenuItem(MenuItem):

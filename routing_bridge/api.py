@@ -23,6 +23,7 @@ from ninja.security import HttpBearer
 from pydantic import BaseModel, BeforeValidator, StrictBool, StrictInt, TypeAdapter, WithJsonSchema, field_validator
 from pydantic import ValidationError as PydanticValidationError
 
+from academy.clients import client_by_code, client_record, clients_all
 from academy.json_input import NulCharacter, json_parse
 from academy.models import Staff
 from routing_bridge import access, qualification, services
@@ -438,6 +439,8 @@ class FeedbackIn(Schema):
     employee_id: str = Field(min_length=1, max_length=32)
     outcome: Literal["resolved", "escalated", "reassigned"]
     occurred_at: IsoDateTime
+    client: str | None = Field(default=None, min_length=1, max_length=40,
+                               description="Code du client dont c'est le ticket (version 1.1)")
 
     @field_validator("occurred_at")
     @classmethod
@@ -497,6 +500,23 @@ class AvailabilityOut(Schema):
     next: str | None = Field(description="Curseur de la page suivante (null : dernière page, ou employee_id donné)")
 
 
+class PersonOut(Schema):
+    employee_id: str
+    display_name: str
+
+
+class ClientOut(Schema):
+    code: str
+    name: str
+    active: bool
+    referent: PersonOut
+    backups: list[PersonOut]
+
+
+class ClientsOut(Schema):
+    items: list[ClientOut]
+
+
 ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 415: ErrorOut, 422: ErrorOut,
           429: ErrorOut}
 
@@ -508,6 +528,12 @@ ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 415: Error
          summary="Échelle et taxonomie des compétences", operation_id="taxonomy")
 def taxonomy(request):
     return taxonomy_read()
+
+
+@api.get("/clients", response={200: ClientsOut, **ERRORS}, auth=ClientToken("taxonomy:read"),
+         summary="Clients et leurs référents", operation_id="clients")
+def clients(request):
+    return {"items": [client_record(client) for client in clients_all()]}
 
 
 def _cursor_decode(cursor: str | None) -> str | None:
@@ -655,8 +681,14 @@ def feedback(request, payload: FeedbackIn):
     if staff is None:
         raise InvalidQuery(_("Collaborateur inconnu : %(employee_id)s") % {"employee_id": payload.employee_id},
                            fields={"body.employee_id": payload.employee_id})
+    client = None
+    if payload.client is not None:
+        client = client_by_code(payload.client)
+        if client is None:
+            raise InvalidQuery(_("Client inconnu : %(client)s") % {"client": payload.client},
+                               fields={"body.client": payload.client})
     record, created = services.feedback_record(
-        client=request.auth, ticket_id=payload.ticket_id, category=payload.category, staff=staff,
+        router=request.auth, client=client, ticket_id=payload.ticket_id, category=payload.category, staff=staff,
         outcome=payload.outcome, occurred_at=payload.occurred_at,
     )
     return 202, {"id": record.pk, "status": "accepted" if created else "duplicate"}

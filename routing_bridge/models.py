@@ -195,7 +195,10 @@ class TicketFeedback(index.Indexed, models.Model):
         ESCALATED = "escalated", _("Escaladé")
         REASSIGNED = "reassigned", _("Réaffecté")
 
-    client = models.ForeignKey(RouterClient, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    # The router that reported it, and the client company whose ticket it was (contract 1.1).
+    router = models.ForeignKey(RouterClient, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    client = models.ForeignKey("academy.Client", verbose_name=_("client"), null=True, blank=True,
+                               on_delete=models.PROTECT, related_name="ticket_feedback")
     ticket_id = models.CharField(_("ticket"), max_length=120)
     category = models.CharField(_("catégorie"), max_length=255)
     category_key = models.CharField(max_length=255, db_index=True, editable=False)
@@ -215,7 +218,8 @@ class TicketFeedback(index.Indexed, models.Model):
         ordering = ["-occurred_at", "-pk"]
         verbose_name = _("retour de ticket")
         verbose_name_plural = _("retours de tickets")
-        indexes = [models.Index(fields=["staff", "occurred_at"]), models.Index(fields=["outcome", "occurred_at"])]
+        indexes = [models.Index(fields=["staff", "occurred_at"]), models.Index(fields=["outcome", "occurred_at"]),
+                   models.Index(fields=["client", "occurred_at"])]
         constraints = [
             models.UniqueConstraint(fields=["ticket_id", "staff", "outcome", "occurred_at"], name="ticketfeedback_once"),
         ]

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from academy import imports as kit
 from academy.exports import csv_writer
-from academy.models import Event, Staff, Tier
+from academy.models import Client, Event, Staff, Tier
 from academy.services import audit_log
 from academy.tasks import task_kick
 from routing_bridge.category_rules import category_rule_for
@@ -324,10 +324,12 @@ def practice_policy() -> dict:
     return policy
 
 
-def feedback_record(*, client: RouterClient | None, ticket_id: str, category: str, staff: Staff, outcome: str,
-                    occurred_at: datetime) -> tuple[TicketFeedback, bool]:
-    """Store a ticket outcome; returns (feedback, created). The same report sent twice is stored
-    once. Practice evidence is derived after commit by `feedback_process_task`."""
+def feedback_record(*, ticket_id: str, category: str, staff: Staff, outcome: str, occurred_at: datetime,
+                    router: RouterClient | None = None, client: Client | None = None) -> tuple[TicketFeedback, bool]:
+    """Store a ticket outcome reported by `router`, for the client company `client` (None: not
+    said); returns (feedback, created). The same report sent twice is stored once: a second
+    report with the same ticket, person, outcome and instant is a duplicate whatever its client.
+    Practice evidence is derived after commit by `feedback_process_task`."""
     if outcome not in TicketFeedback.Outcome.values:
         raise ValidationError({"outcome": _("Issue inconnue : %(o)s") % {"o": outcome}})
     if occurred_at > timezone.now() + timedelta(minutes=5):
@@ -336,7 +338,8 @@ def feedback_record(*, client: RouterClient | None, ticket_id: str, category: st
     try:
         with transaction.atomic():
             feedback = TicketFeedback.objects.create(
-                client=client, ticket_id=ticket_id, category=category, category_key=category_key(category),
+                router=router, client=client, ticket_id=ticket_id, category=category,
+                category_key=category_key(category),
                 staff=staff, tier=staff.tier, outcome=outcome, occurred_at=occurred_at,
             )
     except IntegrityError:

@@ -43,4 +43,6 @@ urlpatterns = [
     re_path(r"^api/bridge/v1/(?P<rest>.*)$", api_not_found),
     path("qui-est-qualifie/", views.qualified, name="qualified"),
     path("qui-est-qualifie/report/", views.shift_left, name="shift_left"),
+    path("clients/", views.client_list, name="client_list"),
+    path("clients/<str:code>/", views.client_detail, name="client_detail"),
 ]

@@ -1,11 +1,15 @@
-"""Pages of the routing bridge: /qui-est-qualifie/ for dispatchers and the shift-left report."""
+"""Pages of the routing bridge: /qui-est-qualifie/ for dispatchers, the shift-left report, and the
+client pages (/clients/) for dispatchers, leads and admins."""
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.shortcuts import render
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
 
+from academy.clients import client_is_followed_by, clients_all, clients_search
 from academy.roles import user_is_admin, user_is_dispatcher, user_is_lead
 from routing_bridge import qualification
+from routing_bridge.client_selectors import RECENT_DAYS, client_resolvers, client_skills_needed
 from routing_bridge.category_rules import categories_active, category_route_rule, route_filters
 from routing_bridge.errors import BridgeError
 from routing_bridge.forms import OPTIONAL_ROWS, REQUIRED_ROWS, QualifiedForm
@@ -87,4 +91,41 @@ def shift_left(request):
     report = shift_left_report(days=days)
     return render(request, "routing_bridge/shift_left.html", {
         "report": report, "days": days,
+    })
+
+
+CLIENTS_PAGE_SIZE = 50
+
+
+def _require_dispatch(user) -> None:
+    if not _can_dispatch(user):
+        raise PermissionDenied(_("Cette page est réservée aux répartiteurs, aux responsables d'équipe et aux "
+                                 "administrateurs."))
+
+
+@login_required
+def client_list(request):
+    """/clients/: the client companies (inactive ones too), searched by code, name or referent,
+    50 per page."""
+    _require_dispatch(request.user)
+    q = request.GET.get("q", "").strip()[:100]
+    page = Paginator(clients_search(q=q), CLIENTS_PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, "routing_bridge/client_list.html", {
+        "page": page, "q": q, "querystring": query.urlencode(),
+    })
+
+
+@login_required
+def client_detail(request, code: str):
+    """/clients/<code>/: a client's referent and backups, who resolved its tickets lately and the
+    skills its tickets needed; for dispatchers, leads, admins, and the client's referent and backups."""
+    client = get_object_or_404(clients_all(), code=code)
+    # The client's referent and backups open their own clients' pages from their home page.
+    if not (client_is_followed_by(client=client, user=request.user) or _can_dispatch(request.user)):
+        _require_dispatch(request.user)
+    return render(request, "routing_bridge/client_detail.html", {
+        "client": client, "backups": list(client.backups.all()), "days": RECENT_DAYS,
+        "resolvers": client_resolvers(client=client), "skills": client_skills_needed(client=client),
     })

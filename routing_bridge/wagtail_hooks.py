@@ -306,12 +306,12 @@ class TicketFeedbackViewSet(SnippetViewSet):
     icon = "comment"
     menu_label = gettext_lazy("Retours de tickets")
     inspect_view_enabled = True
-    list_display = ["ticket_id", "category", "staff", "tier", "outcome", "occurred_at", "received_at"]
+    list_display = ["ticket_id", "category", "client", "staff", "tier", "outcome", "occurred_at", "received_at"]
     list_filter = ["outcome", "tier"]
     search_fields = ["ticket_id", "category"]
 
     def get_queryset(self, request):
-        return TicketFeedback.objects.select_related("staff__user")
+        return TicketFeedback.objects.select_related("staff__user", "client")
 
 
 class AvailabilityViewSet(SnippetViewSet):

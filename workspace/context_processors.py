@@ -22,6 +22,7 @@ def navigation(request):
         items.append({"label": _("Mon équipe"), "url": reverse("skills:team")})
     if roles["dispatcher"] or roles["lead"]:
         items.append({"label": _("Qui est qualifié ?"), "url": reverse("routing_bridge:qualified")})
+        items.append({"label": _("Clients"), "url": reverse("routing_bridge:client_list")})
     if roles["editor"] or roles["lead"]:
         items.append({"label": _("Administration"), "url": "/admin/"})
     path = request.path

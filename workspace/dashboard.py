@@ -10,6 +10,7 @@ from datetime import date, datetime
 from django.urls import reverse
 from django.utils import timezone
 
+from academy.clients import clients_of_staff
 from academy.models import Staff
 from assessments.selectors import certifications_held_count
 from courses.models import CatalogueIndexPage
@@ -46,7 +47,9 @@ def learner_dashboard(*, staff: Staff, now: datetime | None = None) -> dict:
       `gaps_total`;
     - `expiring`: up to 3 validated levels ending within 90 days, soonest first
       (`expiring_for_staff`, as /mes-competences/); `expiring_total`;
-    - `figures`: skills validated, certifications held, courses completed.
+    - `figures`: skills validated, certifications held, courses completed;
+    - `my_clients`: the active clients they are the referent or a backup of
+      (`academy.clients.clients_of_staff`: (client, "referent" or "backup"), referent ones first).
     """
     now = now or timezone.now()
     learning = my_learning(staff=staff)
@@ -71,6 +74,7 @@ def learner_dashboard(*, staff: Staff, now: datetime | None = None) -> dict:
             "certifications": certifications_held_count(staff=staff, now=now),
             "completed": len(learning["completed"]),
         },
+        "my_clients": clients_of_staff(staff=staff),
     }
 
 

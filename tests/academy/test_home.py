@@ -333,7 +333,8 @@ def test_the_learners_home_costs_a_fixed_number_of_queries(client, lead, domain,
     cost_many = _queries_of_home(client, many.user)
 
     assert cost_few == cost_many
-    with django_assert_max_num_queries(17):  # session, user, staff, roles (one for view and menu), 13 reads
+    # session, user, staff, roles (one for view and menu), 13 reads, the clients they refer or back up
+    with django_assert_max_num_queries(18):
         assert client.get("/").status_code == 200
     html = client.get("/").content.decode()
     assert html.count("Continuer") == 3 and "Toutes mes échéances (8)" in html

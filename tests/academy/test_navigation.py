@@ -31,11 +31,11 @@ def test_a_learner_sees_only_her_own_pages(client, learner):
 
 
 def test_a_lead_sees_her_team_the_dispatch_page_and_the_administration(client, lead):
-    assert _labels(client, lead.user) == BASE + ["Mon équipe", "Qui est qualifié ?", "Administration"]
+    assert _labels(client, lead.user) == BASE + ["Mon équipe", "Qui est qualifié ?", "Clients", "Administration"]
 
 
 def test_a_dispatcher_sees_the_dispatch_page_but_not_a_team(client):
-    assert _labels(client, _with_group(DISPATCHER)) == BASE + ["Qui est qualifié ?"]
+    assert _labels(client, _with_group(DISPATCHER)) == BASE + ["Qui est qualifié ?", "Clients"]
 
 
 def test_an_editor_sees_the_administration_but_not_the_dispatch_page(client):
@@ -43,7 +43,7 @@ def test_an_editor_sees_the_administration_but_not_the_dispatch_page(client):
 
 
 def test_an_admin_sees_everything(client, admin_user):
-    assert _labels(client, admin_user) == BASE + ["Mon équipe", "Qui est qualifié ?", "Administration"]
+    assert _labels(client, admin_user) == BASE + ["Mon équipe", "Qui est qualifié ?", "Clients", "Administration"]
 
 
 @pytest.mark.parametrize("who", ["learner", "lead", "dispatcher", "editor", "admin"])

@@ -87,3 +87,19 @@ def _expected_first_username():
     from academy.demo import _people
 
     return _people(1)[0]["username"]
+
+
+def test_the_demo_has_client_companies_referred_by_n2_n3_staff_and_feedback_naming_them(client, db):
+    from academy.models import Client
+    from routing_bridge.models import TicketFeedback
+
+    seed()
+
+    clients = list(Client.objects.select_related("referent"))
+    assert len(clients) == 10 and {c.referent.tier for c in clients} <= {"N2", "N3"}
+    assert sum(c.backups.count() > 0 for c in clients) == 10
+    assert TicketFeedback.objects.exclude(client=None).count() > TicketFeedback.objects.count() // 2
+    # The demo accounts see their clients on their home page: chef refers one, technicien backs two.
+    for username in ("chef", "technicien"):
+        client.force_login(get_user_model().objects.get(username=username))
+        assert "Mes clients" in client.get("/").content.decode()

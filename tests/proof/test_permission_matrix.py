@@ -156,7 +156,12 @@ MATRIX = {
     # checked in tests/routing_bridge/test_availability.py).
     "routing_bridge:bridge_api:availability_get": ("get", None, _who(dispatcher_token=200, **API), None),
     "routing_bridge:bridge_api:availability_put": ("get", None, _who(dispatcher_token=200, **API), None),
+    "routing_bridge:bridge_api:clients": ("get", None, _who(dispatcher_token=200, **API), None),
     "routing_bridge:qualified": ("get", None, _lead_only(), None),
+    # The client pages: dispatchers, leads and admins (and the client's referent and backups).
+    "routing_bridge:client_list": ("get", None, _lead_only(), None),
+    "routing_bridge:client_detail": ("get", lambda w: {"code": w.admin_objects["academy.client"].code},
+                                     _lead_only(), None),
     "routing_bridge:shift_left": ("get", None, _lead_only(), None),
     "xapi:statements": ("get", None, _who(signed_in=200, dispatcher_token=401, anonymous=401), None),
     # the Wagtail site (the catalogue under /formations/)
@@ -325,6 +330,8 @@ ADMIN_MODELS = {
     # Staff are deactivated, never deleted; a lead browses the people of the teams they lead.
     "academy.staff": _admin(lead="v", other_lead=HIDDEN, admin="vac"),
     "academy.team": _admin(lead="v", other_lead=HIDDEN),
+    # Client companies are deactivated, never deleted (ticket feedback names them); leads read them.
+    "academy.client": _admin(lead="v", admin="vac"),
     "skills.skill": _admin(lead="v", editor="v"),
     "skills.domain": _admin(lead="v", editor="v"),
     "skills.roleprofile": _admin(),
@@ -364,6 +371,8 @@ ADMIN_PAGES = {
     "academy_staff_deactivate": ("get", lambda w: {"pk": w.learner.pk}, _page()),
     "academy_staff_reactivate": ("get", lambda w: {"pk": w.learner.pk}, _page()),
     "academy_login_locks": ("get", None, _page()),
+    "academy_clients_import": ("get", None, _page()),
+    "academy_clients_export": ("get", None, _page(lead=200)),
     "assessments_item_analysis": ("get", None, _page(editor=200)),
     "assessments_questions_import": ("get", None, _page(editor=200)),
     "assessments_questions_export": ("get", None, _page(editor=200)),

@@ -37,7 +37,7 @@ class World:
     admin_objects: dict
 
 
-def _admin_objects(*, learner, skill, question, exam, certification, router_client, path, rule,
+def _admin_objects(*, learner, other_lead, skill, question, exam, certification, router_client, path, rule,
                    assignment, team) -> dict:
     """One row of each model registered in the Wagtail admin, by model label."""
     from django.utils import timezone
@@ -48,8 +48,13 @@ def _admin_objects(*, learner, skill, question, exam, certification, router_clie
     from routing_bridge.models import Availability, CategoryRule, TicketFeedback, WebhookDelivery
     from skills.models import ProficiencyLevel, RoleProfile
 
+    from academy.clients import client_create
+
     api_client, _secret = api_client_create(name="Lecteur xAPI", username="lecteur-xapi")
+    # Sophie (a lead of another team) refers it: Léa, a learner, is neither referent nor backup.
+    client_company = client_create(code="BLEMOINE", name="Boulangeries Lemoine", referent=other_lead)
     return {
+        "academy.client": client_company,
         "academy.staff": learner, "academy.team": team,
         "skills.skill": skill, "skills.domain": skill.domain,
         "skills.roleprofile": RoleProfile.objects.create(name="Technicien N1", profile="technician", tier="N1"),
@@ -64,7 +69,7 @@ def _admin_objects(*, learner, skill, question, exam, certification, router_clie
         "routing_bridge.webhookdelivery": WebhookDelivery.objects.create(
             client=router_client, event=event_publish(type="staff.updated", data={}), position=1),
         "routing_bridge.ticketfeedback": TicketFeedback.objects.create(
-            client=router_client, ticket_id="T-42", category="Imprimantes", staff=learner, outcome="resolved",
+            router=router_client, ticket_id="T-42", category="Imprimantes", staff=learner, outcome="resolved",
             occurred_at=timezone.now()),
         "routing_bridge.availability": Availability.objects.create(
             staff=learner, available=False, open_tickets=2, reported_by=router_client),
@@ -150,7 +155,7 @@ def build(*, learner, outsider, lead, other_lead) -> World:
         rule, _ = path_services.assignment_rule_create(path=path, by=lead.user, team=lead.team)
 
     admin_objects = _admin_objects(
-        learner=learner, skill=skill, question=question, exam=exam, certification=certification,
+        learner=learner, other_lead=other_lead, skill=skill, question=question, exam=exam, certification=certification,
         router_client=client.client, path=path, rule=rule, assignment=assignment, team=lead.team)
     return World(learner=learner, outsider=outsider, lead=lead, other_lead=other_lead, editor=editor, admin=admin,
                  admin_objects=admin_objects, token=client.token, course=course, lesson=lesson, exam=exam, open_attempt=open_attempt,

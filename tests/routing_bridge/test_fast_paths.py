@@ -55,7 +55,7 @@ def ranked_matrix(router, skills):
         if i % 2:
             evidence_record(staff=staff, skill=skills["NET.VPN"], level=3, source="manager")
         people.append(staff)
-    feedback_record(client=router.client, ticket_id="T1", category="Active Directory", staff=people[0],
+    feedback_record(router=router.client, ticket_id="T1", category="Active Directory", staff=people[0],
                     outcome="resolved", occurred_at=now - timedelta(hours=3, microseconds=77))
     availability_report(reports=[Report("Q3", True, open_tickets=4, until=now + timedelta(days=1))])
     return people

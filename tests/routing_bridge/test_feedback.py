@@ -26,7 +26,7 @@ def vpn_rule(db):
 def _tickets(staff, category, n, outcome="resolved", days_ago=10, prefix="T"):
     now = timezone.now()
     for i in range(n):
-        feedback_record(client=None, ticket_id=f"{prefix}{i}", category=category, staff=staff, outcome=outcome,
+        feedback_record(ticket_id=f"{prefix}{i}", category=category, staff=staff, outcome=outcome,
                         occurred_at=now - timedelta(days=days_ago, minutes=i))
 
 
@@ -52,7 +52,7 @@ def test_escalated_tickets_and_tickets_older_than_the_window_do_not_count(learne
         _tickets(learner, "Réseau > VPN", 3, days_ago=200, prefix="OLD")
         _tickets(learner, "Réseau > VPN", 4)
         # The same ticket resolved then escalated again does not count.
-        feedback_record(client=None, ticket_id="T0", category="Réseau > VPN", staff=learner, outcome="escalated",
+        feedback_record(ticket_id="T0", category="Réseau > VPN", staff=learner, outcome="escalated",
                         occurred_at=timezone.now() - timedelta(days=1))
         _tickets(learner, "Réseau > VPN", 1, prefix="NEW")
     assert effective_level(staff=learner, skill=vpn_rule["vpn"]).level == 0
