@@ -7,6 +7,7 @@ import json
 import logging
 import re
 from datetime import datetime
+from functools import lru_cache
 from typing import Annotated, Any, Literal
 
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -72,11 +73,19 @@ class _Encoder(NinjaJSONEncoder):
 
     def default(self, o):
         if type(o) is datetime:
-            text = o.isoformat()
-            if o.microsecond:
-                text = text[:23] + text[26:]
-            return text[:-6] + "Z" if text.endswith("+00:00") else text
+            return _datetime_text(o, o.tzinfo)
         return super().default(o)
+
+
+@lru_cache(maxsize=65536)
+def _datetime_text(value: datetime, tzinfo) -> str:
+    """A datetime as Django's encoder writes it. Kept: the reasons of an answer are the same
+    instants again and again (the matrix keeps them per pair). `tzinfo` is part of the key, as
+    equal instants in two time zones are written differently."""
+    text = value.isoformat()
+    if value.microsecond:
+        text = text[:23] + text[26:]
+    return text[:-6] + "Z" if text.endswith("+00:00") else text
 
 
 class JsonRenderer(JSONRenderer):
