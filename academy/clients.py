@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from academy import imports as kit
+from academy.imports import ImportMessage
 from academy.exports import csv_writer, xlsx_append
 from academy.models import Client, Staff
 from academy.services import audit_log
@@ -150,15 +151,6 @@ def client_update(*, client: Client, name: str, referent: Staff, backups=(), act
 
 
 # --- Import and export --------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class ImportMessage:
-    line: int
-    message: str
-
-    def __str__(self):
-        return _("Ligne %(line)d : %(message)s") % {"line": self.line, "message": self.message}
 
 
 @dataclass

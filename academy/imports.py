@@ -13,13 +13,42 @@ This module is on the ground floor: it imports nothing above `academy`.
 import codecs
 import csv
 import io
+import sys
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
 
+from django.core.management.base import CommandError
 from django.utils.translation import gettext as _
 
 from academy.exports import cell_unescape
 
 DELIMITERS = (",", ";", "\t")
+
+
+@dataclass(frozen=True)
+class ImportMessage:
+    """An error or a warning an importer reports about one line of the file."""
+
+    line: int
+    message: str
+
+    def __str__(self):
+        return _("Ligne %(line)d : %(message)s") % {"line": self.line, "message": self.message}
+
+
+def command_file_read(file: str) -> tuple[bytes, str]:
+    """(content, name) of the FILE argument of an import command (`-`: standard input); a
+    missing or unreadable file is a CommandError naming it."""
+    if file == "-":
+        return sys.stdin.buffer.read(), "<stdin>"
+    path = Path(file)
+    if not path.is_file():
+        raise CommandError(f"Fichier introuvable : {file}")
+    try:
+        return path.read_bytes(), path.name
+    except OSError as exc:
+        raise CommandError(f"Lecture impossible de {file} : {exc.strerror}") from None
 
 
 class ImportFileError(Exception):

@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from academy import imports as kit
+from academy.imports import ImportMessage
 from academy.models import Profile, Staff, Team, Tier
 from academy.services import audit_log, audit_log_many, event_publish_many, staff_event_data
 
@@ -56,15 +57,6 @@ PROFILE_ALIASES.update({
     "chef de projet technique": Profile.PROJECT_LEAD,
     "chef de projet": Profile.PROJECT_LEAD,
 })
-
-
-@dataclass(frozen=True)
-class ImportMessage:
-    line: int
-    message: str
-
-    def __str__(self):
-        return _("Ligne %(line)d : %(message)s") % {"line": self.line, "message": self.message}
 
 
 @dataclass

@@ -1,10 +1,8 @@
 """python manage.py import_clients FILE [--partial] — see academy.clients and the contract."""
-import sys
-from pathlib import Path
-
 from django.core.management.base import BaseCommand, CommandError
 
 from academy.clients import clients_import
+from academy.imports import command_file_read
 
 
 class Command(BaseCommand):
@@ -17,16 +15,7 @@ class Command(BaseCommand):
         parser.add_argument("--partial", action="store_true", help="importer les lignes valides et signaler les autres")
 
     def handle(self, *args, file: str, partial: bool, **options):
-        if file == "-":
-            content = sys.stdin.buffer.read()
-        else:
-            path = Path(file)
-            if not path.is_file():
-                raise CommandError(f"Fichier introuvable : {file}")
-            try:
-                content = path.read_bytes()
-            except OSError as exc:
-                raise CommandError(f"Lecture impossible de {file} : {exc.strerror}") from None
+        content, _name = command_file_read(file)
         report = clients_import(content=content, partial=partial)
         for error in sorted(report.errors, key=lambda e: e.line):
             self.stderr.write(str(error))

@@ -1,9 +1,7 @@
 """python manage.py import_staff FILE [--partial] — see academy.staff_import and the contract."""
-import sys
-from pathlib import Path
-
 from django.core.management.base import BaseCommand, CommandError
 
+from academy.imports import command_file_read
 from academy.staff_import import staff_import
 
 
@@ -18,17 +16,7 @@ class Command(BaseCommand):
                             help="importer les lignes valides et signaler les autres")
 
     def handle(self, *args, file: str, partial: bool, **options):
-        if file == "-":
-            content, name = sys.stdin.buffer.read(), "<stdin>"
-        else:
-            path = Path(file)
-            if not path.is_file():
-                raise CommandError(f"Fichier introuvable : {file}")
-            try:
-                content = path.read_bytes()
-            except OSError as exc:
-                raise CommandError(f"Lecture impossible de {file} : {exc.strerror}") from None
-            name = path.name
+        content, name = command_file_read(file)
         report = staff_import(content=content, partial=partial, filename=name)
         for error in report.errors:
             self.stderr.write(str(error))
