@@ -1,11 +1,12 @@
 """The raw SQL helpers of the bridge's hot reads (qualification, route rules, the snapshot):
 statements built once per shape as text with parameters, because compiling ORM querysets cost
 more than PostgreSQL took to answer them (docs/benchmarks.md). Internal to routing_bridge."""
+from contextlib import contextmanager
 from datetime import datetime
 from datetime import timezone as dt_timezone
 
 from django.conf import settings
-from django.db import connection
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
@@ -55,3 +56,16 @@ def sql_rows(sql: str, params: list, *, prepare: bool = False) -> list[tuple]:
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchall()
+
+
+@contextmanager
+def one_snapshot():
+    """Reads that must see one state of the database: a REPEATABLE READ, READ ONLY transaction on
+    PostgreSQL outside a transaction (inside one, its snapshot); SQLite transactions are one
+    snapshot already."""
+    nested = connection.in_atomic_block
+    with transaction.atomic():
+        if connection.vendor == "postgresql" and not nested:
+            with connection.cursor() as cursor:
+                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+        yield

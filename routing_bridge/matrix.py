@@ -38,18 +38,17 @@ import os
 import threading
 import time
 from collections import namedtuple
-from contextlib import contextmanager
 from datetime import datetime, timedelta
 from datetime import timezone as dt_timezone
 from functools import lru_cache
 
 import numpy as np
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import connection
 from django.utils import timezone
 
 from academy.models import TIER_ORDER, Counter, Staff, display_name
-from routing_bridge.db import datetime_param, datetime_read, sql_rows, table_name
+from routing_bridge.db import datetime_param, datetime_read, one_snapshot, sql_rows, table_name
 from routing_bridge.models import Availability, TicketFeedback
 from skills.models import DEFAULT_SCALE, Evidence, ProficiencyLevel, Skill
 from skills.policy import SELF, evaluate, next_change, qualified_until
@@ -330,7 +329,7 @@ class _Mirror:
 
     def build(self, now: datetime) -> None:
         """Read everything, in one snapshot."""
-        with _snapshot():
+        with one_snapshot():
             counters, ledger = self._read(seq=None)
             people = _people_read()
             matrix = Matrix(people, now)
@@ -504,18 +503,6 @@ def _read_sql(vendor: str, last_only: bool) -> str:
               f"ORDER BY ledger_seq LIMIT %s")
     return (f"SELECT 'c', name, value, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL "
             f"FROM {table_name(Counter)} WHERE name IN (%s, %s, %s, %s) UNION ALL SELECT * FROM ({ledger}) ledger")
-
-
-@contextmanager
-def _snapshot():
-    """The build's reads in one snapshot: a REPEATABLE READ transaction on PostgreSQL outside a
-    transaction (inside one, its snapshot); SQLite transactions are one snapshot already."""
-    nested = connection.in_atomic_block
-    with transaction.atomic():
-        if connection.vendor == "postgresql" and not nested:
-            with connection.cursor() as cursor:
-                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
-        yield
 
 
 _UNREAD = object()

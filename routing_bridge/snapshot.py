@@ -10,13 +10,13 @@ from collections import defaultdict
 from functools import lru_cache
 
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import connection, transaction
+from django.db import connection
 from django.db.models import TextField
 from django.db.models.functions import Cast
 
 from academy.models import Counter, Staff, display_name
 from academy.services import counter_current
-from routing_bridge.db import sql_rows, table_name
+from routing_bridge.db import one_snapshot, sql_rows, table_name
 from skills.models import CHANGE_COUNTER, Domain, ProficiencyLevel, Skill, SkillLevel
 
 
@@ -116,7 +116,8 @@ def staff_snapshot_page(*, after: str | None, limit: int, team: str | None = Non
         return {"version": version, "items": _staff_records(rows, raw=raw),
                 "last": rows[-1][1] if (more and rows) else None}
 
-    return _in_snapshot(read)
+    with one_snapshot():
+        return read()
 
 
 @lru_cache(maxsize=1)
@@ -204,16 +205,6 @@ def staff_snapshot_page_json(*, after: str | None, limit: int, team: str | None 
     page = staff_snapshot_page(after=after, limit=limit, team=team, tier=tier, active=active, raw=True)
     return {"version": page["version"], "items_json": ",".join(staff_record_json(r) for r in page["items"]),
             "last": page["last"]}
-
-
-def _in_snapshot(read):
-    if connection.vendor == "postgresql" and not connection.in_atomic_block:
-        with transaction.atomic():
-            with connection.cursor() as cursor:
-                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
-            return read()
-    with transaction.atomic():
-        return read()
 
 
 def staff_record(*, employee_id: str) -> dict | None:
