@@ -194,3 +194,19 @@ def _wait(condition, seconds=5.0):
     while not condition():
         assert time.monotonic() < deadline, "the listener did not hear in time"
         time.sleep(0.01)
+
+
+def test_every_table_the_copy_follows_keeps_its_triggers_after_the_migrations(db):
+    """SQLite drops a table's triggers when a migration rebuilds it (the feedback table was, to add
+    its client): every migrate installs them again (routing_bridge.apps.triggers_reinstall)."""
+    from django.db import connection
+
+    if connection.vendor == "sqlite":
+        sql = "SELECT tbl_name FROM sqlite_master WHERE type = 'trigger'"
+    else:
+        sql = "SELECT DISTINCT tgrelid::regclass::text FROM pg_trigger WHERE NOT tgisinternal"
+    with connection.cursor() as cursor:
+        cursor.execute(sql)
+        tables = {row[0] for row in cursor.fetchall()}
+    assert {"academy_staff", "auth_user", "routing_bridge_ticketfeedback", "skills_skill", "skills_proficiencylevel",
+            "skills_evidence", "routing_bridge_availability"} <= tables
