@@ -10,20 +10,10 @@ from modelcluster.fields import ParentalKey
 from modelcluster.models import ClusterableModel
 from wagtail.search import index
 
+from academy.categories import CATEGORY_SEPARATOR, category_key, category_normalize  # noqa: F401 (re-exported)
+
 SCOPES = ["taxonomy:read", "matrix:read", "qualified:query", "feedback:write", "availability:write"]
 SCOPE_CHOICES = [(scope, scope) for scope in SCOPES]
-CATEGORY_SEPARATOR = " > "
-
-
-def category_normalize(category: str) -> str:
-    """'Réseau>VPN ' -> 'Réseau > VPN': the form categories are stored and compared in."""
-    parts = [part.strip() for part in (category or "").split(">")]
-    return CATEGORY_SEPARATOR.join(part for part in parts if part)
-
-
-def category_key(category: str) -> str:
-    """The case-insensitive lookup key of a category path."""
-    return category_normalize(category).casefold()
 
 
 class RouterClient(index.Indexed, models.Model):
