@@ -1,6 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from academy.clients import client_by_code
 from academy.models import Tier
 from routing_bridge.category_rules import DEFAULT_TICKET_TYPE, escalation_from
 from routing_bridge.errors import BridgeError
@@ -29,6 +30,9 @@ class QualifiedForm(forms.Form):
     escalate_from = forms.CharField(label=_("Escaladé par"), required=False, max_length=32,
                                     help_text=_("Matricule de la personne qui escalade, ex. E10001 : seuls les "
                                                 "niveaux au-dessus du sien sont proposés, elle exclue."))
+    client = forms.CharField(label=_("Client"), required=False, max_length=40,
+                             help_text=_("Code du client du ticket, ex. BLEMOINE : ses procédures propres sont "
+                                         "proposées."))
     tiers = forms.MultipleChoiceField(label=_("Niveaux de support"), choices=Tier.choices, required=False,
                                       widget=forms.CheckboxSelectMultiple)
     at = forms.DateTimeField(label=_("Date et heure (facultatif, maintenant par défaut)"), required=False,
@@ -68,6 +72,16 @@ class QualifiedForm(forms.Form):
 
     def clean_ticket_type(self):
         return self.cleaned_data.get("ticket_type") or DEFAULT_TICKET_TYPE
+
+    def clean_client(self):
+        """The client (academy.Client) of the code given, or None."""
+        code = (self.cleaned_data.get("client") or "").strip()
+        if not code:
+            return None
+        client = client_by_code(code)
+        if client is None:
+            raise forms.ValidationError(_("Client inconnu : %(client)s") % {"client": code})
+        return client
 
     def clean_escalate_from(self):
         """The escalation (routing_bridge.category_rules.Escalation) of the person named, or None."""

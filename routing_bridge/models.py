@@ -190,6 +190,9 @@ class TicketFeedback(index.Indexed, models.Model):
     client = models.ForeignKey("academy.Client", verbose_name=_("client"), null=True, blank=True,
                                on_delete=models.PROTECT, related_name="ticket_feedback")
     ticket_id = models.CharField(_("ticket"), max_length=120)
+    # The knowledge-base procedure or standard the person followed, when the router says so.
+    procedure = models.ForeignKey("knowledge.KnowledgeDocumentPage", verbose_name=_("procédure suivie"), null=True,
+                                  blank=True, on_delete=models.SET_NULL, related_name="ticket_feedback")
     category = models.CharField(_("catégorie"), max_length=255)
     category_key = models.CharField(max_length=255, db_index=True, editable=False)
     staff = models.ForeignKey("academy.Staff", verbose_name=_("collaborateur"), on_delete=models.PROTECT,

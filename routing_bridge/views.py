@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 
 from academy.clients import client_is_followed_by, clients_all, clients_search
 from academy.roles import user_is_admin, user_is_dispatcher, user_is_lead
+from knowledge.selectors import procedures_for_ticket
 from routing_bridge import qualification
 from routing_bridge.client_selectors import RECENT_DAYS, client_resolvers, client_skills_needed
 from routing_bridge.category_rules import categories_active, category_route_rule, route_filters
@@ -37,7 +38,7 @@ def qualified(request):
     skills = list(skills_active())
     form = QualifiedForm(request.GET or None, skills=skills)
     result = rule = error = escalation = escalated_by = ticket_type = None
-    suggestions = []
+    suggestions, procedures, client_code = [], [], ""
     if form.is_bound and form.is_valid():
         data = form.cleaned_data
         try:
@@ -56,6 +57,10 @@ def qualified(request):
             # says nothing yet of who is absent (a "present only" field is to come).
             result = qualification.staff_qualified(required=required, optional=optional, at=data["at"], limit=50,
                                                    available_only=False, **filters)
+            if data["category"]:  # the documents `route` would hand over with the candidates
+                procedures = procedures_for_ticket(category=data["category"], skill_codes=[r.skill for r in required],
+                                                   client=data["client"])
+                client_code = data["client"].code if data["client"] else ""
             # What the page shows of each requirement: the skill's name and the level asked.
             names = {skill.code: skill.name for skill in skills}
             result.required = [_shown(r, names) for r in required]
@@ -72,6 +77,7 @@ def qualified(request):
     return render(request, "routing_bridge/qualified.html", {
         "form": form, "result": result, "rule": rule, "error": error, "suggestions": suggestions,
         "escalation": escalation, "escalated_by": escalated_by, "ticket_type": ticket_type,
+        "procedures": procedures, "client_code": client_code,
         "categories": categories_active(),
         "required_rows": REQUIRED_ROWS, "optional_rows": OPTIONAL_ROWS,
         "can_see_report": user_is_lead(request.user) or user_is_admin(request.user),
