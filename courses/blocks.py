@@ -178,6 +178,7 @@ class KnowledgeProcedureBlock(blocks.StructBlock):
         icon = "doc-full-inverse"
         label = _("Procédure de la base de connaissances")
         template = "courses/blocks/knowledge_procedure.html"
+        preview_value = {"procedure": None, "intro": "Suivez la procédure de la base de connaissances :"}
 
 
 class AnswerBlock(blocks.StructBlock):

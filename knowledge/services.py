@@ -9,6 +9,7 @@ from django.contrib.auth.models import Group, Permission
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from wagtail.models import GroupApprovalTask, GroupPagePermission, Page, Workflow, WorkflowPage, WorkflowTask
 
@@ -106,7 +107,7 @@ def review_reminders_send(*, today: date | None = None, days_before: int = REVIE
             title = _("À revoir : « %(title)s » a dépassé sa date de relecture (%(date)s)")
         else:
             title = _("À relire avant le %(date)s : « %(title)s »")
-        title = title % {"title": document.title, "date": due.strftime("%d/%m/%Y")}
+        title = title % {"title": document.title, "date": date_format(due, "DATE_FORMAT")}
         body = _("Vous êtes le propriétaire de ce document. Relisez-le, corrigez ce qui a changé, "
                  "reportez la date de relecture puis soumettez-le à validation.")
         notification = notification_send(
