@@ -10,7 +10,11 @@ Creates its own database (dropped at the end unless --keep), migrates it once, t
 size bulk-loads staff and a matrix (about a third of the skills held per person, levels 1-4,
 one evidence per cell so that the reasons are real) with COPY, and measures:
   1. `POST qualified` in-process (selector + reasons): 3 required skills at level 2 and a tier
-     filter (N1, N2), over --queries random skill triples: p50 and p99;
+     filter (N1, N2), over --queries random skill triples: p50 and p99; then the same with the
+     MSP around the ticket (contract 1.1): one client per question among 50 (a referent and two
+     backups each, 5 resolved tickets per person over the last 200 days carrying a client), and
+     availability reported for a third of the staff (one in ten of them absent, 0-8 open tickets),
+     the default `available_only`;
   2. at 10,000 staff (--detail-size): a full snapshot through the API (`GET staff`, pages of 200);
   3. beside it, the same question answered by a plain numpy column scan of the same matrix (levels
      as a uint8 array staff × skills, active and tier masks, ranked top 10 by tier,
@@ -94,7 +98,7 @@ def load(n_staff, n_skills, rng):
 
     with connection.cursor() as cursor:
         cursor.execute("TRUNCATE skills_skilllevel, skills_skillchange, skills_evidence, routing_bridge_ticketfeedback, "
-                       "routing_bridge_routerclient CASCADE")
+                       "routing_bridge_routerclient, routing_bridge_availability, academy_client CASCADE")
         cursor.execute("DELETE FROM academy_staff")
         cursor.execute("DELETE FROM academy_team")
         cursor.execute("DELETE FROM auth_user WHERE username LIKE 'b%%'")
@@ -143,6 +147,43 @@ def load(n_staff, n_skills, rng):
         cursor.execute("VACUUM ANALYZE")
     Counter.objects.update_or_create(name=CHANGE_COUNTER, defaults={"value": cells})
     return staff_ids, skill_ids, cells
+
+
+def load_msp(staff_ids, rng, n_clients=50, tickets_per_person=5):
+    """Clients with a referent and two backups, resolved tickets carrying clients over the last
+    200 days, and availability reports for a third of the staff."""
+    from django.utils import timezone
+
+    from academy.models import Client
+    from routing_bridge.models import Availability, TicketFeedback
+
+    now = timezone.now()
+    clients = Client.objects.bulk_create([Client(code=f"CL{c:03d}", name=f"Client {c}",
+                                                 referent_id=rng.choice(staff_ids)) for c in range(n_clients)])
+    Client.backups.through.objects.bulk_create([
+        Client.backups.through(client_id=client.id, staff_id=staff_id)
+        for client in clients for staff_id in rng.sample(staff_ids, 2)])
+    feedback = []
+    for staff_id in staff_ids:
+        for t in range(tickets_per_person):
+            feedback.append(TicketFeedback(
+                ticket_id=f"B-{staff_id}-{t}", category="Bench > Catégorie", category_key="bench > categorie",
+                staff_id=staff_id, tier="N1", outcome="resolved", client_id=rng.choice(clients).id,
+                occurred_at=now - timezone.timedelta(days=rng.uniform(0, 200)), received_at=now))
+    TicketFeedback.objects.bulk_create(feedback, batch_size=5000)
+    Availability.objects.bulk_create([
+        Availability(staff_id=staff_id, available=rng.random() > 0.1, open_tickets=rng.randint(0, 8), reported_at=now)
+        for staff_id in rng.sample(staff_ids, len(staff_ids) // 3)], batch_size=5000)
+    return [client.code for client in clients], len(feedback)
+
+
+def msp_clear():
+    """Leave the database as the rest of the bench measures it (no client, feedback or report)."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("TRUNCATE routing_bridge_ticketfeedback, routing_bridge_availability, academy_client CASCADE")
+    matrix_reset()
 
 
 def matrix_reset():
@@ -222,14 +263,17 @@ def scan_check(scan, skill_codes):
             "the numpy scan and qualified differ")
 
 
-def bench_qualified(skill_codes, rng, queries):
+def bench_qualified(skill_codes, rng, queries, clients=()):
+    """`qualified` in-process; with `clients`, each question names one of them."""
     from routing_bridge.api import _qualification_out
     from routing_bridge.qualification import Requirement, staff_qualified
 
     def one():
         codes = rng.sample(skill_codes, 3)
+        client = rng.choice(clients) if clients else None
         start = time.perf_counter()
-        result = staff_qualified(required=[Requirement(c, 2) for c in codes], tiers=["N1", "N2"], limit=10)
+        result = staff_qualified(required=[Requirement(c, 2) for c in codes], tiers=["N1", "N2"], limit=10,
+                                 client=client)
         _qualification_out(result)
         return (time.perf_counter() - start) * 1000, result
 
@@ -247,10 +291,12 @@ def bench_qualified(skill_codes, rng, queries):
     check = random.Random(queries)
     for _ in range(10):
         required = [Requirement(c, 2) for c in check.sample(skill_codes, 3)]
-        now = staff_qualified(required=required, tiers=["N1", "N2"], limit=10)
-        ledger = staff_qualified(required=required, tiers=["N1", "N2"], limit=10, at=now.as_of)
-        assert (now.total_qualified, [(c.employee_id, c.skills) for c in now.candidates]) == (
-            ledger.total_qualified, [(c.employee_id, c.skills) for c in ledger.candidates]), "the answers differ"
+        client = check.choice(clients) if clients else None
+        now = staff_qualified(required=required, tiers=["N1", "N2"], limit=10, client=client)
+        ledger = staff_qualified(required=required, tiers=["N1", "N2"], limit=10, at=now.as_of, client=client)
+        assert (now.total_qualified, [(c.employee_id, c.skills, c.client_familiarity) for c in now.candidates]) == (
+            ledger.total_qualified, [(c.employee_id, c.skills, c.client_familiarity) for c in ledger.candidates]), \
+            "the answers differ"
     return statistics.median(timings), percentile(timings, 99), statistics.mean(totals), cpu_ms
 
 
@@ -492,6 +538,17 @@ def main():
             scan_p50, scan_p99 = bench_scan(scan, codes, rng, args.queries)
             print(f"  the same by a numpy column scan of the matrix: p50 {scan_p50:.3f} ms, p99 {scan_p99:.3f} ms; "
                   f"qualified / scan: p50 {p50 / scan_p50:.1f}×, p99 {p99 / scan_p99:.1f}×", flush=True)
+            start = time.perf_counter()
+            client_codes, tickets = load_msp(list(Staff.objects.values_list("id", flat=True)), rng)
+            matrix_reset()
+            print(f"  loaded {len(client_codes)} clients, {tickets} resolved tickets carrying a client and "
+                  f"availability for a third of the staff in {time.perf_counter() - start:.1f} s", flush=True)
+            msp_p50, msp_p99, msp_total, msp_cpu = bench_qualified(codes, rng, args.queries, clients=client_codes)
+            results[size].update({"msp_p50": msp_p50, "msp_p99": msp_p99})
+            print(f"  qualified with a client and availability (contract 1.1), {args.queries} queries: "
+                  f"p50 {msp_p50:.2f} ms, p99 {msp_p99:.2f} ms, {msp_total:.0f} qualified on average; "
+                  f"Python CPU {msp_cpu:.2f} ms per call", flush=True)
+            msp_clear()
             if size == args.detail_size:
                 RouterClient.objects.filter(name="bench").delete()  # left by an earlier run when reusing
                 token = router_client_create(name="bench", scopes=list(SCOPES),

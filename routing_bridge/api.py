@@ -31,7 +31,7 @@ from knowledge.models import KnowledgeDocumentPage
 from knowledge.selectors import SEARCH_LIMIT, Document, SearchFilters, procedures_for_ticket, procedures_search
 from routing_bridge import access, qualification, services
 from routing_bridge.availability import Report, UnknownStaff, availability_list, availability_report, staff_ids_of
-from routing_bridge.category_rules import category_route_rule, escalation_from, route_filters, ticket_type_check
+from routing_bridge.routing import ticket_route
 from routing_bridge.changes import changes_since
 from routing_bridge.errors import BridgeError, InvalidQuery, NotFound
 from routing_bridge.openapi_docs import BridgeDocs
@@ -351,8 +351,8 @@ class FiltersIn(Schema):
     limit: StrictInt = Field(default=10, ge=1, le=200)
     available_only: StrictBool = Field(default=True, description=(
         "Écarter les personnes signalées indisponibles maintenant (comptées dans unavailable_qualified)"))
-    client: str | None = Field(default=None, min_length=1, max_length=40,
-                               description="Code du client dont c'est le ticket (version 1.1)")
+    client: str | None = Field(default=None, min_length=1, max_length=40, description=(
+        "Code du client du ticket : qui le connaît passe devant, et la réponse nomme son référent (version 1.1)"))
 
     @field_validator("at")
     @classmethod
@@ -395,8 +395,24 @@ class CandidateOut(Schema):
     over_qualification: int
     available: bool = Field(description="Disponible maintenant (toujours vrai sauf avec available_only à false)")
     open_tickets: int = Field(description="Tickets ouverts signalés maintenant (0 sans signalement)")
+    client_familiarity: Literal["referent", "backup", "practice"] | None = Field(description=(
+        "Ce qui lie la personne au client de la question : son référent, un suppléant, ou un ticket de ce "
+        "client résolu dans les 180 jours (null sans client ou sinon)"))
     last_assigned_at: datetime | None
     qualified_until: datetime | None
+
+
+class ReferentOut(Schema):
+    employee_id: str | None
+    display_name: str
+    qualified: bool = Field(description="Le référent a les compétences requises à l'instant (compétences seules)")
+    available: bool = Field(description="Le référent est disponible maintenant")
+
+
+class ClientAnswerOut(Schema):
+    code: str
+    name: str
+    referent: ReferentOut
 
 
 class QualifiedOut(Schema):
@@ -404,6 +420,7 @@ class QualifiedOut(Schema):
     total_qualified: int
     unavailable_qualified: int = Field(description=(
         "Qualifiés selon tous les filtres sauf la disponibilité, écartés car signalés indisponibles"))
+    client: ClientAnswerOut | None = Field(default=None, description="Présent quand la question nomme un client")
     candidates: list[CandidateOut]
 
 
@@ -642,11 +659,17 @@ def _qualification_out(result: qualification.Qualification) -> dict:
     """The body of QualifiedOut exactly as ninja would dump it after validation (same keys, same
     order, nothing else), so that it can be rendered without validating every nested item:
     `qualified` is the bridge's hot path. A test compares both renderings."""
-    return {
+    body = {
         "as_of": result.as_of,
         "total_qualified": result.total_qualified,
         "unavailable_qualified": result.unavailable_qualified,
-        "candidates": [
+    }
+    if result.client is not None:  # absent otherwise: a version-1 answer only gains fields
+        referent = result.client
+        body["client"] = {"code": referent.code, "name": referent.name, "referent": {
+            "employee_id": referent.referent_employee_id, "display_name": referent.referent_display_name,
+            "qualified": referent.referent_qualified, "available": referent.referent_available}}
+    body["candidates"] = [
             {"employee_id": c.employee_id, "display_name": c.display_name, "tier": c.tier, "profile": c.profile,
              "rank": c.rank,
              "skills": [
@@ -658,10 +681,11 @@ def _qualification_out(result: qualification.Qualification) -> dict:
              ],
              "optional_met": c.optional_met, "over_qualification": c.over_qualification,
              "available": c.available, "open_tickets": c.open_tickets,
+             "client_familiarity": qualification.FAMILIARITY_NAMES[c.client_familiarity],
              "last_assigned_at": c.last_assigned_at, "qualified_until": c.qualified_until}
             for c in result.candidates
-        ],
-    }
+        ]
+    return body
 
 
 def _render(request, body: dict) -> HttpResponse:
@@ -672,13 +696,12 @@ def _render(request, body: dict) -> HttpResponse:
 def _filters(payload: FiltersIn) -> dict:
     return {"tiers": payload.tiers, "profiles": payload.profiles, "languages": payload.languages,
             "exclude": payload.exclude, "at": payload.at, "limit": payload.limit,
-            "available_only": payload.available_only}
+            "available_only": payload.available_only, "client": payload.client}
 
 
 @api.post("/qualified", response={200: QualifiedOut, **ERRORS}, auth=ClientToken("qualified:query"),
           summary="Qui est qualifié, classé", operation_id="qualified")
 def qualified(request, payload: QualifiedIn):
-    _client_named(payload.client, "body.client")
     result = qualification.staff_qualified(
         required=[qualification.Requirement(r.skill, r.min_level) for r in payload.required],
         optional=[qualification.Requirement(r.skill, r.min_level) for r in payload.optional],
@@ -707,27 +730,25 @@ def _procedure_out(document: Document) -> dict:
 @api.post("/route", response={200: RouteOut, **ERRORS}, auth=ClientToken("qualified:query"),
           summary="Routage d'un ticket par sa catégorie", operation_id="route")
 def route(request, payload: RouteIn):
-    client = _client_named(payload.client, "body.client")
-    ticket_type = ticket_type_check(payload.ticket.type)
-    escalation = None if payload.escalate_from is None else escalation_from(
-        employee_id=payload.escalate_from.employee_id)
-    rule = category_route_rule(category=payload.ticket.category, ticket_type=ticket_type)
-    required, optional = rule.required, rule.optional
-    routed = route_filters(rule, tiers=payload.tiers, exclude=payload.exclude, escalation=escalation)
-    filters = {**_filters(payload), **routed.filters}
-    result = qualification.staff_qualified(required=required, optional=optional, **filters)
-    out = _qualification_out(result)
+    routed = ticket_route(
+        category=payload.ticket.category, ticket_type=payload.ticket.type,
+        escalate_from=None if payload.escalate_from is None else payload.escalate_from.employee_id,
+        **_filters(payload))
+    rule = routed.rule
+    out = _qualification_out(routed.result)
     out["ticket_id"] = payload.ticket.id
     out["rule"] = {
         "category": rule.category,
-        "required": [{"skill": r.skill, "min_level": r.min_level} for r in required],
-        "optional": [{"skill": r.skill, "min_level": r.min_level} for r in optional],
+        "required": [{"skill": r.skill, "min_level": r.min_level} for r in rule.required],
+        "optional": [{"skill": r.skill, "min_level": r.min_level} for r in rule.optional],
         "tiers": rule.tiers,
         "ticket_type": rule.ticket_type or None,
     }
-    out["ticket_type"] = ticket_type
+    out["ticket_type"] = routed.ticket_type
+    # ticket_route has checked the client's code (an unknown one is a 400 before this point).
     out["procedures"] = [_procedure_out(document) for document in procedures_for_ticket(
-        category=payload.ticket.category, skill_codes=[r.skill for r in required], client=client)]
+        category=payload.ticket.category, skill_codes=[r.skill for r in rule.required],
+        client=client_by_code(payload.client) if payload.client else None)]
     if routed.escalation is not None:  # absent otherwise: a version-1 answer only gains fields
         out["escalation"] = routed.escalation
     return _render(request, out)

@@ -35,7 +35,8 @@ class RoutingBridgeConfig(AppConfig):
 # them. SQLite loses a table's triggers whenever a later migration rebuilds that table (as altering
 # a column does there), so every migrate installs them again; on PostgreSQL this changes nothing.
 TRIGGER_MIGRATIONS = [("routing_bridge", "0003_mirror_version_triggers"),
-                      ("routing_bridge", "0005_availability_version_triggers")]
+                      ("routing_bridge", "0005_availability_version_triggers"),
+                      ("routing_bridge", "0008_client_version_triggers")]
 LEDGER_MIGRATION = ("skills", "0008_evidence_ledger_seq")
 
 

@@ -15,9 +15,23 @@ REQUIRED_ROWS = 4
 OPTIONAL_ROWS = 2
 
 
+class PresentOnlyInput(forms.CheckboxInput):
+    """A box ticked unless the request says otherwise: the page's form sends "false" in a hidden
+    field before the box, so an unticked box reads false; a link without the field (a category
+    suggestion, a shared address of before) asks for present people only, as `route` does."""
+
+    def value_from_datadict(self, data, files, name):
+        if name not in data:
+            return True
+        return super().value_from_datadict(data, files, name)
+
+    def value_omitted_from_data(self, data, files, name):
+        return False
+
+
 class QualifiedForm(forms.Form):
-    """The dispatcher's question: a ticket category (with the ticket's type and who escalated it),
-    or skills with minimum levels; tiers."""
+    """The dispatcher's question: a ticket category (with the ticket's type, its client and who
+    escalated it), or skills with minimum levels; tiers; present people only or everyone."""
 
     category = forms.CharField(label=_("Catégorie du ticket"), required=False, max_length=CATEGORY_MAX_LENGTH,
                                error_messages={"max_length": _(
@@ -27,14 +41,17 @@ class QualifiedForm(forms.Form):
     ticket_type = forms.ChoiceField(label=_("Type de ticket"), choices=TicketType.choices, required=False,
                                     initial=DEFAULT_TICKET_TYPE,
                                     help_text=_("Une catégorie peut avoir une règle propre à chaque type."))
+    client = forms.CharField(label=_("Client"), required=False, max_length=40,
+                             help_text=_("Code du client, ex. BLEMOINE : son référent est indiqué, et qui connaît "
+                                         "le client passe devant."))
     escalate_from = forms.CharField(label=_("Escaladé par"), required=False, max_length=32,
                                     help_text=_("Matricule de la personne qui escalade, ex. E10001 : seuls les "
                                                 "niveaux au-dessus du sien sont proposés, elle exclue."))
-    client = forms.CharField(label=_("Client"), required=False, max_length=40,
-                             help_text=_("Code du client du ticket, ex. BLEMOINE : ses procédures propres sont "
-                                         "proposées."))
     tiers = forms.MultipleChoiceField(label=_("Niveaux de support"), choices=Tier.choices, required=False,
                                       widget=forms.CheckboxSelectMultiple)
+    present_only = forms.BooleanField(label=_("Présents seulement"), required=False, initial=True,
+                                      widget=PresentOnlyInput,
+                                      help_text=_("Écarter les personnes signalées absentes par l'outil de tickets."))
     at = forms.DateTimeField(label=_("Date et heure (facultatif, maintenant par défaut)"), required=False,
                              widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
                              input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d"],
@@ -74,14 +91,13 @@ class QualifiedForm(forms.Form):
         return self.cleaned_data.get("ticket_type") or DEFAULT_TICKET_TYPE
 
     def clean_client(self):
-        """The client (academy.Client) of the code given, or None."""
+        """The client's code as given (None when empty); an unknown code is an error."""
         code = (self.cleaned_data.get("client") or "").strip()
         if not code:
             return None
-        client = client_by_code(code)
-        if client is None:
+        if client_by_code(code) is None:
             raise forms.ValidationError(_("Client inconnu : %(client)s") % {"client": code})
-        return client
+        return code
 
     def clean_escalate_from(self):
         """The escalation (routing_bridge.category_rules.Escalation) of the person named, or None."""

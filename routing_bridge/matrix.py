@@ -13,10 +13,11 @@ sources fill it, with the same policy (skills.policy):
     * `skills_evidence.ledger_seq` numbers every insert and revocation in commit order (a trigger;
       writers hold the change-log lock), so the rows after N are exactly what changed;
     * the counter row `staff_version` changes with every write to the staff, the users' names,
-      skills and the scale (triggers, routing_bridge migrations 0002-0003): the people columns are
-      read again and the level arrays re-indexed (about 30 ms at 10,000 staff);
+      skills, the scale and the client companies with their referents and backups (triggers,
+      routing_bridge migrations 0002, 0003 and 0008): the people columns are read again and the
+      level arrays re-indexed (about 30 ms at 10,000 staff);
     * the counter row `feedback_version` changes with every write to ticket feedback: the last
-      assignments are read again (one grouped read);
+      assignments and the tickets resolved for clients are read again;
     * the counter row `availability_version` changes with every write to the availability
       reports (migration 0005): the reports that apply now are read again (one read); each stops
       applying at its `until`, by itself, like a level at its expiry;
@@ -47,7 +48,7 @@ from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
-from academy.models import TIER_ORDER, Counter, Staff, display_name
+from academy.models import TIER_ORDER, Client, Counter, Staff, display_name
 from routing_bridge.db import datetime_param, datetime_read, one_snapshot, sql_rows, table_name
 from routing_bridge.models import Availability, TicketFeedback
 from skills.models import DEFAULT_SCALE, Evidence, ProficiencyLevel, Skill
@@ -57,12 +58,18 @@ from skills.policy import SELF, evaluate, next_change, qualified_until
 # integers, microseconds since 1970-01-01 UTC: the policy only compares them, and integers are
 # read and compared many times faster than datetimes (`instant()` turns one back).
 Held = namedtuple("Held", "pk level source observed_at valid_until revoked_at")
+# A client company as the rules read it: its referent's row and its backups' rows in the people
+# columns (None / left out when not among them).
+ClientRef = namedtuple("ClientRef", "id code name active referent_row backup_rows")
 
 # Beyond this many ledger rows to apply at once, building the copy again is cheaper.
 MAX_CATCH_UP = 5000
 # From this many (staff, skill) pairs held, the copy is frozen out of the garbage collector's walks.
 FREEZE_FROM = 50_000
 NEVER = -1  # last assignment of someone never assigned: ranked first
+# How far back the copy keeps the tickets resolved for a client (the practice of client
+# familiarity): more than any rule reads (routing_bridge.qualification.PRACTICE_WINDOW).
+PRACTICE_KEPT = timedelta(days=366)
 PEOPLE_VERSION = "staff_version"
 LEDGER_RESET = "ledger_reset"
 FEEDBACK_VERSION = "feedback_version"
@@ -100,7 +107,7 @@ class People:
     """The staff as columns, row i being the i-th employee id in code-point order (the order of
     the last ranking key), with the reference data a query is checked against."""
 
-    def __init__(self, rows, skill_codes: dict[str, int], scale: list[int]):
+    def __init__(self, rows, skill_codes: dict[str, int], scale: list[int], clients=(), backups=()):
         # (id, employee_id, tier, profile, languages, active, first name, last name, username)
         rows = sorted(rows, key=lambda row: row[1])
         self.size = len(rows)
@@ -119,6 +126,15 @@ class People:
         self._languages = _masks_many(spoken, self.size)
         self.skill_codes = skill_codes
         self.scale = scale
+        # The client companies by code: (id, code, name, active, referent's staff id), and
+        # (client id, staff id) for each backup.
+        backup_rows: dict[int, list] = {}
+        for client_id, staff_id in backups:
+            if staff_id in self.row_of:
+                backup_rows.setdefault(client_id, []).append(self.row_of[staff_id])
+        self.clients = {code: ClientRef(client_id, code, name, bool(active), self.row_of.get(referent_id),
+                                        tuple(sorted(backup_rows.get(client_id, ()))))
+                        for client_id, code, name, active, referent_id in clients}
 
     def tiers(self, names) -> np.ndarray:
         return _any(self._tiers, names, self.size)
@@ -166,6 +182,9 @@ class Matrix:
         self.last_assigned = np.full(people.size, NEVER, dtype=np.int64)  # microseconds, NEVER when never
         self.available = np.ones(people.size, dtype=bool)
         self.open_tickets = np.zeros(people.size, dtype=np.int64)
+        # client id -> (instants in microseconds, ascending; the rows of who resolved a ticket of
+        # that client at each), from the feedback read (`practice_fill`).
+        self.practice: dict[int, tuple[np.ndarray, np.ndarray]] = {}
         self.evidences: dict[tuple[int, int], list] = {}  # (staff id, skill id) -> [Held]
         # (staff id, skill id) -> the policy's Evaluation at the matrix's instant (skills.policy).
         self.evaluations: dict[tuple[int, int], object] = {}
@@ -184,6 +203,28 @@ class Matrix:
         """Someone was assigned at `at_us` (kept when later than their last assignment known)."""
         if at_us > self.last_assigned[row]:
             self.last_assigned[row] = at_us
+
+    def practice_fill(self, resolved) -> None:
+        """The tickets resolved for clients, [(client id, instant in microseconds, staff id)]."""
+        by_client: dict[int, list] = {}
+        for client_id, at_us, staff_id in resolved:
+            row = self.people.row_of.get(staff_id)
+            if row is not None:
+                by_client.setdefault(client_id, []).append((at_us, row))
+        self.practice = {}
+        for client_id, items in by_client.items():
+            items.sort()
+            self.practice[client_id] = (np.array([at_us for at_us, _row in items], dtype=np.int64),
+                                        np.array([row for _at, row in items], dtype=np.int64))
+
+    def resolved_for(self, client_id: int, after_us: int, until_us: int) -> np.ndarray:
+        """The rows of who resolved a ticket of the client in (after_us, until_us] (repeated once
+        per ticket)."""
+        practice = self.practice.get(client_id)
+        if practice is None:
+            return np.zeros(0, dtype=np.int64)
+        instants, rows = practice
+        return rows[np.searchsorted(instants, after_us, side="right"):np.searchsorted(instants, until_us, side="right")]
 
     def last_assigned_at(self, row: int) -> datetime | None:
         value = int(self.last_assigned[row])
@@ -239,14 +280,21 @@ def _people_read() -> People:
                                       "user__first_name", "user__last_name", "user__username")
     codes = dict(Skill.objects.values_list("code", "id"))
     scale = sorted(ProficiencyLevel.objects.values_list("level", flat=True)) or [level for level, *_ in DEFAULT_SCALE]
-    return People(list(staff), codes, scale)
+    clients = Client.objects.values_list("id", "code", "name", "active", "referent_id")
+    backups = Client.backups.through.objects.values_list("client_id", "staff_id")
+    return People(list(staff), codes, scale, list(clients), list(backups))
 
 
 def _assignments_read(matrix: Matrix) -> list[tuple[int, int]]:
-    """Fill the last assignments up to the matrix's instant; returns the later ones
-    [(instant in microseconds, staff id)]."""
+    """Fill the last assignments up to the matrix's instant, and the tickets resolved for clients
+    since PRACTICE_KEPT before it (later ones too: their instants say when they start to count);
+    returns the later assignments [(instant in microseconds, staff id)]."""
     table, occurred = table_name(TicketFeedback), _micros_sql("occurred_at")
     at = datetime_param(matrix.at)
+    resolved = sql_rows(f"SELECT client_id, {occurred}, staff_id FROM {table} WHERE client_id IS NOT NULL "
+                        f"AND outcome = %s AND occurred_at > %s",
+                        [TicketFeedback.Outcome.RESOLVED.value, datetime_param(matrix.at - PRACTICE_KEPT)])
+    matrix.practice_fill((client_id, _micros_read(occurred_at), staff_id) for client_id, occurred_at, staff_id in resolved)
     for staff_id, last in sql_rows(f"SELECT staff_id, MAX({occurred}) FROM {table} WHERE occurred_at <= %s "
                                    f"GROUP BY staff_id", [at]):
         row = matrix.people.row_of.get(staff_id)

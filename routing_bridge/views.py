@@ -6,16 +6,17 @@ from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
 
-from academy.clients import client_is_followed_by, clients_all, clients_search
+from academy.clients import client_by_code, client_is_followed_by, clients_all, clients_search
 from academy.roles import user_is_admin, user_is_dispatcher, user_is_lead
 from knowledge.selectors import procedures_for_ticket
 from routing_bridge import qualification
 from routing_bridge.client_selectors import RECENT_DAYS, client_resolvers, client_skills_needed
-from routing_bridge.category_rules import categories_active, category_route_rule, route_filters
+from routing_bridge.category_rules import categories_active
 from routing_bridge.errors import BridgeError
 from routing_bridge.forms import OPTIONAL_ROWS, REQUIRED_ROWS, QualifiedForm
 from routing_bridge.models import TicketType
 from routing_bridge.reports import shift_left_report
+from routing_bridge.routing import ticket_route
 from skills.selectors import skills_active
 
 
@@ -42,25 +43,24 @@ def qualified(request):
     if form.is_bound and form.is_valid():
         data = form.cleaned_data
         try:
-            filters = {"tiers": data["tiers"] or None}
+            asked = {"tiers": data["tiers"] or None, "client": data["client"], "at": data["at"], "limit": 50,
+                     "available_only": data["present_only"]}
             if data["category"]:
-                rule = category_route_rule(category=data["category"], ticket_type=data["ticket_type"])
-                required, optional = rule.required, rule.optional
-                routed = route_filters(rule, tiers=filters["tiers"], escalation=data["escalate_from"])
-                filters, escalation = routed.filters, routed.escalation
                 escalated_by = data["escalate_from"]
-                ticket_type = TicketType(data["ticket_type"]).label
+                routed = ticket_route(category=data["category"], ticket_type=data["ticket_type"],
+                                      escalate_from=escalated_by.employee_id if escalated_by else None, **asked)
+                result, rule, escalation = routed.result, routed.rule, routed.escalation
+                required, optional = rule.required, rule.optional
+                # The knowledge-base documents `route` hands over with the candidates.
+                procedures = procedures_for_ticket(
+                    category=data["category"], skill_codes=[r.skill for r in required],
+                    client=client_by_code(data["client"]) if data["client"] else None)
+                client_code = data["client"] or ""
+                ticket_type = TicketType(routed.ticket_type).label
             else:
                 required = [qualification.Requirement(code, level) for code, level in data["required"]]
                 optional = [qualification.Requirement(code, level) for code, level in data["optional"]]
-            # Everyone qualified, present or not, as before availability was reported: the page
-            # says nothing yet of who is absent (a "present only" field is to come).
-            result = qualification.staff_qualified(required=required, optional=optional, at=data["at"], limit=50,
-                                                   available_only=False, **filters)
-            if data["category"]:  # the documents `route` would hand over with the candidates
-                procedures = procedures_for_ticket(category=data["category"], skill_codes=[r.skill for r in required],
-                                                   client=data["client"])
-                client_code = data["client"].code if data["client"] else ""
+                result = qualification.staff_qualified(required=required, optional=optional, **asked)
             # What the page shows of each requirement: the skill's name and the level asked.
             names = {skill.code: skill.name for skill in skills}
             result.required = [_shown(r, names) for r in required]
@@ -78,7 +78,7 @@ def qualified(request):
         "form": form, "result": result, "rule": rule, "error": error, "suggestions": suggestions,
         "escalation": escalation, "escalated_by": escalated_by, "ticket_type": ticket_type,
         "procedures": procedures, "client_code": client_code,
-        "categories": categories_active(),
+        "categories": categories_active(), "clients": clients_all().filter(active=True),
         "required_rows": REQUIRED_ROWS, "optional_rows": OPTIONAL_ROWS,
         "can_see_report": user_is_lead(request.user) or user_is_admin(request.user),
         "title": _("Qui est qualifié ?"),

@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('knowledge', '0001_initial'),
-        ('routing_bridge', '0007_merge_feedback_client'),
+        ('routing_bridge', '0008_client_version_triggers'),
     ]
 
     operations = [

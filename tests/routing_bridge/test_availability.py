@@ -306,7 +306,7 @@ def test_without_reports_a_version_1_request_gets_version_1_s_answer(reporter, t
     assert set(body) - version_1 == {"unavailable_qualified"}
     assert set(body["candidates"][0]) - {"employee_id", "display_name", "tier", "profile", "rank", "skills",
                                          "optional_met", "over_qualification", "last_assigned_at",
-                                         "qualified_until"} == {"available", "open_tickets"}
+                                         "qualified_until"} == {"available", "open_tickets", "client_familiarity"}
 
 
 def test_the_engine_default_is_available_only(team, reporter):

@@ -12,6 +12,7 @@ from django.db import connection
 from django.db.models import JSONField, Value
 from django.utils import timezone
 
+from academy.clients import client_create
 from academy.models import Staff, display_name
 from routing_bridge import category_rules, snapshot
 from routing_bridge.availability import Report, availability_report
@@ -27,18 +28,25 @@ from tests.factories import StaffFactory, TeamFactory, UserFactory
 
 def _legacy_out(result) -> dict:
     """What the API returned before the fast path, left to ninja to validate and dump."""
-    return {
+    out = {
         "as_of": result.as_of, "total_qualified": result.total_qualified,
         "unavailable_qualified": result.unavailable_qualified,
         "candidates": [
             {"employee_id": c.employee_id, "display_name": c.display_name, "tier": c.tier, "profile": c.profile,
              "rank": c.rank, "skills": c.skills, "optional_met": c.optional_met,
              "over_qualification": c.over_qualification, "available": c.available,
-             "open_tickets": c.open_tickets, "last_assigned_at": c.last_assigned_at,
-             "qualified_until": c.qualified_until}
+             "open_tickets": c.open_tickets,
+             "client_familiarity": {3: "referent", 2: "backup", 1: "practice", 0: None}[c.client_familiarity],
+             "last_assigned_at": c.last_assigned_at, "qualified_until": c.qualified_until}
             for c in result.candidates
         ],
     }
+    if result.client is not None:
+        out["client"] = {"code": result.client.code, "name": result.client.name, "referent": {
+            "employee_id": result.client.referent_employee_id,
+            "display_name": result.client.referent_display_name,
+            "qualified": result.client.referent_qualified, "available": result.client.referent_available}}
+    return out
 
 
 @pytest.fixture
@@ -58,17 +66,21 @@ def ranked_matrix(router, skills):
     feedback_record(router=router.client, ticket_id="T1", category="Active Directory", staff=people[0],
                     outcome="resolved", occurred_at=now - timedelta(hours=3, microseconds=77))
     availability_report(reports=[Report("Q3", True, open_tickets=4, until=now + timedelta(days=1))])
+    client_create(code="DUPONT", name="Transports «Dupont»", referent=people[2], backups=[people[3]])
     return people
 
 
+@pytest.mark.parametrize("client", [None, "DUPONT"])
 @pytest.mark.parametrize("at", [None, "future"])
-def test_the_qualified_body_is_what_ninja_renders_after_validating_it(ranked_matrix, at):
+def test_the_qualified_body_is_what_ninja_renders_after_validating_it(ranked_matrix, at, client):
     when = timezone.now() + timedelta(days=3) if at else None
     result = staff_qualified(required=[Requirement("AD.GPO", 2)], optional=[Requirement("NET.VPN", 2)], at=when,
-                             limit=10)
+                             limit=10, client=client)
     assert len(result.candidates) == 4 and all(c.skills for c in result.candidates)
+    assert (result.client is not None) == (client is not None)
     fast = api.renderer.render(None, _qualification_out(result), response_status=200)
-    validated = api.renderer.render(None, QualifiedOut.model_validate(_legacy_out(result)).model_dump(),
+    # Unset: the client is absent from an answer to a question that names none.
+    validated = api.renderer.render(None, QualifiedOut.model_validate(_legacy_out(result)).model_dump(exclude_unset=True),
                                     response_status=200)
     assert fast == validated
 

@@ -1,6 +1,7 @@
 """The matrix each process keeps (routing_bridge.matrix) against the ledger: after any history of
-writes, revocations, feedback, staff changes, availability reports and time passing (exact expiry
-instants included, of evidences and of reports),
+writes, revocations, feedback (with a client or not), staff changes, a client's referent and
+backups, availability reports and time passing (exact expiry instants included, of evidences, of
+reports and of a client ticket's 180 days),
 `qualified` now (the copy, caught up one change at a time) answers exactly what the policy
 evaluated over the ledger at the same instant answers, reasons and `qualified_until` included."""
 from datetime import timedelta
@@ -12,11 +13,12 @@ from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from academy.clients import client_create, client_update
 from routing_bridge import matrix as matrix_module
 from routing_bridge.availability import Report, availability_report
 from routing_bridge.models import Availability, TicketFeedback
 from routing_bridge.qualification import Requirement as R
-from routing_bridge.qualification import staff_qualified
+from routing_bridge.qualification import PRACTICE_WINDOW, staff_qualified
 from skills.models import Evidence
 from skills.services import evidence_record, evidence_revoke
 from tests.factories import SkillFactory, StaffFactory, UserFactory
@@ -27,6 +29,8 @@ QUESTIONS = [
     {"required": [R("K.B", 1), R("K.C", 3)]},
     {"required": [R("K.C", 0)], "tiers": ["N1", "N2"]},
     {"required": [R("K.A", 1)], "available_only": False},
+    {"required": [R("K.C", 0)], "client": "C"},
+    {"required": [R("K.A", 1)], "optional": [R("K.B", 2)], "client": "C", "available_only": False},
 ]
 
 operation = st.one_of(
@@ -37,6 +41,11 @@ operation = st.one_of(
     st.tuples(st.just("wait"), st.integers(1, 40)),
     st.tuples(st.just("to_expiry"), st.integers(0, 30), st.sampled_from([-1, 0, 1])),
     st.tuples(st.just("feedback"), st.integers(0, 3)),
+    # a ticket of the client C: who, resolved or escalated, how many hours ago
+    st.tuples(st.just("client_feedback"), st.integers(0, 3), st.sampled_from(["resolved", "escalated"]),
+              st.integers(0, 48)),
+    st.tuples(st.just("referent"), st.integers(0, 3), st.lists(st.integers(0, 3), max_size=2, unique=True)),
+    st.tuples(st.just("days"), st.integers(1, 200)),
     st.tuples(st.just("tier"), st.integers(0, 3), st.sampled_from(["N1", "N2", "N3"])),
     st.tuples(st.just("active"), st.integers(0, 3), st.booleans()),
     # a report: who, available, open tickets, until in hours from now (None: no end; ≤ 0: already past)
@@ -48,7 +57,8 @@ operation = st.one_of(
 def _answer(result):
     return (result.total_qualified, result.unavailable_qualified, [
         (c.employee_id, c.rank, c.levels, c.optional_met, c.over_qualification, c.available, c.open_tickets,
-         c.last_assigned_at, c.skills, c.qualified_until) for c in result.candidates])
+         c.last_assigned_at, c.skills, c.qualified_until, c.client_familiarity) for c in result.candidates],
+        result.client)
 
 
 @pytest.mark.slow
@@ -61,6 +71,7 @@ def test_the_copy_caught_up_change_by_change_answers_as_the_ledger(db, operation
         skills = {code: SkillFactory(code=code) for code in CODES}
         people = [StaffFactory(user=UserFactory(username=f"u{i}"), employee_id=f"P{i}", tier="N1")
                   for i in range(4)]
+        client = client_create(code="C", name="Client C", referent=people[0])
         staff_qualified(**QUESTIONS[0])  # the copy is built here; what follows is caught up
         recorded = []
         for op in operations:
@@ -77,6 +88,7 @@ def test_the_copy_caught_up_change_by_change_answers_as_the_ledger(db, operation
             elif kind == "to_expiry":
                 untils = [e.valid_until for e in Evidence.objects.all()]
                 untils += [a.until for a in Availability.objects.all()]
+                untils += [f.occurred_at + PRACTICE_WINDOW for f in TicketFeedback.objects.filter(client=client)]
                 ends = sorted(u for u in untils if u and u + timedelta(microseconds=1) > clock["now"])
                 if ends:
                     target = ends[op[1] % len(ends)] + timedelta(microseconds=op[2])
@@ -85,6 +97,17 @@ def test_the_copy_caught_up_change_by_change_answers_as_the_ledger(db, operation
                 TicketFeedback.objects.create(ticket_id=f"T{TicketFeedback.objects.count()}",
                                               category="x", staff=people[op[1]], outcome="resolved",
                                               occurred_at=clock["now"])
+            elif kind == "client_feedback":
+                _kind, who, outcome, hours = op
+                TicketFeedback.objects.create(ticket_id=f"T{TicketFeedback.objects.count()}", category="x",
+                                              staff=people[who], outcome=outcome, client=client,
+                                              occurred_at=clock["now"] - timedelta(hours=hours))
+            elif kind == "referent":
+                _kind, who, backups = op
+                client_update(client=client, name=client.name, referent=people[who],
+                              backups=[people[i] for i in backups if i != who])
+            elif kind == "days":
+                clock["now"] += timedelta(days=op[1])
             elif kind == "tier":
                 people[op[1]].tier = op[2]
                 people[op[1]].save(update_fields=["tier"])
@@ -209,4 +232,4 @@ def test_every_table_the_copy_follows_keeps_its_triggers_after_the_migrations(db
         cursor.execute(sql)
         tables = {row[0] for row in cursor.fetchall()}
     assert {"academy_staff", "auth_user", "routing_bridge_ticketfeedback", "skills_skill", "skills_proficiencylevel",
-            "skills_evidence", "routing_bridge_availability"} <= tables
+            "skills_evidence", "routing_bridge_availability", "academy_client", "academy_client_backups"} <= tables

@@ -9,6 +9,7 @@ from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from academy.clients import client_create
 from academy.models import TIER_ORDER
 from routing_bridge.errors import InvalidQuery
 from routing_bridge.models import TicketFeedback
@@ -216,7 +217,24 @@ def oracle_level(evidences, t):
     return max(levels, default=0)
 
 
-def oracle(staff, evidences, feedback, *, required, optional, tiers, t):
+WINDOW = timedelta(days=180)
+
+
+def oracle_familiarity(s, feedback, client, t):
+    """Contract 1.1's client familiarity, written again from the text."""
+    if client is None:
+        return 0
+    if s["id"] == client["referent"]:
+        return 3
+    if s["id"] in client["backups"]:
+        return 2
+    if any(f["staff"] == s["id"] and f["client"] and f["outcome"] == "resolved" and t - WINDOW < f["at"] <= t
+           for f in feedback):
+        return 1
+    return 0
+
+
+def oracle(staff, evidences, feedback, *, required, optional, tiers, t, client=None):
     rows = []
     for s in staff:
         if not s["active"] or (tiers and s["tier"] not in tiers):
@@ -228,8 +246,9 @@ def oracle(staff, evidences, feedback, *, required, optional, tiers, t):
             over = sum(level[code] - m for code, m in required)
             times = [f["at"] for f in feedback if f["staff"] == s["id"] and f["at"] <= t]
             last = max(times) if times else None
-            rows.append(((TIER_ORDER[s["tier"]], -met, over, (0, "") if last is None else (1, last.isoformat()),
-                          s["id"]), s["id"], met, over))
+            familiarity = oracle_familiarity(s, feedback, client, t)
+            rows.append(((TIER_ORDER[s["tier"]], -familiarity, -met, over,
+                          (0, "") if last is None else (1, last.isoformat()), s["id"]), s["id"], met, over))
     rows.sort()
     return [(emp, met, over) for _key, emp, met, over in rows]
 
@@ -256,7 +275,7 @@ requirements_st = st.lists(st.tuples(st.sampled_from(CODES), st.integers(0, 4)),
                            unique_by=lambda r: r[0])
 
 
-def _build(staff_spec, evidence_spec, feedback_spec, base):
+def _build(staff_spec, evidence_spec, feedback_spec, base, backups=()):
     staff, evidences, feedback, objects = [], [], [], []
     skills = {code: SkillFactory(code=code) for code in CODES}
     for i, (tier, active) in enumerate(staff_spec):
@@ -280,27 +299,37 @@ def _build(staff_spec, evidence_spec, feedback_spec, base):
         evidences.append({"staff": f"S{spec['staff']}", "skill": spec["skill"], "level": spec["level"],
                           "source": spec["source"], "observed_at": observed, "valid_until": valid_until,
                           "revoked_at": revoked})
-    for staff_index, hours in feedback_spec:
+    # The client: S0 its referent, the backups asked among the others.
+    company = client_create(code="C", name="Client C", referent=objects[0],
+                            backups=[objects[i] for i in backups if 0 < i < len(objects)])
+    client = {"referent": "S0", "backups": {f"S{i}" for i in backups if 0 < i < len(objects)}}
+    for staff_index, hours, for_client, outcome in feedback_spec:
         if staff_index < len(objects):
             at = base - hours * HOUR
             TicketFeedback.objects.create(ticket_id=f"T{staff_index}-{hours}", category="x",
-                                          staff=objects[staff_index], outcome="resolved", occurred_at=at)
-            feedback.append({"staff": f"S{staff_index}", "at": at})
-    return staff, evidences, feedback, objects, skills
+                                          staff=objects[staff_index], outcome=outcome, occurred_at=at,
+                                          client=company if for_client else None)
+            feedback.append({"staff": f"S{staff_index}", "at": at, "client": for_client, "outcome": outcome})
+    return staff, evidences, feedback, objects, skills, client
 
 
 def _answer(candidate):
     return (candidate.employee_id, candidate.rank, candidate.levels, candidate.optional_met,
-            candidate.over_qualification, candidate.last_assigned_at, candidate.skills, candidate.qualified_until)
+            candidate.over_qualification, candidate.last_assigned_at, candidate.skills, candidate.qualified_until,
+            candidate.client_familiarity)
 
 
-def _boundaries(evidences, base):
+def _boundaries(evidences, feedback, base):
     """Instants where the answer may change, and one second either side."""
     instants = {base, base - 50 * HOUR}
     for e in evidences:
         for x in (e["observed_at"], e["valid_until"], e["revoked_at"]):
             if x is not None:
                 instants.update({x, x - timedelta(seconds=1), x + timedelta(seconds=1)})
+    for f in feedback:  # a ticket resolved for the client starts and stops counting
+        for x in (f["at"], f["at"] + WINDOW):
+            if x <= base:
+                instants.update({x, x - timedelta(microseconds=1), x + timedelta(microseconds=1)})
     return sorted(instants)
 
 
@@ -310,21 +339,46 @@ def _boundaries(evidences, base):
 @given(staff_spec=staff_st, evidence_spec=evidence_st, required=requirements_st,
        optional=st.lists(st.tuples(st.sampled_from(CODES), st.integers(1, 4)), max_size=1),
        tiers=st.one_of(st.none(), st.lists(st.sampled_from(["N1", "N2", "N3"]), min_size=1, unique=True)),
-       feedback_spec=st.lists(st.tuples(st.integers(0, 4), st.integers(0, 300)), max_size=4, unique=True),
+       feedback_spec=st.lists(st.tuples(st.integers(0, 4),
+                                        # hours before the base instant: lately, or about 180 days ago
+                                        st.one_of(st.integers(0, 300), st.integers(180 * 24 - 3, 180 * 24 + 3)),
+                                        st.booleans(), st.sampled_from(["resolved", "resolved", "escalated"])),
+                              max_size=6, unique_by=lambda f: (f[0], f[1])),
+       backups=st.lists(st.integers(1, 4), max_size=2, unique=True), ask_client=st.booleans(),
        pick=st.integers(0, 10_000))
 def test_qualification_matches_a_brute_force_oracle(db, staff_spec, evidence_spec, required, optional, tiers,
-                                                    feedback_spec, pick):
+                                                    feedback_spec, backups, ask_client, pick):
     optional = [o for o in optional if o[0] not in {r[0] for r in required}]
     base = timezone.now().replace(microsecond=0) - timedelta(minutes=1)
     with transaction.atomic():
-        staff, evidences, feedback, objects, skills = _build(staff_spec, evidence_spec, feedback_spec, base)
-        instants = _boundaries(evidences, base)
+        staff, evidences, feedback, objects, skills, client = _build(staff_spec, evidence_spec, feedback_spec, base,
+                                                                     backups)
+        instants = _boundaries(evidences, feedback, base)
         t = instants[pick % len(instants)]
         reqs = [R(code, m) for code, m in required]
         opts = [R(code, m) for code, m in optional]
-        result = staff_qualified(required=reqs, optional=opts, tiers=tiers, at=t, limit=200)
-        expected = oracle(staff, evidences, feedback, required=required, optional=optional, tiers=tiers, t=t)
+        code, client = ("C", client) if ask_client else (None, None)
+        result = staff_qualified(required=reqs, optional=opts, tiers=tiers, at=t, limit=200, client=code)
+        expected = oracle(staff, evidences, feedback, required=required, optional=optional, tiers=tiers, t=t,
+                          client=client)
         assert [(c.employee_id, c.optional_met, c.over_qualification) for c in result.candidates] == expected
+        # Everyone active, so that familiarity and the last assignments decide most of the order.
+        anyone = [(required[0][0], 0)]
+        everyone = staff_qualified(required=[R(*anyone[0])], tiers=tiers, at=t, limit=200, client=code)
+        assert [(c.employee_id, c.optional_met, c.over_qualification) for c in everyone.candidates] == oracle(
+            staff, evidences, feedback, required=anyone, optional=[], tiers=tiers, t=t, client=client)
+        if client is not None:
+            familiarity = {s["id"]: oracle_familiarity(s, feedback, client, t) for s in staff}
+            assert [c.client_familiarity for c in everyone.candidates] == [familiarity[c.employee_id]
+                                                                           for c in everyone.candidates]
+        if client is not None:
+            familiarity = {s["id"]: oracle_familiarity(s, feedback, client, t) for s in staff}
+            assert [c.client_familiarity for c in result.candidates] == [familiarity[c.employee_id]
+                                                                         for c in result.candidates]
+            referent_levels = {code: oracle_level([e for e in evidences if e["staff"] == "S0" and e["skill"] == code],
+                                                  t) for code, _m in required}
+            assert result.client.referent_employee_id == "S0"
+            assert result.client.referent_qualified == all(referent_levels[code] >= m for code, m in required)
         assert result.total_qualified == len(expected)
         for c in result.candidates:
             for reason in c.skills:
@@ -333,12 +387,13 @@ def test_qualification_matches_a_brute_force_oracle(db, staff_spec, evidence_spe
 
         # Now (`at` omitted), from the process's matrix, must give the answer of the ledger at the
         # same instant: same people, order, levels, reasons and qualified_until.
-        now_result = staff_qualified(required=reqs, optional=opts, tiers=tiers, limit=200)
+        now_result = staff_qualified(required=reqs, optional=opts, tiers=tiers, limit=200, client=code)
         now_expected = oracle(staff, evidences, feedback, required=required, optional=optional, tiers=tiers,
-                              t=now_result.as_of)
+                              t=now_result.as_of, client=client)
         assert now_result.source == "matrix"
         assert [(c.employee_id, c.optional_met, c.over_qualification) for c in now_result.candidates] == now_expected
-        same_instant = staff_qualified(required=reqs, optional=opts, tiers=tiers, limit=200, at=now_result.as_of)
+        same_instant = staff_qualified(required=reqs, optional=opts, tiers=tiers, limit=200, at=now_result.as_of,
+                                       client=code)
         assert same_instant.source == "ledger"
         assert [_answer(c) for c in now_result.candidates] == [_answer(c) for c in same_instant.candidates]
         transaction.set_rollback(True)
