@@ -15,6 +15,7 @@ PERIODIC_MODULES = [
     "skills.tasks",
     "courses.paths.tasks",
     "assessments.tasks",
+    "knowledge.tasks",
     "routing_bridge.tasks",
     "learning_records.tasks",
     "academy.tasks",

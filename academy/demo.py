@@ -54,6 +54,9 @@ DEMO_ACCOUNTS = [
      [roles.LEARNER, roles.TEAM_LEAD], False, False),
     ("dispatch", "Denis", "Garnier", None, None, None, None, [roles.DISPATCHER], False, False),
     ("editeur", "Émilie", "Rousseau", None, None, None, None, [roles.CONTENT_EDITOR], True, False),
+    # An N3 engineer who writes and validates the knowledge base's procedures and standards.
+    ("expert", "Étienne", "Blanc", "D0003", "Expertise N3", "engineer", "N3",
+     [roles.LEARNER, roles.CONTENT_EDITOR, roles.KNOWLEDGE_EXPERT], True, False),
     ("admin", "Anne", "Mercier", None, None, None, None, [roles.ACADEMIE_ADMIN], True, True),
 ]
 

@@ -15,6 +15,7 @@ TEAM_LEAD = "team_lead"
 DISPATCHER = "dispatcher"
 CONTENT_EDITOR = "content_editor"
 ACADEMIE_ADMIN = "academie_admin"
+KNOWLEDGE_EXPERT = "knowledge_expert"
 
 ROLE_LABELS = {
     LEARNER: _("Apprenant"),
@@ -22,6 +23,7 @@ ROLE_LABELS = {
     DISPATCHER: _("Dispatcher"),
     CONTENT_EDITOR: _("Éditeur de contenu"),
     ACADEMIE_ADMIN: _("Administrateur Académie"),
+    KNOWLEDGE_EXPERT: _("Expert (validation des procédures)"),
 }
 
 # app_label.codename, or app_label.* for every permission of an app. Permissions of apps that
@@ -40,12 +42,18 @@ ROLE_PERMISSIONS = {
     CONTENT_EDITOR: [
         "wagtailadmin.access_admin",
         "wagtailimages.*", "wagtaildocs.*",
-        "courses.*", "assessments.*",
+        "courses.*", "assessments.*", "knowledge.*",
+        "skills.view_skill", "skills.view_domain",
+    ],
+    # N2/N3 experts write and validate the knowledge base's procedures and standards (the
+    # "Validation par un expert" workflow, knowledge.services.knowledge_base_ensure).
+    KNOWLEDGE_EXPERT: [
+        "wagtailadmin.access_admin", "wagtailimages.*", "wagtaildocs.*", "knowledge.*",
         "skills.view_skill", "skills.view_domain",
     ],
     ACADEMIE_ADMIN: [
         "wagtailadmin.access_admin", "academy.*", "skills.*", "courses.*", "assessments.*",
-        "routing_bridge.*", "xapi.*", "paths.*", "wagtailimages.*", "wagtaildocs.*",
+        "routing_bridge.*", "xapi.*", "paths.*", "knowledge.*", "wagtailimages.*", "wagtaildocs.*",
         "auth.view_user", "auth.change_user", "auth.add_user",
     ],
 }

@@ -23,6 +23,7 @@ urlpatterns = [
     path("", include("skills.urls")),
     path("", include("courses.urls")),
     path("", include("courses.paths.urls")),
+    path("", include("knowledge.urls")),
     path("", include("assessments.urls")),
     path("", include("learning_records.urls")),
     # The course catalogue is the Wagtail site's root page, served under /formations/.

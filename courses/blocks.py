@@ -167,6 +167,20 @@ class ProcedureBlock(blocks.StructBlock):
         }
 
 
+class KnowledgeProcedureBlock(blocks.StructBlock):
+    """A procedure of the knowledge base shown in the lesson as it is published there: one source,
+    no copy (the page is named by its model's label, so courses imports nothing of knowledge)."""
+
+    procedure = blocks.PageChooserBlock(label=_("Procédure"), page_type="knowledge.ProcedurePage")
+    intro = blocks.CharBlock(label=_("Introduction (facultatif)"), required=False, max_length=300)
+
+    class Meta:
+        icon = "doc-full-inverse"
+        label = _("Procédure de la base de connaissances")
+        template = "courses/blocks/knowledge_procedure.html"
+        preview_value = {"procedure": None, "intro": "Suivez la procédure de la base de connaissances :"}
+
+
 class AnswerBlock(blocks.StructBlock):
     text = blocks.CharBlock(label=_("Réponse proposée"), max_length=300)
     correct = blocks.BooleanBlock(label=_("Bonne réponse"), required=False)
@@ -213,6 +227,7 @@ class LessonBodyBlock(blocks.StreamBlock):
     code = CodeBlock()
     callout = CalloutBlock()
     procedure = ProcedureBlock()
+    knowledge_procedure = KnowledgeProcedureBlock()
     knowledge_check = KnowledgeCheckBlock()
 
     class Meta:

@@ -264,6 +264,7 @@ def course_page_context(*, course: CoursePage, user) -> dict:
         "missing_prerequisites": missing,
         "prerequisites": prerequisites,
         "skills_taught": list(course.skills_taught.select_related("skill").order_by("sort_order")),
+        "knowledge_documents": extensions.knowledge_documents(course=course),
         "can_edit": user_is_editor(user),
     }
 

@@ -34,7 +34,8 @@ VERB_DISPLAY = {
 }
 
 # Activity kinds whose type lives in the Académie's own namespace (no registry term fits).
-_SITE_TYPES = {"path": "training-path"}
+# Knowledge-base documents (knowledge/): a procedure and a configuration standard.
+_SITE_TYPES = {"path": "training-path", "procedure": "procedure", "standard": "configuration-standard"}
 
 ACTIVITY_TYPE_IRIS = {
     "course": "http://adlnet.gov/expapi/activities/course",

@@ -7,7 +7,8 @@ from datetime import timedelta
 # Verbs callers may use; the xAPI profile (docs/xapi.md) maps each to a vocabulary IRI.
 VERBS = ("launched", "experienced", "completed", "answered", "passed", "failed", "earned")
 # Activity kinds; the profile maps each to an activity type IRI.
-ACTIVITY_KINDS = ("course", "module", "lesson", "assessment", "question", "certification", "domain", "path")
+ACTIVITY_KINDS = ("course", "module", "lesson", "assessment", "question", "certification", "domain", "path",
+                  "procedure", "standard")
 
 
 @dataclass(frozen=True)

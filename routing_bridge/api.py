@@ -27,6 +27,8 @@ from pydantic import ValidationError as PydanticValidationError
 from academy.clients import client_by_code, client_record, clients_all
 from academy.json_input import NulCharacter, json_parse
 from academy.models import Staff
+from knowledge.models import KnowledgeDocumentPage
+from knowledge.selectors import SEARCH_LIMIT, Document, SearchFilters, procedures_for_ticket, procedures_search
 from routing_bridge import access, qualification, services
 from routing_bridge.availability import Report, UnknownStaff, availability_list, availability_report, staff_ids_of
 from routing_bridge.routing import ticket_route
@@ -34,6 +36,7 @@ from routing_bridge.changes import changes_since
 from routing_bridge.errors import BridgeError, InvalidQuery, NotFound
 from routing_bridge.openapi_docs import BridgeDocs
 from routing_bridge.snapshot import staff_record, staff_snapshot_page_json, taxonomy_read
+from skills.models import Skill
 
 logger = logging.getLogger(__name__)
 
@@ -453,10 +456,32 @@ class RuleOut(Schema):
     ticket_type: TicketTypeName | None = Field(description="Le type de la règle appliquée (null : tout type)")
 
 
+class ProcedureOut(Schema):
+    id: int
+    kind: Literal["procedure", "standard"]
+    title: str
+    solution: str
+    url: str
+    updated_at: datetime | None
+    review_due: bool = Field(description="Date de relecture dépassée : à revoir")
+
+
+class ProcedureItemOut(ProcedureOut):
+    categories: list[str]
+    skills: list[str]
+
+
+class ProceduresOut(Schema):
+    items: list[ProcedureItemOut]
+
+
 class RouteOut(QualifiedOut):
     ticket_id: str
     rule: RuleOut
     ticket_type: TicketTypeName
+    procedures: list[ProcedureOut] = Field(description=(
+        "Documents de la base de connaissances pour la catégorie et les compétences requises, du plus précis au "
+        "plus général"))
     escalation: Literal["no_higher_tier"] | None = Field(
         default=None, description="Présent quand le ticket est escaladé et qu'aucun niveau supérieur n'est possible")
 
@@ -469,6 +494,8 @@ class FeedbackIn(Schema):
     occurred_at: IsoDateTime
     client: str | None = Field(default=None, min_length=1, max_length=40,
                                description="Code du client dont c'est le ticket (version 1.1)")
+    procedure_id: StrictInt | None = Field(default=None, ge=1, le=2**62, description=(
+        "La procédure ou le standard de la base de connaissances suivi (`id` de `procedures`)"))
 
     @field_validator("occurred_at")
     @classmethod
@@ -683,6 +710,23 @@ def qualified(request, payload: QualifiedIn):
     return _render(request, _qualification_out(result))
 
 
+def _client_named(code: str | None, field: str):
+    """The client of `code` (None when no code is given). Raises InvalidQuery naming `field` for an
+    unknown code."""
+    if code is None:
+        return None
+    client = client_by_code(code)
+    if client is None:
+        raise InvalidQuery(_("Client inconnu : %(client)s") % {"client": code}, fields={field: code})
+    return client
+
+
+def _procedure_out(document: Document) -> dict:
+    """A knowledge-base document as `route` gives it (contract 1.1)."""
+    return {"id": document.id, "kind": document.kind, "title": document.title, "solution": document.solution,
+            "url": document.url, "updated_at": document.updated_at, "review_due": document.review_due}
+
+
 @api.post("/route", response={200: RouteOut, **ERRORS}, auth=ClientToken("qualified:query"),
           summary="Routage d'un ticket par sa catégorie", operation_id="route")
 def route(request, payload: RouteIn):
@@ -701,6 +745,10 @@ def route(request, payload: RouteIn):
         "ticket_type": rule.ticket_type or None,
     }
     out["ticket_type"] = routed.ticket_type
+    # ticket_route has checked the client's code (an unknown one is a 400 before this point).
+    out["procedures"] = [_procedure_out(document) for document in procedures_for_ticket(
+        category=payload.ticket.category, skill_codes=[r.skill for r in rule.required],
+        client=client_by_code(payload.client) if payload.client else None)]
     if routed.escalation is not None:  # absent otherwise: a version-1 answer only gains fields
         out["escalation"] = routed.escalation
     return _render(request, out)
@@ -713,15 +761,13 @@ def feedback(request, payload: FeedbackIn):
     if staff is None:
         raise InvalidQuery(_("Collaborateur inconnu : %(employee_id)s") % {"employee_id": payload.employee_id},
                            fields={"body.employee_id": payload.employee_id})
-    client = None
-    if payload.client is not None:
-        client = client_by_code(payload.client)
-        if client is None:
-            raise InvalidQuery(_("Client inconnu : %(client)s") % {"client": payload.client},
-                               fields={"body.client": payload.client})
+    client = _client_named(payload.client, "body.client")
+    if payload.procedure_id is not None and not KnowledgeDocumentPage.objects.filter(pk=payload.procedure_id).exists():
+        raise InvalidQuery(_("Procédure inconnue : %(id)s") % {"id": payload.procedure_id},
+                           fields={"body.procedure_id": payload.procedure_id})
     record, created = services.feedback_record(
         router=request.auth, client=client, ticket_id=payload.ticket_id, category=payload.category, staff=staff,
-        outcome=payload.outcome, occurred_at=payload.occurred_at,
+        outcome=payload.outcome, occurred_at=payload.occurred_at, procedure_id=payload.procedure_id,
     )
     return 202, {"id": record.pk, "status": "accepted" if created else "duplicate"}
 
@@ -784,3 +830,26 @@ def availability_get(request, filters: Query[AvailabilityQuery]):
         raise InvalidQuery(exc.detail, fields={"query.employee_id": ", ".join(exc.extra["unknown_employee_ids"])},
                            extra=exc.extra) from None
     return {"items": items, "next": _cursor_encode(last) if last else None}
+
+
+class ProceduresQuery(Schema):
+    category: str | None = Field(default=None, max_length=255)
+    skill: str | None = Field(default=None, max_length=40)
+    q: str | None = Field(default=None, max_length=200)
+    client: str | None = Field(default=None, max_length=40)
+
+
+@api.get("/procedures", response={200: ProceduresOut, **ERRORS}, auth=ClientToken("taxonomy:read"),
+         summary="Procédures et standards de configuration", operation_id="procedures")
+def procedures(request, filters: Query[ProceduresQuery]):
+    """Published procedures and standards (contract 1.1, "Knowledge base"), filtered; at most
+    SEARCH_LIMIT, in the order of knowledge.selectors.procedures_search."""
+    client = _client_named(filters.client or None, "query.client")
+    skill = (filters.skill or "").strip()
+    if skill and not Skill.objects.filter(code=skill).exists():
+        raise InvalidQuery(_("Compétence inconnue : %(code)s") % {"code": skill}, fields={"query.skill": skill},
+                           extra={"unknown_skills": [skill]})
+    documents = procedures_search(SearchFilters(q=filters.q or "", category=filters.category or "", skill=skill,
+                                                client=client), limit=SEARCH_LIMIT)
+    return {"items": [{**_procedure_out(document), "categories": list(document.categories),
+                       "skills": list(document.skills)} for document in documents]}

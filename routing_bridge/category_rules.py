@@ -16,6 +16,7 @@ from functools import lru_cache
 from django.db import connection
 from django.utils.translation import gettext as _
 
+from academy.categories import category_keys
 from academy.models import TIER_ORDER, Staff, Tier
 from routing_bridge.db import placeholders, sql_rows, table_name
 from routing_bridge.errors import InvalidQuery, UnknownCategory
@@ -27,13 +28,6 @@ ANY_TYPE = ""
 DEFAULT_TICKET_TYPE = TicketType.INCIDENT.value
 NO_TIER = "__none__"  # a tier nobody holds: the filter that leaves no one
 NO_HIGHER_TIER = "no_higher_tier"
-
-
-def category_keys(category: str) -> list[str]:
-    """The keys of the rules that may govern `category`, most specific first: "Réseau > VPN"
-    gives the keys of "Réseau > VPN" then of "Réseau"."""
-    parts = category_normalize(category).split(" > ")
-    return [category_key(" > ".join(parts[:i])) for i in range(len(parts), 0, -1)]
 
 
 def rule_pick(keys: list[str], rules: dict, ticket_type: str):

@@ -10,20 +10,10 @@ from modelcluster.fields import ParentalKey
 from modelcluster.models import ClusterableModel
 from wagtail.search import index
 
+from academy.categories import CATEGORY_SEPARATOR, category_key, category_normalize  # noqa: F401 (re-exported)
+
 SCOPES = ["taxonomy:read", "matrix:read", "qualified:query", "feedback:write", "availability:write"]
 SCOPE_CHOICES = [(scope, scope) for scope in SCOPES]
-CATEGORY_SEPARATOR = " > "
-
-
-def category_normalize(category: str) -> str:
-    """'Réseau>VPN ' -> 'Réseau > VPN': the form categories are stored and compared in."""
-    parts = [part.strip() for part in (category or "").split(">")]
-    return CATEGORY_SEPARATOR.join(part for part in parts if part)
-
-
-def category_key(category: str) -> str:
-    """The case-insensitive lookup key of a category path."""
-    return category_normalize(category).casefold()
 
 
 class RouterClient(index.Indexed, models.Model):
@@ -200,6 +190,9 @@ class TicketFeedback(index.Indexed, models.Model):
     client = models.ForeignKey("academy.Client", verbose_name=_("client"), null=True, blank=True,
                                on_delete=models.PROTECT, related_name="ticket_feedback")
     ticket_id = models.CharField(_("ticket"), max_length=120)
+    # The knowledge-base procedure or standard the person followed, when the router says so.
+    procedure = models.ForeignKey("knowledge.KnowledgeDocumentPage", verbose_name=_("procédure suivie"), null=True,
+                                  blank=True, on_delete=models.SET_NULL, related_name="ticket_feedback")
     category = models.CharField(_("catégorie"), max_length=255)
     category_key = models.CharField(max_length=255, db_index=True, editable=False)
     staff = models.ForeignKey("academy.Staff", verbose_name=_("collaborateur"), on_delete=models.PROTECT,

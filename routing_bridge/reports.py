@@ -46,3 +46,15 @@ def shift_left_report(*, days: int = 90, limit: int = 20, now: datetime | None =
             entry["paths"] = paths_closing_links(entry["requirements"]) if required else None
         report.append(entry)
     return report
+
+
+def document_usage(*, document_ids) -> dict[int, dict[str, int]]:
+    """{knowledge document id: {"resolved": n, "escalated": m}}: the tickets whose feedback named the
+    document (`procedure_id`), by outcome (knowledge.extensions.document_usage)."""
+    usage: dict[int, dict[str, int]] = {}
+    rows = (TicketFeedback.objects.filter(procedure_id__in=list(document_ids),
+                                          outcome__in=[TicketFeedback.Outcome.RESOLVED, TicketFeedback.Outcome.ESCALATED])
+            .values_list("procedure_id", "outcome").annotate(n=Count("ticket_id", distinct=True)))
+    for document_id, outcome, n in rows:
+        usage.setdefault(document_id, {})[outcome] = n
+    return usage

@@ -325,9 +325,11 @@ def practice_policy() -> dict:
 
 
 def feedback_record(*, ticket_id: str, category: str, staff: Staff, outcome: str, occurred_at: datetime,
-                    router: RouterClient | None = None, client: Client | None = None) -> tuple[TicketFeedback, bool]:
+                    router: RouterClient | None = None, client: Client | None = None,
+                    procedure_id: int | None = None) -> tuple[TicketFeedback, bool]:
     """Store a ticket outcome reported by `router`, for the client company `client` (None: not
-    said); returns (feedback, created). The same report sent twice is stored once: a second
+    said), naming the knowledge-base document followed (`procedure_id`, None: not said); returns
+    (feedback, created). The same report sent twice is stored once: a second
     report with the same ticket, person, outcome and instant is a duplicate whatever its client.
     Practice evidence is derived after commit by `feedback_process_task`."""
     if outcome not in TicketFeedback.Outcome.values:
@@ -339,7 +341,7 @@ def feedback_record(*, ticket_id: str, category: str, staff: Staff, outcome: str
         with transaction.atomic():
             feedback = TicketFeedback.objects.create(
                 router=router, client=client, ticket_id=ticket_id, category=category,
-                category_key=category_key(category),
+                category_key=category_key(category), procedure_id=procedure_id,
                 staff=staff, tier=staff.tier, outcome=outcome, occurred_at=occurred_at,
             )
     except IntegrityError:

@@ -6,8 +6,9 @@ from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
 
-from academy.clients import client_is_followed_by, clients_all, clients_search
+from academy.clients import client_by_code, client_is_followed_by, clients_all, clients_search
 from academy.roles import user_is_admin, user_is_dispatcher, user_is_lead
+from knowledge.selectors import procedures_for_ticket
 from routing_bridge import qualification
 from routing_bridge.client_selectors import RECENT_DAYS, client_resolvers, client_skills_needed
 from routing_bridge.category_rules import categories_active
@@ -38,7 +39,7 @@ def qualified(request):
     skills = list(skills_active())
     form = QualifiedForm(request.GET or None, skills=skills)
     result = rule = error = escalation = escalated_by = ticket_type = None
-    suggestions = []
+    suggestions, procedures, client_code = [], [], ""
     if form.is_bound and form.is_valid():
         data = form.cleaned_data
         try:
@@ -50,6 +51,11 @@ def qualified(request):
                                       escalate_from=escalated_by.employee_id if escalated_by else None, **asked)
                 result, rule, escalation = routed.result, routed.rule, routed.escalation
                 required, optional = rule.required, rule.optional
+                # The knowledge-base documents `route` hands over with the candidates.
+                procedures = procedures_for_ticket(
+                    category=data["category"], skill_codes=[r.skill for r in required],
+                    client=client_by_code(data["client"]) if data["client"] else None)
+                client_code = data["client"] or ""
                 ticket_type = TicketType(routed.ticket_type).label
             else:
                 required = [qualification.Requirement(code, level) for code, level in data["required"]]
@@ -71,6 +77,7 @@ def qualified(request):
     return render(request, "routing_bridge/qualified.html", {
         "form": form, "result": result, "rule": rule, "error": error, "suggestions": suggestions,
         "escalation": escalation, "escalated_by": escalated_by, "ticket_type": ticket_type,
+        "procedures": procedures, "client_code": client_code,
         "categories": categories_active(), "clients": clients_all().filter(active=True),
         "required_rows": REQUIRED_ROWS, "optional_rows": OPTIONAL_ROWS,
         "can_see_report": user_is_lead(request.user) or user_is_admin(request.user),

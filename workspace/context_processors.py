@@ -17,6 +17,7 @@ def navigation(request):
         {"label": _("Examens"), "url": reverse("assessments:exam_list")},
         {"label": _("Mes compétences"), "url": reverse("skills:my_skills")},
         {"label": _("Certifications"), "url": reverse("assessments:my_certifications")},
+        {"label": _("Procédures"), "url": reverse("knowledge:index")},
     ]
     if roles["lead"]:
         items.append({"label": _("Mon équipe"), "url": reverse("skills:team")})

@@ -30,6 +30,7 @@ INSTALLED_APPS = [
     "skills.apps.SkillsConfig",
     "courses.apps.CoursesConfig",
     "courses.paths.apps.PathsConfig",
+    "knowledge.apps.KnowledgeConfig",
     "assessments.apps.AssessmentsConfig",
     "routing_bridge.apps.RoutingBridgeConfig",
     "workspace.apps.WorkspaceConfig",
@@ -174,7 +175,11 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 
-WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database", "SEARCH_CONFIG": "french"}}
+# PostgreSQL: French stemming without accents ("sécurité" and "securite" are one word), the text
+# search configuration created by knowledge.0002 (docs/knowledge.md, "Search"). Other databases
+# ignore it.
+WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database",
+                                      "SEARCH_CONFIG": "french_unaccent"}}
 WAGTAILEMBEDS_FINDERS = [{"class": "wagtail.embeds.finders.oembed"}]
 
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")

@@ -10,7 +10,7 @@ from tests.factories import StaffFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
-BASE = ["Formations", "Mes formations", "Examens", "Mes compétences", "Certifications"]
+BASE = ["Formations", "Mes formations", "Examens", "Mes compétences", "Certifications", "Procédures"]
 
 
 def _labels(client, user):

@@ -46,14 +46,14 @@ def test_seed_demo_twice_creates_nothing_new_the_second_time(db):
     assert row_counts() == first
     assert availability_reports() == reports  # not even reported again
     assert "0 équipes, 0 collaborateurs créés" in output
-    assert first["academy.Staff"] == 22  # 20 generated + technicien and chef
+    assert first["academy.Staff"] == 23  # 20 generated + technicien, chef and expert
     assert first["academy.Team"] >= 6
 
 
 def test_the_demo_accounts_log_in_with_the_announced_password_and_have_their_roles(client, db):
     seed("--password", "demo-2026")
 
-    for username in ["technicien", "chef", "dispatch", "editeur", "admin"]:
+    for username in ["technicien", "chef", "dispatch", "editeur", "expert", "admin"]:
         # The password-guessing throttle (axes) needs the request that every sign-in has.
         assert client.login(request=HttpRequest(), username=username, password="demo-2026"), username
         client.logout()
@@ -70,6 +70,8 @@ def test_the_demo_accounts_log_in_with_the_announced_password_and_have_their_rol
     editeur = User.objects.get(username="editeur")
     assert roles.user_is_editor(editeur) and editeur.is_staff and editeur.has_perm("wagtailadmin.access_admin")
     assert User.objects.get(username="admin").is_superuser
+    expert = User.objects.get(username="expert")
+    assert expert.groups.filter(name=roles.KNOWLEDGE_EXPERT).exists() and roles.user_is_editor(expert)
     assert list(staff_visible_to(technicien.user)) == [technicien]
 
 

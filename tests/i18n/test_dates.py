@@ -14,7 +14,7 @@ from tests.courses.factories import course_create, lesson_create
 
 NAMED = {"DATE_FORMAT", "DATETIME_FORMAT", "TIME_FORMAT", "c"}
 DATE_FILTER = re.compile(r"""\|date(?::(?:"([^"]*)"|'([^']*)'))?""")
-APPS = ["academy", "assessments", "courses", "routing_bridge", "skills"]
+APPS = ["academy", "assessments", "courses", "knowledge", "routing_bridge", "skills"]
 
 
 def test_french_dates_read_day_month_year_with_the_month_in_words():

@@ -360,6 +360,8 @@ def _pages(data: dict, award_code: str, first_lesson_url: str) -> list[tuple[str
         ("equipe", "chef", "/equipe/"),
         ("qui-est-qualifie", "dispatch", f"/qui-est-qualifie/?category={data['category']}"),
         ("examen", "technicien", f"/examens/{data['exam_slug']}/"),
+        ("base-de-connaissances", "technicien", "/connaissances/"),
+        ("recherche-procedures", "technicien", "/connaissances/recherche/?q=compte"),
         ("verification-certificat", None, f"/certificats/verifier/{award_code}/"),
     ]
 

@@ -308,7 +308,7 @@ def test_the_openapi_schema_lists_every_endpoint_with_bearer_security(client):
     assert paths == {"/api/bridge/v1/taxonomy", "/api/bridge/v1/staff", "/api/bridge/v1/staff/{employee_id}",
                      "/api/bridge/v1/changes", "/api/bridge/v1/qualified", "/api/bridge/v1/route",
                      "/api/bridge/v1/feedback", "/api/bridge/v1/availability",
-                     "/api/bridge/v1/clients"}
+                     "/api/bridge/v1/clients", "/api/bridge/v1/procedures"}
     assert schema["paths"]["/api/bridge/v1/qualified"]["post"]["security"]
 
 

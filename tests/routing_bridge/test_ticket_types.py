@@ -190,7 +190,7 @@ def test_a_problem_gets_the_rule_for_problems(router, ad):
 def test_a_version_1_request_gets_the_version_1_answer_plus_the_added_fields(router, ad):
     body = _route(router, tiers=["N1", "N2"], exclude=["E20002"], limit=5)
     assert set(body) == {"as_of", "total_qualified", "unavailable_qualified", "candidates", "ticket_id", "rule",
-                         "ticket_type"}
+                         "ticket_type", "procedures"}
     assert set(body["rule"]) == {"category", "required", "optional", "tiers", "ticket_type"}
     assert (body["total_qualified"], _ids(body)) == (2, ["E10001", "E10002"])
     explicit = _route(router, tiers=["N1", "N2"], exclude=["E20002"], limit=5,

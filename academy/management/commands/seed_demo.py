@@ -11,6 +11,7 @@ APP_DEMOS = [
     "courses.demo",
     "assessments.demo",
     "courses.paths.demo",
+    "knowledge.demo",
     "routing_bridge.demo",
 ]
 
@@ -40,5 +41,5 @@ class Command(BaseCommand):
                 continue
             module.seed(stdout=self.stdout)
         self.stdout.write(self.style.SUCCESS(
-            f"Démo prête. Comptes : technicien, chef, dispatch, editeur, admin — mot de passe : {password}"
+            f"Démo prête. Comptes : technicien, chef, dispatch, editeur, expert, admin — mot de passe : {password}"
         ))
