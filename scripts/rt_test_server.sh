@@ -62,6 +62,8 @@ Set(\$LogToSyslog, undef);
 Set(\$LogToSTDERR, 'error');
 Set(\$Timezone, 'UTC');
 Set(\$MailCommand, 'mbox');
+# A throw-away server: passwords hashed cheaply, or every REST call pays ~0.4 s of bcrypt.
+Set(\$BcryptCost, 4);
 1;
 EOF
   cat >"$DIR/initialdata.pl" <<'EOF'
@@ -70,7 +72,12 @@ use utf8;
   map { { Name => $_, Type => 'FreeformSingle', LookupType => 'RT::Queue-RT::Ticket', Queue => 0 } }
   ('Catégorie', 'Type', 'Client', 'Procédure')
 );
+# The connector's own account (its changes are told apart from people's).
+@Users = ({ Name => 'academie', Password => 'academie-rt', EmailAddress => 'academie@example.invalid',
+            RealName => 'Académie', Privileged => 1 });
 @ACL = (
+  # Routing an escalated ticket again gives it away from the person who escalated it.
+  { UserId => 'academie', Right => 'ReassignTicket' },
   map { { GroupDomain => 'SystemInternal', GroupType => 'Privileged', Right => $_ } }
   qw(OwnTicket ShowTicket SeeQueue ModifyTicket CommentOnTicket ReplyToTicket CreateTicket
      SeeCustomField ModifyCustomField TakeTicket StealTicket ShowTicketComments)
