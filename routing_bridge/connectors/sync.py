@@ -217,6 +217,7 @@ class _Poll:
     def process(self, change: Change) -> None:
         """Record one change's effects with the cursor's move past it, then write to the system."""
         self.result.changes += 1
+        logger.debug("connector %s: change %s", self.connector.pk, change)
         ticket = None
         if not change.ours and change.kind in ("created", "queue", "owner", "status"):
             try:
