@@ -6,9 +6,8 @@ from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
 
-from academy.clients import client_by_code, client_is_followed_by, clients_all, clients_search
+from academy.clients import client_is_followed_by, clients_all, clients_search
 from academy.roles import user_is_admin, user_is_dispatcher, user_is_lead
-from knowledge.selectors import procedures_for_ticket
 from routing_bridge import qualification
 from routing_bridge.client_selectors import RECENT_DAYS, client_resolvers, client_skills_needed
 from routing_bridge.category_rules import categories_active
@@ -51,10 +50,7 @@ def qualified(request):
                                       escalate_from=escalated_by.employee_id if escalated_by else None, **asked)
                 result, rule, escalation = routed.result, routed.rule, routed.escalation
                 required, optional = rule.required, rule.optional
-                # The knowledge-base documents `route` hands over with the candidates.
-                procedures = procedures_for_ticket(
-                    category=data["category"], skill_codes=[r.skill for r in required],
-                    client=client_by_code(data["client"]) if data["client"] else None)
+                procedures = routed.procedures  # the knowledge-base documents `route` hands over
                 client_code = data["client"] or ""
                 ticket_type = TicketType(routed.ticket_type).label
             else:

@@ -12,9 +12,8 @@ FAMILIARITY = {"referent": "référent du client", "backup": "suppléant du réf
 
 
 def route_procedures(routed: Routed) -> list[dict]:
-    """The procedures `route` hands over with the candidates ([{title, url}]), when the routing
-    gives any (the knowledge base, issue #18); [] otherwise. The one place to wire them."""
-    return [{"title": p.get("title", ""), "url": p.get("url", "")} for p in getattr(routed, "procedures", None) or []]
+    """The knowledge-base documents `route` hands over with the candidates ([{title, url}])."""
+    return [{"title": document.title, "url": document.url} for document in routed.procedures]
 
 
 def comment_marker(routed: RoutedTicket) -> str:

@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('academy', '0002_client'),
-        ('routing_bridge', '0008_client_version_triggers'),
+        ('routing_bridge', '0009_feedback_procedure'),
     ]
 
     operations = [

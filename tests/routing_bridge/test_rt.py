@@ -24,7 +24,9 @@ from skills.services import evidence_record
 from tests.factories import DomainFactory, SkillFactory, StaffFactory, UserFactory
 from tests.routing_bridge.rt_server import CONNECTOR_LOGIN, CONNECTOR_PASSWORD, RTDriver, rt_server_start
 
-pytestmark = pytest.mark.services
+# One worker runs every RT test under `-n --dist loadgroup` (as CI does): the restart test may
+# then stop the RT no other worker is using.
+pytestmark = [pytest.mark.services, pytest.mark.xdist_group("rt")]
 
 
 @pytest.fixture(scope="session")
@@ -228,9 +230,11 @@ def test_open_tickets_come_from_rt_and_keep_the_presence_someone_else_reported(w
     assert (report.available, report.open_tickets, report.until) == (False, 2, until)
 
 
-def test_nothing_is_lost_or_doubled_across_an_rt_restart(world, rt_server, worker_id):
-    if worker_id != "master" and not getattr(rt_server, "started_here", False):
-        pytest.skip("stops the RT other workers share (RT_TEST_URL): run without -n, as CI does")
+def test_nothing_is_lost_or_doubled_across_an_rt_restart(world, rt_server, worker_id, request):
+    grouped = request.config.getoption("dist", "no") == "loadgroup"
+    if worker_id != "master" and not grouped and not getattr(rt_server, "started_here", False):
+        pytest.skip("stops the RT other workers share (RT_TEST_URL): run without -n or with --dist loadgroup, "
+                    "as CI does")
     rt = world.rt
     tickets = [rt.ticket(world.support, f"T{i}", **{"Catégorie": "Active Directory"}) for i in range(6)]
     sync(world, max_routed=2)
