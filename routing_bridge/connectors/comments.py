@@ -3,6 +3,7 @@ candidates, the client's referent and the procedures; or why nobody was. Built f
 RoutedTicket alone, so that a retry posts exactly the same text, ending with the marker that lets
 a retry see it was posted already."""
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from routing_bridge.models import RoutedTicket
 from routing_bridge.routing import Routed
@@ -67,7 +68,8 @@ def comment_text(routed: RoutedTicket) -> str:
             reasons = [_skills(candidate)]
             if candidate.get("familiarity"):
                 reasons.append(FAMILIARITY.get(candidate["familiarity"], candidate["familiarity"]))
-            reasons.append(_("%(n)s ticket(s) ouvert(s)") % {"n": candidate.get("open_tickets", 0)})
+            n = candidate.get("open_tickets", 0)
+            reasons.append(ngettext("%(n)s ticket ouvert", "%(n)s tickets ouverts", n) % {"n": n})
             lines.append(f"  {candidate['rank']}. {_person(candidate)} : " + " ; ".join(r for r in reasons if r))
     referent = details.get("referent")
     if referent:
