@@ -23,7 +23,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-QUERIES = ["configurer connecteur", "serveurs", "partagee", "certificat expire", "redemarrer service",
+QUERIES = ["configurer connecteur", "serveurs", "partagee", "certificat expire", "redemarrages services",
            "regles pare-feu", "boites aux lettres", "strategie groupe", "sauvegardes", "vpn utilisateurs"]
 WORDS = ["configuration du connecteur", "serveur", "boîte partagée", "certificat expiré", "redémarrage du service",
          "règle de pare-feu", "boîte aux lettres", "stratégie de groupe", "sauvegarde", "VPN utilisateur"]

@@ -3,7 +3,8 @@
 Every list of documents (the `route` answer, `GET procedures`, the dispatcher's page, the search
 page, a course's documents) is read from one in-process copy of the live documents, `catalogue()`,
 rebuilt when `KnowledgeVersion` moves (every publication, unpublication, move or deletion of a
-knowledge page bumps it): `route` pays one primary-key read for it, not five joins.
+knowledge page bumps it), which each process checks at most once a second: `route` pays nothing
+for it most of the time, one primary-key read otherwise.
 
 Who sees a client's documents: a document restricted to a client is listed only when the question
 names that client (a ticket of that client, a search filtered on it), never otherwise; any signed-in
@@ -12,6 +13,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
@@ -89,7 +91,11 @@ class Catalogue:
 
 
 _catalogue: Catalogue | None = None
+_catalogue_checked_at = 0.0
 _catalogue_lock = threading.Lock()
+# How long a process trusts its copy before reading KnowledgeVersion again. The process that
+# publishes drops its copy at once (catalogue_forget); the others see a publication within this.
+VERSION_CHECK_SECONDS = 1.0
 
 
 def knowledge_version() -> int:
@@ -97,16 +103,17 @@ def knowledge_version() -> int:
 
 
 def catalogue() -> Catalogue:
-    """The live documents, from the process's copy when `KnowledgeVersion` has not moved since it
-    was read (one query), else read again (a handful of queries)."""
-    global _catalogue
-    version = knowledge_version()
+    """The live documents, from the process's copy: trusted for VERSION_CHECK_SECONDS, then kept as
+    long as `KnowledgeVersion` has not moved (one query), else read again (a handful of queries)."""
+    global _catalogue, _catalogue_checked_at
     current = _catalogue
-    if current is not None and current.version == version:
+    if current is not None and time.monotonic() - _catalogue_checked_at < VERSION_CHECK_SECONDS:
         return current
+    version = knowledge_version()
     with _catalogue_lock:
         if _catalogue is None or _catalogue.version != version:
             _catalogue = _catalogue_read(version)
+        _catalogue_checked_at = time.monotonic()
         return _catalogue
 
 
@@ -150,7 +157,7 @@ def _catalogue_read(version: int) -> Catalogue:
 
 
 def catalogue_forget() -> None:
-    """Drop the process's copy (tests that change rows behind the signals)."""
+    """Drop the process's copy: the next list reads the documents again."""
     global _catalogue
     _catalogue = None
 

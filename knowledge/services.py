@@ -17,6 +17,7 @@ from academy.roles import CONTENT_EDITOR, KNOWLEDGE_EXPERT
 from academy.selectors import staff_for_user
 from academy.services import notification_send
 from knowledge.models import DocumentRead, KnowledgeDocumentPage, KnowledgeIndexPage, KnowledgeVersion
+from knowledge.selectors import catalogue_forget
 from learning_records.learning_events import Activity, learning_event_record
 
 WORKFLOW_NAME = "Validation par un expert"
@@ -29,8 +30,12 @@ REVIEW_REMINDER_DAYS = 30
 
 
 def knowledge_version_bump(**kwargs) -> None:
-    """Tell every process that the lists of documents may have changed (knowledge.selectors.catalogue).
-    Connected to Wagtail's publication, unpublication, move and deletion of knowledge pages."""
+    """Tell every process that the lists of documents may have changed (knowledge.selectors.catalogue):
+    this one drops its copy now and again after commit, the others see the new version within
+    `VERSION_CHECK_SECONDS`. Connected to Wagtail's publication, unpublication, move and deletion of
+    knowledge pages."""
+    catalogue_forget()
+    transaction.on_commit(catalogue_forget)
     if not KnowledgeVersion.objects.filter(pk=1).update(value=F("value") + 1):
         try:
             with transaction.atomic():

@@ -61,3 +61,19 @@ def test_review_due_says_whether_the_review_date_has_passed(kb):
                                                                    skill_codes=[])}
     assert found["Tracer un message non reçu"] is True
     assert found["Donner accès à une boîte aux lettres partagée"] is False
+
+
+def test_another_process_publication_is_seen_once_the_check_interval_has_passed(kb, monkeypatch):
+    from django.db.models import F
+
+    from knowledge import selectors
+    from knowledge.models import KnowledgeDocumentPage, KnowledgeVersion
+
+    category = "Messagerie > Boîte aux lettres"
+    assert "Donner accès à une boîte aux lettres partagée" in titles(procedures_for_ticket(category=category))
+    # Another process unpublished it: the rows and the version moved, this process's copy stayed.
+    KnowledgeDocumentPage.objects.filter(pk=kb["shared"].pk).update(live=False)
+    KnowledgeVersion.objects.filter(pk=1).update(value=F("value") + 1)
+    assert "Donner accès à une boîte aux lettres partagée" in titles(procedures_for_ticket(category=category))
+    monkeypatch.setattr(selectors, "_catalogue_checked_at", 0.0)  # a second later
+    assert "Donner accès à une boîte aux lettres partagée" not in titles(procedures_for_ticket(category=category))
