@@ -32,6 +32,8 @@ run: demo messages
 	$(PY) manage.py collectstatic --noinput >/dev/null
 	scripts/run.sh
 
+PYTEST_ARGS ?= -n 2 --dist loadgroup
+
 test: install messages
 	DJANGO_SETTINGS_MODULE=academy.settings.test $(PY) -m pytest $(PYTEST_ARGS)
 

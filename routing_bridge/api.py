@@ -28,7 +28,7 @@ from academy.clients import client_by_code, client_record, clients_all
 from academy.json_input import NulCharacter, json_parse
 from academy.models import Staff
 from knowledge.models import KnowledgeDocumentPage
-from knowledge.selectors import SEARCH_LIMIT, Document, SearchFilters, procedures_for_ticket, procedures_search
+from knowledge.selectors import SEARCH_LIMIT, Document, SearchFilters, procedures_search
 from routing_bridge import access, qualification, services
 from routing_bridge.availability import Report, UnknownStaff, availability_list, availability_report, staff_ids_of
 from routing_bridge.routing import ticket_route
@@ -745,10 +745,7 @@ def route(request, payload: RouteIn):
         "ticket_type": rule.ticket_type or None,
     }
     out["ticket_type"] = routed.ticket_type
-    # ticket_route has checked the client's code (an unknown one is a 400 before this point).
-    out["procedures"] = [_procedure_out(document) for document in procedures_for_ticket(
-        category=payload.ticket.category, skill_codes=[r.skill for r in rule.required],
-        client=client_by_code(payload.client) if payload.client else None)]
+    out["procedures"] = [_procedure_out(document) for document in routed.procedures]
     if routed.escalation is not None:  # absent otherwise: a version-1 answer only gains fields
         out["escalation"] = routed.escalation
     return _render(request, out)

@@ -249,3 +249,146 @@ class Availability(models.Model):
 
     def __str__(self):
         return f"{self.staff} ({self.reported_at:%Y-%m-%d %H:%M})"
+
+
+# --- Ticketing connectors (routing_bridge.connectors) ---------------------------------------------
+
+
+class Connector(models.Model):
+    """A ticketing system the bridge polls and writes to on behalf of one router client: new
+    tickets in the followed queues are routed and assigned, their outcomes come back as feedback.
+    The secret (password or token) is stored encrypted (`secret_encrypted`, see
+    routing_bridge.connectors.credentials) or read from the environment variable `secret_env`."""
+
+    class Kind(models.TextChoices):
+        RT = "rt", _("Request Tracker 5 (REST 2.0)")
+
+    class ClientSource(models.TextChoices):
+        FIELD = "field", _("Champ personnalisé")
+        QUEUE = "queue", _("Nom de la file")
+        ORGANIZATION = "organization", _("Organisation du demandeur")
+
+    class UserMatch(models.TextChoices):
+        USERNAME = "username", _("Identifiant")
+        EMAIL = "email", _("Adresse e-mail")
+
+    router = models.ForeignKey(RouterClient, verbose_name=_("client routeur"), on_delete=models.CASCADE,
+                               related_name="connectors")
+    name = models.CharField(_("nom"), max_length=120, unique=True)
+    kind = models.CharField(_("système de tickets"), max_length=12, choices=Kind.choices, default=Kind.RT)
+    base_url = models.URLField(_("URL du système"), max_length=300,
+                               help_text=_("Ex. https://rt.example.com (sans /REST/2.0)"))
+    username = models.CharField(_("utilisateur"), max_length=120,
+                                help_text=_("Le compte du connecteur dans le système de tickets : ses propres "
+                                            "changements n'y sont pas relus comme ceux d'une personne"))
+    secret_is_token = models.BooleanField(_("le secret est un jeton"), default=False,
+                                          help_text=_("Jeton d'authentification RT plutôt que mot de passe"))
+    secret_encrypted = models.TextField(blank=True, editable=False)
+    secret_env = models.CharField(_("variable d'environnement du secret"), max_length=120, blank=True,
+                                  help_text=_("Si renseignée, le secret est lu dans cette variable au lieu d'être "
+                                              "stocké"))
+    queues = models.JSONField(_("files suivies"), default=list, blank=True)
+    escalation_queue = models.CharField(_("file d'escalade"), max_length=120, blank=True)
+    category_field = models.CharField(_("champ de la catégorie"), max_length=120, default="Catégorie")
+    type_field = models.CharField(_("champ du type de ticket"), max_length=120, default="Type", blank=True)
+    client_source = models.CharField(_("client lu dans"), max_length=12, choices=ClientSource.choices,
+                                     default=ClientSource.FIELD)
+    client_field = models.CharField(_("champ du client"), max_length=120, default="Client", blank=True)
+    procedure_field = models.CharField(_("champ de la procédure suivie"), max_length=120, default="Procédure",
+                                       blank=True)
+    user_match = models.CharField(_("utilisateurs reconnus par"), max_length=10, choices=UserMatch.choices,
+                                  default=UserMatch.USERNAME)
+    active = models.BooleanField(_("actif"), default=True)
+    created_at = models.DateTimeField(_("créé le"), default=timezone.now)
+    # The last ticket-system change processed (RT: a transaction id); None until the first poll,
+    # which starts from the system's latest change.
+    cursor = models.BigIntegerField(_("curseur"), null=True, blank=True, editable=False)
+    last_poll_at = models.DateTimeField(_("dernier relevé"), null=True, blank=True, editable=False)
+    last_success_at = models.DateTimeField(_("dernier succès"), null=True, blank=True, editable=False)
+    last_error = models.TextField(_("dernière erreur"), blank=True, editable=False)
+    last_error_at = models.DateTimeField(_("erreur le"), null=True, blank=True, editable=False)
+    failures = models.PositiveIntegerField(_("échecs consécutifs"), default=0, editable=False)
+    backoff_until = models.DateTimeField(_("prochain essai après"), null=True, blank=True, editable=False)
+    # A short lease so that only one worker polls a connector at a time.
+    syncing_until = models.DateTimeField(null=True, blank=True, editable=False)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("connecteur de tickets")
+        verbose_name_plural = _("connecteurs de tickets")
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def followed_queues(self) -> list[str]:
+        """The queues whose new tickets are routed: the followed ones and the escalation queue."""
+        queues = [q for q in self.queues or [] if q]
+        if self.escalation_queue and self.escalation_queue not in queues:
+            queues.append(self.escalation_queue)
+        return queues
+
+    def clean(self):
+        super().clean()
+        if not isinstance(self.queues, list) or not all(isinstance(q, str) and q.strip() for q in self.queues):
+            raise ValidationError({"queues": _("Une liste de noms de files.")})
+        if self.client_source == self.ClientSource.FIELD and not self.client_field:
+            raise ValidationError({"client_field": _("Nommez le champ qui porte le code du client.")})
+
+
+class RoutedTicket(models.Model):
+    """One routing of one ticket by a connector: decided and recorded with the cursor's advance,
+    then written to the ticket system (owner, comment). `key` is the idempotency key: the change
+    of the ticket system that caused it (RT: `rt:<transaction id>`)."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("À écrire dans le système de tickets")
+        ASSIGNED = "assigned", _("Affecté")
+        OWNER_KEPT = "owner_kept", _("Propriétaire déjà choisi, laissé")
+        UNQUALIFIED = "unqualified", _("Personne de qualifié")
+        UNROUTABLE = "unroutable", _("Non routable")
+        FAILED = "failed", _("Écriture refusée")
+
+    connector = models.ForeignKey(Connector, verbose_name=_("connecteur"), on_delete=models.CASCADE,
+                                  related_name="routed_tickets")
+    key = models.CharField(max_length=80, editable=False)
+    ticket_id = models.CharField(_("ticket"), max_length=120)
+    subject = models.CharField(_("sujet"), max_length=255, blank=True)
+    queue = models.CharField(_("file"), max_length=120, blank=True)
+    category = models.CharField(_("catégorie"), max_length=255, blank=True)
+    ticket_type = models.CharField(_("type de ticket"), max_length=10, blank=True)
+    client_code = models.CharField(_("client"), max_length=40, blank=True)
+    priority = models.IntegerField(_("priorité"), null=True, blank=True)
+    escalated_from = models.ForeignKey("academy.Staff", verbose_name=_("escaladé par"), null=True, blank=True,
+                                       on_delete=models.PROTECT, related_name="+")
+    status = models.CharField(_("état"), max_length=12, choices=Status.choices, default=Status.PENDING)
+    escalated_from_login = models.CharField(max_length=120, blank=True, editable=False)
+    assignee = models.ForeignKey("academy.Staff", verbose_name=_("affecté à"), null=True, blank=True,
+                                 on_delete=models.PROTECT, related_name="+")
+    assignee_login = models.CharField(max_length=120, blank=True, editable=False)
+    rank = models.PositiveSmallIntegerField(_("rang"), null=True, blank=True)
+    candidates = models.JSONField(_("candidats"), default=list, blank=True)
+    total_qualified = models.PositiveIntegerField(_("qualifiés"), default=0)
+    # What the comment says besides the candidates: the rule, the client's referent, procedures.
+    details = models.JSONField(default=dict, blank=True)
+    owner_found = models.CharField(_("propriétaire trouvé"), max_length=120, blank=True)
+    comment = models.TextField(_("commentaire"), blank=True)
+    comment_posted = models.BooleanField(_("commentaire publié"), default=False)
+    attempts = models.PositiveIntegerField(_("essais d'écriture"), default=0)
+    error = models.TextField(_("erreur"), blank=True)
+    outcome = models.CharField(_("issue"), max_length=12, choices=TicketFeedback.Outcome.choices, blank=True)
+    outcome_at = models.DateTimeField(_("issue le"), null=True, blank=True)
+    procedure = models.CharField(_("procédure suivie"), max_length=255, blank=True)
+    routed_at = models.DateTimeField(_("routé le"), default=timezone.now)
+    applied_at = models.DateTimeField(_("écrit le"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-routed_at", "-pk"]
+        verbose_name = _("ticket routé")
+        verbose_name_plural = _("tickets routés")
+        constraints = [models.UniqueConstraint(fields=["connector", "key"], name="routedticket_once")]
+        indexes = [models.Index(fields=["connector", "ticket_id"]),
+                   models.Index(fields=["connector", "applied_at"])]
+
+    def __str__(self):
+        return f"{self.connector} #{self.ticket_id} ({self.status})"

@@ -2,8 +2,11 @@
 (category_rules), the filters it and an escalation set (`route_filters`), then the one engine
 (qualification.staff_qualified). The API's `route`, the dispatcher's page, `simulate_routing` and
 the ticketing connectors all route here."""
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
+
+from academy.clients import client_by_code
+from knowledge.selectors import procedures_for_ticket
 
 from routing_bridge.category_rules import (
     RouteRule, category_route_rule, escalation_from, route_filters, ticket_type_check,
@@ -22,6 +25,9 @@ class Routed:
     ticket_type: str
     escalation: str | None = None
     escalated_by: str | None = None
+    # The knowledge-base documents handed over with the candidates (knowledge.selectors.Document),
+    # most specific first.
+    procedures: list = field(default_factory=list)
 
 
 def ticket_route(
@@ -40,7 +46,8 @@ def ticket_route(
     with_reasons: bool = True,
 ) -> Routed:
     """Who should take a ticket of `category` and `ticket_type` (None: incident) for `client`,
-    escalated by the staff member `escalate_from` or not, ranked. Raises InvalidQuery for an
+    escalated by the staff member `escalate_from` or not, ranked, with the knowledge-base
+    documents for the ticket (`knowledge.selectors.procedures_for_ticket`). Raises InvalidQuery for an
     unknown type, escalating person or client, UnknownCategory when no rule governs the category."""
     ticket_type = ticket_type_check(ticket_type)
     client_check(matrix_now(), client)  # a bad request (400) before an unknown category (404)
@@ -50,5 +57,7 @@ def ticket_route(
     result = staff_qualified(required=rule.required, optional=rule.optional, profiles=profiles, languages=languages,
                              at=at, limit=limit, with_reasons=with_reasons, available_only=available_only,
                              client=client, **routed.filters)
+    procedures = procedures_for_ticket(category=category, skill_codes=[r.skill for r in rule.required],
+                                       client=client_by_code(client) if client else None)
     return Routed(result=result, rule=rule, ticket_type=ticket_type, escalation=routed.escalation,
-                  escalated_by=escalate_from)
+                  escalated_by=escalate_from, procedures=procedures)

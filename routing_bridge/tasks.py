@@ -1,10 +1,11 @@
-"""Celery tasks of the routing bridge: webhook delivery and feedback processing."""
+"""Celery tasks of the routing bridge: webhook delivery, feedback processing, ticketing connectors."""
 from datetime import timedelta
 
 from celery import shared_task
 from django.utils import timezone
 
 from academy.tasks import task_kick
+from routing_bridge.connectors.sync import connector_sync, connectors_due
 from routing_bridge.models import TicketFeedback
 from routing_bridge.services import practice_evidence_apply
 from routing_bridge.webhooks import client_deliver, webhook_clients
@@ -40,6 +41,23 @@ def feedback_sweep_task() -> int:
     return sum(feedback_process_task(pk) for pk in ids)
 
 
+@shared_task(name="routing_bridge.connector_sync")
+def connector_sync_task(connector_id: int) -> dict:
+    """One poll of one ticketing connector (routing_bridge.connectors.sync): idempotent, never
+    raises (a failure is kept on the connector, which then waits before its next poll)."""
+    return connector_sync(connector_id=connector_id).as_dict()
+
+
+@shared_task(name="routing_bridge.connectors_poll")
+def connectors_poll_task() -> int:
+    """Queue a poll of each connector that is due, each in its own task so that a slow or
+    unreachable system holds up no other. Returns how many were queued."""
+    ids = list(connectors_due().values_list("pk", flat=True))
+    for pk in ids:
+        task_kick(connector_sync_task, connector_id=pk)
+    return len(ids)
+
+
 def _has_webhook_clients() -> bool:
     return webhook_clients().exists()
 
@@ -54,4 +72,5 @@ def webhooks_kick() -> None:
 PERIODIC_TASKS = {
     "routing-bridge-webhooks-every-30-seconds": {"task": "routing_bridge.webhooks_deliver", "schedule": 30.0},
     "routing-bridge-feedback-every-10-minutes": {"task": "routing_bridge.feedback_sweep", "schedule": 600.0},
+    "routing-bridge-connectors-every-20-seconds": {"task": "routing_bridge.connectors_poll", "schedule": 20.0},
 }

@@ -43,6 +43,8 @@ urlpatterns = [
     re_path(r"^api/bridge/v1/(?P<rest>.*)$", api_not_found),
     path("qui-est-qualifie/", views.qualified, name="qualified"),
     path("qui-est-qualifie/report/", views.shift_left, name="shift_left"),
+    path("qui-est-qualifie/connecteurs/", views.connector_list, name="connector_list"),
+    path("qui-est-qualifie/connecteurs/<int:pk>/", views.connector_detail, name="connector_detail"),
     path("clients/", views.client_list, name="client_list"),
     path("clients/<str:code>/", views.client_detail, name="client_detail"),
 ]

@@ -1,20 +1,19 @@
-"""Pages of the routing bridge: /qui-est-qualifie/ for dispatchers, the shift-left report, and the
-client pages (/clients/) for dispatchers, leads and admins."""
+"""Pages of the routing bridge: /qui-est-qualifie/ for dispatchers, the shift-left report, the
+client pages (/clients/) and the ticketing connectors' pages for dispatchers, leads and admins."""
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
 
-from academy.clients import client_by_code, client_is_followed_by, clients_all, clients_search
+from academy.clients import client_is_followed_by, clients_all, clients_search
 from academy.roles import user_is_admin, user_is_dispatcher, user_is_lead
-from knowledge.selectors import procedures_for_ticket
 from routing_bridge import qualification
 from routing_bridge.client_selectors import RECENT_DAYS, client_resolvers, client_skills_needed
 from routing_bridge.category_rules import categories_active
 from routing_bridge.errors import BridgeError
 from routing_bridge.forms import OPTIONAL_ROWS, REQUIRED_ROWS, QualifiedForm
-from routing_bridge.models import TicketType
+from routing_bridge.models import Connector, RoutedTicket, TicketType
 from routing_bridge.reports import shift_left_report
 from routing_bridge.routing import ticket_route
 from skills.selectors import skills_active
@@ -51,10 +50,7 @@ def qualified(request):
                                       escalate_from=escalated_by.employee_id if escalated_by else None, **asked)
                 result, rule, escalation = routed.result, routed.rule, routed.escalation
                 required, optional = rule.required, rule.optional
-                # The knowledge-base documents `route` hands over with the candidates.
-                procedures = procedures_for_ticket(
-                    category=data["category"], skill_codes=[r.skill for r in required],
-                    client=client_by_code(data["client"]) if data["client"] else None)
+                procedures = routed.procedures  # the knowledge-base documents `route` hands over
                 client_code = data["client"] or ""
                 ticket_type = TicketType(routed.ticket_type).label
             else:
@@ -134,4 +130,31 @@ def client_detail(request, code: str):
     return render(request, "routing_bridge/client_detail.html", {
         "client": client, "backups": list(client.backups.all()), "days": RECENT_DAYS,
         "resolvers": client_resolvers(client=client), "skills": client_skills_needed(client=client),
+    })
+
+
+ROUTED_SHOWN = 50
+
+
+@login_required
+def connector_list(request):
+    """/qui-est-qualifie/connecteurs/: each ticketing connector, whether it works, for dispatchers,
+    leads and admins."""
+    _require_dispatch(request.user)
+    return render(request, "routing_bridge/connector_list.html", {
+        "connectors": Connector.objects.select_related("router").order_by("name"),
+    })
+
+
+@login_required
+def connector_detail(request, pk: int):
+    """/qui-est-qualifie/connecteurs/<id>/: the last tickets a connector routed (assignee, rank,
+    outcome) and its errors."""
+    _require_dispatch(request.user)
+    connector = get_object_or_404(Connector, pk=pk)
+    routed = (RoutedTicket.objects.filter(connector=connector).select_related("assignee__user", "escalated_from__user")
+              .order_by("-routed_at", "-pk")[:ROUTED_SHOWN])
+    errors = (RoutedTicket.objects.filter(connector=connector).exclude(error="").order_by("-routed_at", "-pk")[:20])
+    return render(request, "routing_bridge/connector_detail.html", {
+        "connector": connector, "routed": routed, "errors": errors, "shown": ROUTED_SHOWN,
     })

@@ -1,6 +1,6 @@
 """Admin pages of the routing bridge: router clients (token shown once, revoke, replay parked
 webhooks), category rules (CSV import and export), the webhook delivery log, ticket feedback, the
-availability reports."""
+availability reports, the ticketing connectors (secret write-only) and what they routed."""
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -26,8 +26,10 @@ from academy.admin_viewsets import ReadOnlyPolicy, SnippetViewSet
 from academy.import_views import ImportView, Outcome
 from academy.models import Tier
 from academy.selectors import staff_visible_to
+from routing_bridge.connectors.credentials import secret_encrypt
 from routing_bridge.models import (
-    SCOPE_CHOICES, Availability, CategoryRule, RouterClient, TicketFeedback, WebhookDelivery, category_key,
+    SCOPE_CHOICES, Availability, CategoryRule, Connector, RoutedTicket, RouterClient, TicketFeedback, WebhookDelivery,
+    category_key,
 )
 from routing_bridge.services import (
     CATEGORY_CSV_HEADER, category_rules_export, category_rules_import, router_client_create, router_client_revoke,
@@ -40,6 +42,7 @@ from routing_bridge.webhooks import deliveries_replay
 register_permission_policy(WebhookDelivery, ReadOnlyPolicy(WebhookDelivery))
 register_permission_policy(TicketFeedback, ReadOnlyPolicy(TicketFeedback))
 register_permission_policy(Availability, ReadOnlyPolicy(Availability))
+register_permission_policy(RoutedTicket, ReadOnlyPolicy(RoutedTicket))
 
 
 def _require(request, model, action):
@@ -331,11 +334,87 @@ class AvailabilityViewSet(SnippetViewSet):
             "staff__user", "reported_by")
 
 
+# --- Ticketing connectors ---------------------------------------------------------------------------
+
+
+class ConnectorForm(WagtailAdminModelForm):
+    """The secret is written, never shown: left empty, the stored one is kept."""
+
+    secret = forms.CharField(label=gettext_lazy("Mot de passe ou jeton"), required=False,
+                             widget=forms.PasswordInput(render_value=False),
+                             help_text=gettext_lazy("Stocké chiffré ; laissez vide pour garder le secret actuel, ou "
+                                                    "nommez une variable d'environnement ci-dessous."))
+    queues = forms.CharField(label=gettext_lazy("Files suivies"), required=True,
+                             help_text=gettext_lazy("Noms des files, séparés par des virgules"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.initial["queues"] = ", ".join(self.instance.queues or [])
+
+    def clean_queues(self):
+        queues = [q.strip() for q in self.cleaned_data["queues"].split(",") if q.strip()]
+        if not queues:
+            raise ValidationError(_("Nommez au moins une file."))
+        return queues
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("secret") and not data.get("secret_env") and not self.instance.secret_encrypted:
+            self.add_error("secret", _("Saisissez le secret ou le nom d'une variable d'environnement."))
+        return data
+
+    def save(self, commit=True):
+        secret = self.cleaned_data.get("secret")
+        if secret:
+            self.instance.secret_encrypted = secret_encrypt(secret)
+        return super().save(commit=commit)
+
+
+class ConnectorViewSet(SnippetViewSet):
+    model = Connector
+    icon = "link"
+    menu_label = gettext_lazy("Connecteurs de tickets")
+    inspect_view_enabled = True
+    list_display = ["name", "router", "kind", "base_url", "active", "last_success_at", "failures",
+                    "backoff_until", Column("last_error", label=gettext_lazy("Dernière erreur"),
+                                            accessor=lambda c: (c.last_error or "")[:120])]
+    list_filter = ["active", "kind"]
+    inspect_view_fields = ["name", "router", "kind", "base_url", "username", "secret_env", "queues",
+                           "escalation_queue", "category_field", "type_field", "client_source", "client_field",
+                           "procedure_field", "user_match", "active", "cursor", "last_poll_at", "last_success_at",
+                           "failures", "backoff_until", "last_error", "last_error_at"]
+    edit_handler = ObjectList([
+        FieldPanel("name"), FieldPanel("router"), FieldPanel("kind"), FieldPanel("base_url"), FieldPanel("username"),
+        FieldPanel("secret"), FieldPanel("secret_is_token"), FieldPanel("secret_env"), FieldPanel("queues"),
+        FieldPanel("escalation_queue"), FieldPanel("category_field"), FieldPanel("type_field"),
+        FieldPanel("client_source"), FieldPanel("client_field"), FieldPanel("procedure_field"),
+        FieldPanel("user_match"), FieldPanel("active"),
+    ], base_form_class=ConnectorForm)
+
+
+class RoutedTicketViewSet(SnippetViewSet):
+    model = RoutedTicket
+    icon = "tick"
+    menu_label = gettext_lazy("Tickets routés")
+    inspect_view_enabled = True
+    list_display = ["ticket_id", "connector", "category", "client_code", "status", "assignee", "rank", "outcome",
+                    "routed_at"]
+    list_filter = ["status", "outcome", "connector"]
+    inspect_view_fields = ["connector", "ticket_id", "subject", "queue", "category", "ticket_type", "client_code",
+                           "priority", "status", "assignee", "rank", "total_qualified", "escalated_from",
+                           "owner_found", "comment", "comment_posted", "attempts", "error", "outcome", "outcome_at",
+                           "procedure", "routed_at", "applied_at"]
+
+    def get_queryset(self, request):
+        return RoutedTicket.objects.select_related("connector", "assignee__user")
+
+
 class RoutingBridgeGroup(SnippetViewSetGroup):
     menu_label = gettext_lazy("Pont de routage")
     menu_icon = "site"
     items = (router_client_viewset, category_rule_viewset, delivery_viewset, TicketFeedbackViewSet(),
-             AvailabilityViewSet())
+             AvailabilityViewSet(), ConnectorViewSet(), RoutedTicketViewSet())
 
 
 register_snippet(RoutingBridgeGroup)

@@ -30,13 +30,21 @@ def seed(*args):
     return out.getvalue()
 
 
+def availability_reports() -> list:
+    from routing_bridge.models import Availability
+
+    return list(Availability.objects.order_by("staff_id").values_list(
+        "staff_id", "available", "open_tickets", "until", "reported_at"))
+
+
 def test_seed_demo_twice_creates_nothing_new_the_second_time(db):
     seed()
-    first = row_counts()
+    first, reports = row_counts(), availability_reports()
 
     output = seed()
 
     assert row_counts() == first
+    assert availability_reports() == reports  # not even reported again
     assert "0 équipes, 0 collaborateurs créés" in output
     assert first["academy.Staff"] == 23  # 20 generated + technicien, chef and expert
     assert first["academy.Team"] >= 6
@@ -105,3 +113,41 @@ def test_the_demo_has_client_companies_referred_by_n2_n3_staff_and_feedback_nami
     for username in ("chef", "technicien"):
         client.force_login(get_user_model().objects.get(username=username))
         assert "Mes clients" in client.get("/").content.decode()
+    # The dispatcher asks who is qualified for a client's ticket and opens the client's page.
+    client.force_login(get_user_model().objects.get(username="dispatch"))
+    asked = {"category": "Active Directory > GPO", "client": "VASSEUR"}
+    assert client.get("/qui-est-qualifie/", asked).status_code == 200
+    assert client.get("/clients/VASSEUR/").status_code == 200
+
+
+def test_the_demo_reports_availability_for_a_third_of_the_staff_and_clients_practice(db):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from academy.models import Client
+    from routing_bridge.availability import availability_list
+    from routing_bridge.models import Availability, TicketFeedback
+
+    seed()
+
+    now = timezone.now()
+    staff = Staff.objects.filter(active=True).count()
+    reports = list(Availability.objects.select_related("staff"))
+    assert staff // 5 <= len(reports) <= staff // 2
+    present = [r for r in reports if r.available]
+    assert len(present) > len(reports) // 2 and all(r.open_tickets <= 9 for r in present)
+    assert any(not r.available for r in reports)
+    assert all(r.until is None or now < r.until < now + timedelta(days=7) for r in reports)
+    # Two clients whose referent the dispatcher sees absent (four days), then loaded (9 tickets).
+    referents = {c.code: c.referent.employee_id for c in Client.objects.select_related("referent")}
+    shown = {item["employee_id"]: item for item in availability_list(
+        employee_ids=[referents["VASSEUR"], referents["BLEMOINE"]])[0]}
+    assert shown[referents["VASSEUR"]]["available"] is False
+    assert shown[referents["VASSEUR"]]["until"] > now + timedelta(days=3)
+    assert (shown[referents["BLEMOINE"]]["available"], shown[referents["BLEMOINE"]]["open_tickets"]) == (True, 9)
+    # Several clients have tickets resolved in the last 180 days by neither their referent nor a backup.
+    practised = {f.client.code for f in TicketFeedback.objects.filter(
+        outcome="resolved", occurred_at__gt=now - timedelta(days=180)).exclude(client=None).select_related("client")
+        if f.staff_id != f.client.referent_id and not f.client.backups.filter(pk=f.staff_id).exists()}
+    assert len(practised) >= 5

@@ -43,6 +43,13 @@ def _who(*, learner=None, other_learner=None, lead=None, other_lead=None, dispat
     return row
 
 
+def _kb_path(page) -> str:
+    """A knowledge page's path below the knowledge base's index (knowledge:serve's argument)."""
+    from knowledge.models import KnowledgeIndexPage
+
+    return page.url_path[len(KnowledgeIndexPage.objects.get().url_path):]
+
+
 def _lead_only(*, lead=200, other_lead=None):
     return _who(learner=403, other_learner=403, lead=lead, other_lead=other_lead or lead, editor=403)
 
@@ -162,12 +169,23 @@ MATRIX = {
     "routing_bridge:bridge_api:availability_get": ("get", None, _who(dispatcher_token=200, **API), None),
     "routing_bridge:bridge_api:availability_put": ("get", None, _who(dispatcher_token=200, **API), None),
     "routing_bridge:bridge_api:clients": ("get", None, _who(dispatcher_token=200, **API), None),
+    "routing_bridge:bridge_api:procedures": ("get", None, _who(dispatcher_token=200, **API), None),
     "routing_bridge:qualified": ("get", None, _lead_only(), None),
     # The client pages: dispatchers, leads and admins (and the client's referent and backups).
     "routing_bridge:client_list": ("get", None, _lead_only(), None),
     "routing_bridge:client_detail": ("get", lambda w: {"code": w.admin_objects["academy.client"].code},
                                      _lead_only(), None),
     "routing_bridge:shift_left": ("get", None, _lead_only(), None),
+    # The ticketing connectors' state: dispatchers, leads and admins.
+    "routing_bridge:connector_list": ("get", None, _lead_only(), None),
+    "routing_bridge:connector_detail": ("get", lambda w: {"pk": w.admin_objects["routing_bridge.connector"].pk},
+                                        _lead_only(), None),
+    # The knowledge base: every signed-in member of staff reads it, client-restricted documents
+    # included (docs/knowledge.md: restricted documents are listed only for their client's tickets).
+    "knowledge:index": ("get", None, _who(signed_in=200), None),
+    "knowledge:search": ("get", None, _who(signed_in=200), None),
+    "knowledge:serve": ("get", lambda w: {"path": _kb_path(w.admin_objects["knowledge.procedure"])},
+                        _who(signed_in=200), None),
     "xapi:statements": ("get", None, _who(signed_in=200, dispatcher_token=401, anonymous=401), None),
     # the Wagtail site (the catalogue under /formations/)
     "wagtail_serve": ("get", None, _who(signed_in=200), None),
@@ -357,6 +375,9 @@ ADMIN_MODELS = {
     "routing_bridge.ticketfeedback": _admin(admin="v"),
     # Reports written by the routers: a lead reads those of the teams they lead.
     "routing_bridge.availability": _admin(lead="v", other_lead=HIDDEN, admin="v"),
+    # Ticketing connectors (their secrets): admins only; what they routed, read-only.
+    "routing_bridge.connector": _admin(),
+    "routing_bridge.routedticket": _admin(admin="v"),
 }
 
 
@@ -402,7 +423,7 @@ ADMIN_PAGES = {
 SNIPPET_VIEWS = {"list", "list_results", "add", "edit", "delete", "usage", "history", "history_results", "copy",
                  "inspect"}
 CHOOSER_VIEWS = {"choose", "choose_results", "chosen", "chosen_multiple", "create"}
-PROJECT_APPS = ("academy", "skills", "assessments", "courses", "routing_bridge")
+PROJECT_APPS = ("academy", "skills", "assessments", "courses", "knowledge", "routing_bridge")
 
 
 def _project_admin_urls() -> set[str]:

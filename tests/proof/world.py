@@ -46,7 +46,7 @@ def _admin_objects(*, learner, other_lead, skill, question, exam, certification,
     from academy.services import event_publish
     from learning_records.models import LrsEndpoint
     from learning_records.services import api_client_create
-    from routing_bridge.models import Availability, CategoryRule, TicketFeedback, WebhookDelivery
+    from routing_bridge.models import Availability, CategoryRule, Connector, RoutedTicket, TicketFeedback, WebhookDelivery
     from skills.models import ProficiencyLevel, RoleProfile
 
     from academy.clients import client_create
@@ -54,7 +54,7 @@ def _admin_objects(*, learner, other_lead, skill, question, exam, certification,
     api_client, _secret = api_client_create(name="Lecteur xAPI", username="lecteur-xapi")
     # Sophie (a lead of another team) refers it: Léa, a learner, is neither referent nor backup.
     client_company = client_create(code="BLEMOINE", name="Boulangeries Lemoine", referent=other_lead)
-    return {
+    objects = {
         "academy.client": client_company,
         "academy.staff": learner, "academy.team": team,
         "skills.skill": skill, "skills.domain": skill.domain,
@@ -75,6 +75,21 @@ def _admin_objects(*, learner, other_lead, skill, question, exam, certification,
         "routing_bridge.availability": Availability.objects.create(
             staff=learner, available=False, open_tickets=2, reported_by=router_client),
     }
+    connector = Connector.objects.create(router=router_client, name="RT du support", base_url="https://rt.example.com",
+                                         username="academie", queues=["Support"])
+    objects["routing_bridge.connector"] = connector
+    objects["routing_bridge.routedticket"] = RoutedTicket.objects.create(
+        connector=connector, key="tx-1", ticket_id="42", subject="VPN KO", category="Imprimantes")
+    # The knowledge base: its index, a solution, a procedure for everyone and one restricted to the
+    # client (pages, not admin rows: the matrix reads them as `knowledge.*`).
+    from tests.knowledge.builders import kb_create, procedure_create, solution_create
+
+    solution = solution_create(index=kb_create(), title="Exchange Online", domain=skill.domain, skills=[skill])
+    objects["knowledge.procedure"] = procedure_create(solution=solution, title="Débloquer une boîte aux lettres",
+                                                      categories=["Imprimantes"], skills=[skill])
+    objects["knowledge.restricted"] = procedure_create(solution=solution, title="Tunnel IPsec du magasin",
+                                                       categories=["Imprimantes"], client=client_company)
+    return objects
 
 
 def _exam_pass(exam, staff, right_key):

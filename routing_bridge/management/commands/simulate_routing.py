@@ -6,11 +6,10 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 
-from routing_bridge.category_rules import (
-    NO_HIGHER_TIER, category_route_rule, escalation_from, route_filters, ticket_type_check,
-)
-from routing_bridge.errors import BridgeError
-from routing_bridge.qualification import staff_qualified
+from routing_bridge.category_rules import NO_HIGHER_TIER
+from routing_bridge.errors import InvalidQuery, UnknownCategory
+from routing_bridge.qualification import BACKUP, PRACTICE, REFERENT
+from routing_bridge.routing import ticket_route
 
 
 def _parse_when(value: str):
@@ -28,10 +27,16 @@ def _parse_when(value: str):
     return when
 
 
+def _share(n: int, total: int) -> str:
+    return f"{(100.0 * n / total) if total else 0:.1f} %"
+
+
 class Command(BaseCommand):
-    help = ("Rejoue un CSV de tickets (id,category,opened_at, et facultatives type et escalated_by) à travers le "
-            "routage : part des tickets confiés à une personne qualifiée, par niveau de support, tickets pour "
-            "lesquels personne n'est qualifié, tickets escaladés sans niveau supérieur possible.")
+    help = ("Rejoue un CSV de tickets (id,category,opened_at, et facultatives type, escalated_by et client) à "
+            "travers le routage : part des tickets confiés à une personne qualifiée, par niveau de support, part "
+            "des tickets d'un client confiés à son référent, à un suppléant ou à quelqu'un qui a déjà résolu ses "
+            "tickets, tickets pour lesquels personne n'est qualifié, tickets escaladés sans niveau supérieur "
+            "possible.")
 
     def add_arguments(self, parser):
         parser.add_argument("file")
@@ -42,51 +47,64 @@ class Command(BaseCommand):
     def handle(self, *args, file, now, show, **options):
         try:
             with Path(file).open(encoding="utf-8-sig", newline="") as handle:
-                rows = list(csv.DictReader(handle))
+                reader = csv.DictReader(handle)
+                rows = list(reader)
+                columns = set(reader.fieldnames or ())
         except (OSError, UnicodeDecodeError) as exc:
             raise CommandError(f"{file} : {exc}") from None
-        if rows and not {"id", "category"} <= set(rows[0]):
+        if rows and not {"id", "category"} <= columns:
             raise CommandError("colonnes attendues : id,category,opened_at")
         by_tier, unknown, nobody, bad, no_higher_tier = Counter(), [], [], [], []
         routed = 0
+        # Tickets naming a known client (bad lines left out), and the routed ones by how well the
+        # person they went to knows the client (REFERENT, BACKUP, PRACTICE or UNFAMILIAR).
+        client_tickets, by_familiarity = 0, Counter()
         for line, row in enumerate(rows, start=2):
             try:
                 at = None if now else _parse_when(row.get("opened_at", ""))
             except ValueError:
                 bad.append(f"ligne {line} : date « {row.get('opened_at')} » invalide")
                 continue
+            client = (row.get("client") or "").strip() or None
             try:
-                # Optional columns: the ticket's type (empty: incident) and who escalated it.
-                ticket_type = ticket_type_check((row.get("type") or "").strip() or None)
-                escalated_by = (row.get("escalated_by") or "").strip()
-                escalation = escalation_from(employee_id=escalated_by) if escalated_by else None
-            except BridgeError as exc:
-                bad.append(f"ligne {line} : {exc.detail}")
-                continue
-            try:
-                rule = category_route_rule(category=row["category"], ticket_type=ticket_type)
-            except BridgeError as exc:
-                unknown.append((row["id"], row["category"], exc.extra.get("suggestions", [])))
-                continue
-            filters = route_filters(rule, tiers=None, escalation=escalation)
-            if filters.escalation == NO_HIGHER_TIER:
-                no_higher_tier.append((row["id"], rule.category))
-                continue
-            result = staff_qualified(required=rule.required, optional=rule.optional, at=at, limit=1,
-                                     with_reasons=False, available_only=False,  # presence now says nothing of the past
-                                     **filters.filters)
-            if result.candidates:
+                # With `at`, the engine ranks at the ticket's opening, practice counted in the 180
+                # days before it; presence now says nothing of the past, so nobody is left out.
+                ticket = ticket_route(category=row["category"] or "",
+                                      ticket_type=(row.get("type") or "").strip() or None,
+                                      escalate_from=(row.get("escalated_by") or "").strip() or None, client=client,
+                                      at=at, limit=1, with_reasons=False, available_only=False)
+            except InvalidQuery as exc:
+                if "body.ticket.category" not in exc.fields:
+                    bad.append(f"ligne {line} : {exc.detail}")
+                    continue
+                ticket, suggestions = None, []  # an empty category: unknown, as in version 1
+            except UnknownCategory as exc:
+                ticket, suggestions = None, exc.extra.get("suggestions", [])
+            client_tickets += client is not None
+            if ticket is None:
+                unknown.append((row["id"], row["category"], suggestions))
+            elif ticket.escalation == NO_HIGHER_TIER:
+                no_higher_tier.append((row["id"], ticket.rule.category))
+            elif ticket.result.candidates:
                 routed += 1
-                by_tier[result.candidates[0].tier] += 1
+                first = ticket.result.candidates[0]
+                by_tier[first.tier] += 1
+                if client is not None:
+                    by_familiarity[first.client_familiarity] += 1
             else:
-                nobody.append((row["id"], rule.category))
+                nobody.append((row["id"], ticket.rule.category))
         total = len(rows)
-        share = (100.0 * routed / total) if total else 0.0
         self.stdout.write(f"tickets={total}")
-        self.stdout.write(f"routed_to_qualified={routed} ({share:.1f} %)")
+        self.stdout.write(f"routed_to_qualified={routed} ({_share(routed, total)})")
         for tier in ("N1", "N2", "N3"):
             n = by_tier[tier]
-            self.stdout.write(f"  {tier}={n} ({(100.0 * n / routed) if routed else 0:.1f} % des tickets routés)")
+            self.stdout.write(f"  {tier}={n} ({_share(n, routed)} des tickets routés)")
+        if "client" in columns:
+            familiar = sum(by_familiarity[f] for f in (REFERENT, BACKUP, PRACTICE))
+            self.stdout.write(f"client_tickets={client_tickets}")
+            for name, n in (("to_referent", by_familiarity[REFERENT]), ("to_backup", by_familiarity[BACKUP]),
+                            ("to_practice", by_familiarity[PRACTICE]), ("familiar", familiar)):
+                self.stdout.write(f"  {name}={n} ({_share(n, client_tickets)})")
         self.stdout.write(f"nobody_qualified={len(nobody)}")
         for ticket_id, category in nobody[:show]:
             self.stdout.write(f"  {ticket_id} : {category}")
