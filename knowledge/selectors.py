@@ -248,9 +248,9 @@ def search_ids(query: str, *, limit: int = SEARCH_HITS) -> list[int]:
 def procedures_search(filters: SearchFilters, *, limit: int | None = None) -> list[Document]:
     """Live documents matching every filter given: the text `q` (French, best match first), the
     ticket `category` (its documents and its ancestors', as `procedures_for_ticket`, nearest first),
-    a `skill` code, a `solution` page id, a `domain` code, a `kind`, `due` (past their review date). A client's own documents are
-    listed only when `client` names it (and first then); without `q` nor `category`, by solution
-    then title. With `q` alone, among its SEARCH_LIMIT best matches."""
+    a `skill` code, a `solution` page id, a `domain` code, a `kind`, `due` (past their review date).
+    A client's own documents are listed only when `client` names it (and first then); without `q`
+    nor `category`, by solution then title. With `q` alone, among its SEARCH_LIMIT best matches."""
     found = catalogue()
     client_id = filters.client.pk if filters.client is not None else None
     documents = [d for d in found.documents.values() if d.visible_for(client_id)]

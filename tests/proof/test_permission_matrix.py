@@ -89,10 +89,6 @@ MATRIX = {
                                _who(learner=403, other_learner=404, lead=OK, other_lead=404, editor=404), {}),
     # courses
     "courses:my_learning": ("get", None, _who(signed_in=200), None),
-    # The knowledge base: every signed-in person reads it (docs/knowledge.md, "Roles").
-    "knowledge:index": ("get", None, _who(signed_in=200), None),
-    "knowledge:search": ("get", None, _who(signed_in=200), None),
-    "knowledge:serve": ("get", lambda w: {"path": w.procedure.url_path.split("/", 2)[2]}, _who(signed_in=200), None),
     "courses:enrol": ("post", lambda w: {"course_id": w.course.pk}, _who(staff=OK, editor=403), {}),
     "courses:leave": ("post", lambda w: {"course_id": w.course.pk}, _who(staff=OK, editor=403), {}),
     "courses:resume": ("get", lambda w: {"course_id": w.course.pk}, _who(signed_in=REDIRECT), None),
@@ -165,7 +161,6 @@ MATRIX = {
     "routing_bridge:bridge_api:feedback": ("json", None, _who(dispatcher_token=422, **API), {}),
     # GET and PUT availability: one URL under two names; a GET answers both (the PUT's scope is
     # checked in tests/routing_bridge/test_availability.py).
-    "routing_bridge:bridge_api:procedures": ("get", None, _who(dispatcher_token=200, **API), None),
     "routing_bridge:bridge_api:availability_get": ("get", None, _who(dispatcher_token=200, **API), None),
     "routing_bridge:bridge_api:availability_put": ("get", None, _who(dispatcher_token=200, **API), None),
     "routing_bridge:bridge_api:clients": ("get", None, _who(dispatcher_token=200, **API), None),

@@ -35,7 +35,6 @@ class World:
     rule: object | None
     skill: object
     admin_objects: dict
-    procedure: object = None
 
 
 def _admin_objects(*, learner, other_lead, skill, question, exam, certification, router_client, path, rule,
@@ -173,13 +172,7 @@ def build(*, learner, outsider, lead, other_lead) -> World:
     admin_objects = _admin_objects(
         learner=learner, other_lead=other_lead, skill=skill, question=question, exam=exam, certification=certification,
         router_client=client.client, path=path, rule=rule, assignment=assignment, team=lead.team)
-    from tests.knowledge.builders import kb_create, procedure_create, solution_create
-
-    solution = solution_create(index=kb_create(), title="Active Directory", domain=skill.domain)
-    procedure = procedure_create(solution=solution, title="Forcer les stratégies", categories=["Active Directory"],
-                                 skills=[skill])
     return World(learner=learner, outsider=outsider, lead=lead, other_lead=other_lead, editor=editor, admin=admin,
-                 procedure=procedure,
                  admin_objects=admin_objects, token=client.token, course=course, lesson=lesson, exam=exam, open_attempt=open_attempt,
                  done_attempt=done_attempt, award=award, evidence=evidence, self_assessment=self_assessment,
                  path=path, step=step, assignment=assignment, rule=rule, skill=skill)
