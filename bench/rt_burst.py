@@ -137,6 +137,9 @@ def main():
         print(f"  ticket_route in process, same tickets: p50 {percentile(route_ms, 50):.2f} ms, "
               f"mean {sum(route_ms) / len(route_ms):.2f} ms")
     finally:
+        from routing_bridge.matrix import matrix_listeners_stop
+
+        matrix_listeners_stop()  # its connection would keep the database from being dropped
         connections.close_all()
         if not args.keep:
             admin_sql(args, f'DROP DATABASE IF EXISTS "{args.db}"')
