@@ -433,10 +433,20 @@ class _Poll:
 
 
 def feedback_procedure(value: str) -> dict:
-    """What `feedback_record` is told of the procedure a ticket's field names. Nothing yet: the
-    feedback's procedure (knowledge base, issue #18) is wired here when it lands; the value is
-    kept on the RoutedTicket meanwhile."""
-    return {}
+    """What `feedback_record` is told of the knowledge-base document a ticket's field names: its
+    id, or its exact title (letter case aside) when one live document alone has it; nothing when
+    the field is empty or names no document (the value stays on the RoutedTicket)."""
+    from knowledge.models import KnowledgeDocumentPage
+
+    value = (value or "").strip()
+    if not value:
+        return {}
+    documents = KnowledgeDocumentPage.objects.live()
+    if value.isdigit():
+        found = list(documents.filter(pk=int(value)).values_list("pk", flat=True)[:1])
+    else:
+        found = list(documents.filter(title__iexact=value).values_list("pk", flat=True)[:2])
+    return {"procedure_id": found[0]} if len(found) == 1 else {}
 
 
 def open_tickets_report(*, router, counts: dict[str, int], now=None) -> int:

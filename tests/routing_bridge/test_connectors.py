@@ -106,3 +106,20 @@ def test_only_admins_manage_connectors_in_the_admin_and_the_secret_is_never_show
     connector.refresh_from_db()
     assert connector_secret(connector) == "n0uveau"
     assert client.post(urls[1], {**form, "queues": " , "}).status_code == 200  # a form error, nothing saved
+
+
+def test_the_procedure_a_ticket_names_becomes_the_feedback_s_procedure(db):
+    from routing_bridge.connectors.sync import feedback_procedure
+    from tests.factories import DomainFactory
+    from tests.knowledge.builders import kb_create, procedure_create, solution_create
+
+    solution = solution_create(index=kb_create(), title="Active Directory", domain=DomainFactory(code="AD"))
+    document = procedure_create(solution=solution, title="Réinitialiser une GPO")
+    procedure_create(solution=solution, title="Doublon")
+    procedure_create(solution=solution, title="doublon")
+    draft = procedure_create(solution=solution, title="Brouillon", live=False)
+    assert feedback_procedure("réinitialiser une GPO") == {"procedure_id": document.pk}
+    assert feedback_procedure(f" {document.pk} ") == {"procedure_id": document.pk}
+    assert feedback_procedure("Doublon") == {}  # two documents have that title: none is guessed
+    assert feedback_procedure(str(draft.pk)) == {} and feedback_procedure("Brouillon") == {}
+    assert feedback_procedure("") == {} and feedback_procedure("Inconnue") == {}
