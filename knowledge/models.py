@@ -162,6 +162,12 @@ class SolutionLink(Orderable):
         return self.title
 
 
+def review_is_due(review_due_on) -> bool:
+    """A document past its review date (`review_due_on` before today) is "à revoir" wherever it
+    is shown; one without a date never is."""
+    return review_due_on is not None and review_due_on < timezone.localdate()
+
+
 class KnowledgeDocumentPage(KnowledgePageMixin, Page):
     """What procedures and standards share. Not created on its own (`is_creatable`): each document
     is one of its two kinds, written in `kind` when saved so that lists need no join."""
@@ -210,7 +216,7 @@ class KnowledgeDocumentPage(KnowledgePageMixin, Page):
     @property
     def review_due(self) -> bool:
         """Past its review date: shown "à revoir"."""
-        return self.review_due_on is not None and self.review_due_on < timezone.localdate()
+        return review_is_due(self.review_due_on)
 
     def serve(self, request, *args, **kwargs):
         """Called for GET on the document's URL: a signed-in reader's visit is recorded as a learning

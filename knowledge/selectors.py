@@ -29,7 +29,8 @@ from courses.models import CoursePage
 from courses.selectors import search_terms_variants
 from knowledge.extensions import extensions
 from knowledge.models import (
-    DocumentCategory, KnowledgeDocumentPage, KnowledgeIndexPage, KnowledgeVersion, SolutionPage, StandardDeviation, knowledge_path,
+    DocumentCategory, KnowledgeDocumentPage, KnowledgeIndexPage, KnowledgeVersion, SolutionPage, StandardDeviation,
+    knowledge_path, review_is_due,
 )
 from skills.models import Domain, Skill
 
@@ -67,7 +68,7 @@ class Document:
     @property
     def review_due(self) -> bool:
         """Past its review date: "à revoir" wherever it is shown."""
-        return self.review_due_on is not None and self.review_due_on < timezone.localdate()
+        return review_is_due(self.review_due_on)
 
     @property
     def url(self) -> str:

@@ -681,7 +681,7 @@ def _qualification_out(result: qualification.Qualification) -> dict:
              ],
              "optional_met": c.optional_met, "over_qualification": c.over_qualification,
              "available": c.available, "open_tickets": c.open_tickets,
-             "client_familiarity": qualification.FAMILIARITY_NAMES[c.client_familiarity],
+             "client_familiarity": c.client_familiarity_name,
              "last_assigned_at": c.last_assigned_at, "qualified_until": c.qualified_until}
             for c in result.candidates
         ]

@@ -10,9 +10,10 @@ from django.utils import timezone
 from academy.models import Client, Staff
 from routing_bridge.category_rules import category_rule_for
 from routing_bridge.models import TicketFeedback
+from routing_bridge.qualification import PRACTICE_WINDOW
 
-# The window of "lately", the one client familiarity uses (contract 1.1, "Ranking").
-RECENT_DAYS = 180
+# The window of "lately": the one client familiarity uses (contract 1.1, "Ranking").
+RECENT_DAYS = PRACTICE_WINDOW.days
 
 
 @dataclass

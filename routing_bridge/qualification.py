@@ -74,6 +74,11 @@ class Candidate:
     open_tickets: int = 0
     client_familiarity: int = UNFAMILIAR  # REFERENT, BACKUP, PRACTICE or UNFAMILIAR
 
+    @property
+    def client_familiarity_name(self) -> str | None:
+        """"referent", "backup", "practice" or None, as the answers name it."""
+        return FAMILIARITY_NAMES[self.client_familiarity]
+
 
 @dataclass
 class Qualification:

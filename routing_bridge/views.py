@@ -23,6 +23,12 @@ def _can_dispatch(user) -> bool:
     return user_is_dispatcher(user) or user_is_lead(user) or user_is_admin(user)
 
 
+def _require_dispatch(user) -> None:
+    if not _can_dispatch(user):
+        raise PermissionDenied(_("Cette page est réservée aux répartiteurs, aux responsables d'équipe et aux "
+                                 "administrateurs."))
+
+
 def _shown(requirement: qualification.Requirement, names: dict) -> dict:
     return {"skill": requirement.skill, "name": names.get(requirement.skill, requirement.skill),
             "min_level": requirement.min_level}
@@ -32,9 +38,7 @@ def _shown(requirement: qualification.Requirement, names: dict) -> dict:
 def qualified(request):
     """Ask who is qualified for a category or for skills; the form is a GET so that the answer
     has a URL a dispatcher can share."""
-    if not _can_dispatch(request.user):
-        raise PermissionDenied(_("Cette page est réservée aux répartiteurs, aux responsables d'équipe et aux "
-                                 "administrateurs."))
+    _require_dispatch(request.user)
     skills = list(skills_active())
     form = QualifiedForm(request.GET or None, skills=skills)
     result = rule = error = escalation = escalated_by = ticket_type = None
@@ -99,12 +103,6 @@ def shift_left(request):
 CLIENTS_PAGE_SIZE = 50
 
 
-def _require_dispatch(user) -> None:
-    if not _can_dispatch(user):
-        raise PermissionDenied(_("Cette page est réservée aux répartiteurs, aux responsables d'équipe et aux "
-                                 "administrateurs."))
-
-
 @login_required
 def client_list(request):
     """/clients/: the client companies (inactive ones too), searched by code, name or referent,
@@ -125,7 +123,7 @@ def client_detail(request, code: str):
     skills its tickets needed; for dispatchers, leads, admins, and the client's referent and backups."""
     client = get_object_or_404(clients_all(), code=code)
     # The client's referent and backups open their own clients' pages from their home page.
-    if not (client_is_followed_by(client=client, user=request.user) or _can_dispatch(request.user)):
+    if not client_is_followed_by(client=client, user=request.user):
         _require_dispatch(request.user)
     return render(request, "routing_bridge/client_detail.html", {
         "client": client, "backups": list(client.backups.all()), "days": RECENT_DAYS,

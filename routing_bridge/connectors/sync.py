@@ -336,7 +336,7 @@ class _Poll:
         routed.candidates = [{
             "staff_id": c.staff_id, "employee_id": c.employee_id, "display_name": c.display_name, "tier": c.tier,
             "rank": c.rank, "open_tickets": c.open_tickets,
-            "familiarity": {3: "referent", 2: "backup", 1: "practice"}.get(c.client_familiarity),
+            "familiarity": c.client_familiarity_name,
             "skills": [{"skill": s["skill"], "level": s["level"], "min_level": s["min_level"],
                         "valid_until": s["valid_until"].isoformat() if s.get("valid_until") else None}
                        for s in c.skills],
